@@ -1,0 +1,14 @@
+"""Accounts: companies, departments, key persons (pages arrive with the accounts issue)."""
+
+from litestar import get
+
+from salesdesk.auth.models import User
+from salesdesk.web import Page, render
+
+
+@get("/accounts")
+async def accounts_index(actor: User) -> Page:
+    return render("accounts/index.html")
+
+
+ROUTES = [accounts_index]

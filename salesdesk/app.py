@@ -1,0 +1,141 @@
+"""create_app(settings) -> Litestar: the one place plugins, middleware and routes are wired."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from jinja2 import Environment
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.middleware import DefineMiddleware
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from salesdesk import audit, home
+from salesdesk.accounts import routes as accounts_routes
+from salesdesk.audit import routes as audit_routes
+from salesdesk.auth import admin_routes, passwords
+from salesdesk.auth import routes as auth_routes
+from salesdesk.auth.middleware import RequestContextMiddleware, SessionAuthMiddleware
+from salesdesk.auth.models import Role, User
+from salesdesk.db import engine_options
+from salesdesk.errors import DomainError, Invalid, StaleEdit
+from salesdesk.i18n import SUPPORTED, current_locale, fmt_date, fmt_datetime, gettext, ngettext, yen
+from salesdesk.i18n.messages import error_text
+from salesdesk.pipeline import routes as pipeline_routes
+from salesdesk.quotes import routes as quotes_routes
+from salesdesk.reports import routes as reports_routes
+from salesdesk.settings import ROOT, Settings
+from salesdesk.tasks import routes as tasks_routes
+from salesdesk.web import render
+
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+NODE_MODULES = ROOT / "node_modules"
+
+assert audit  # the audit hook registers itself on import
+
+
+def _configure_jinja(engine: JinjaTemplateEngine) -> None:
+    env: Environment = engine.engine
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(yen=yen, date=fmt_date, datetime=fmt_datetime, error=error_text)
+    env.globals.update(Role=Role, LOCALES=SUPPORTED, error_text=error_text, current_locale=current_locale.get)
+
+
+async def provide_actor(request: Request) -> User:
+    return request.user
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "application/json" not in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, **context: Any) -> Response:
+    page = render("errors/error.html", status_code=status, status=status, **context)
+    return page.to_asgi_response(None, request)  # type: ignore[return-value]
+
+
+def handle_not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
+    """Anonymous visitors go to the login page and come back where they were."""
+    if not _wants_html(request):
+        return Response({"detail": "login required"}, status_code=401)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    login = f"/login?next={target}" if target not in ("/", "") else "/login"
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=401, headers={"HX-Redirect": login})
+    return Response("", status_code=303, headers={"Location": login})
+
+
+def handle_domain_error(request: Request, exc: DomainError) -> Response:
+    if not _wants_html(request):
+        body: dict[str, Any] = {"detail": type(exc).__name__}
+        if isinstance(exc, Invalid):
+            body["errors"] = exc.errors
+        return Response(body, status_code=exc.status_code)
+    if isinstance(exc, StaleEdit):
+        return _error_page(request, 409, stale=exc)
+    if isinstance(exc, Invalid):
+        return _error_page(request, 422, errors=exc.errors)
+    return _error_page(request, exc.status_code)
+
+
+def handle_http_error(request: Request, exc: HTTPException) -> Response:
+    if not _wants_html(request):
+        return Response({"detail": exc.detail}, status_code=exc.status_code)
+    return _error_page(request, exc.status_code, detail=exc.detail)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    passwords.configure(settings.argon2_time_cost, settings.argon2_memory_kib)
+    alchemy = SQLAlchemyAsyncConfig(
+        connection_string=settings.database_url,
+        engine_config=EngineConfig(**engine_options(settings.database_url, settings.echo_sql)),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit_include_redirects",  # plain "autocommit" rolls back every 303
+        create_all=False,  # the schema is made by migrations only
+    )
+    routes = [
+        *auth_routes.ROUTES, *admin_routes.ROUTES, *audit_routes.ROUTES, *home.ROUTES,
+        *accounts_routes.ROUTES, *pipeline_routes.ROUTES, *tasks_routes.ROUTES,
+        *quotes_routes.ROUTES, *reports_routes.ROUTES,
+        create_static_files_router(
+            path="/static", directories=[STATIC, NODE_MODULES / "htmx.org" / "dist"],
+            opt={"public": True}, name="static", include_in_schema=False),
+    ]
+    app = Litestar(
+        route_handlers=routes,
+        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        middleware=[RequestContextMiddleware, DefineMiddleware(SessionAuthMiddleware, alchemy=alchemy)],
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
+                               cookie_secure=settings.secure_cookies, cookie_samesite="lax"),
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine,
+                                       engine_callback=_configure_jinja),
+        dependencies={"actor": Provide(provide_actor)},
+        exception_handlers={
+            NotAuthorizedException: handle_not_authorized,
+            DomainError: handle_domain_error,
+            HTTPException: handle_http_error,
+        },
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    app.state.alchemy = alchemy
+    return app
+
+
+def asgi() -> Litestar:
+    """Factory for uvicorn workers: settings come from the environment."""
+    return create_app()
+

@@ -1,0 +1,40 @@
+"""The audit log page (admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import get
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.audit import services
+from salesdesk.audit.services import AuditFilter
+from salesdesk.auth import services as auth_services
+from salesdesk.auth.models import User
+from salesdesk.web import Page, render
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+@get("/admin/audit")
+async def audit_page(db_session: AsyncSession, actor: User, entity: str = "", entity_id: str = "",
+                     actor_id: str = "", action: str = "", since: str = "", until: str = "",
+                     page: int = 1) -> Page:
+    f = AuditFilter(entity=entity, entity_id=_int(entity_id), actor_id=_int(actor_id), action=action,
+                    since=_date(since), until=_date(until), page=page)
+    result = await services.list_entries(db_session, actor, f)
+    return render("audit/list.html", result=result, f=f, raw={"since": since, "until": until},
+                  entities=await services.entity_names(db_session),
+                  users=await auth_services.list_users(db_session, actor))
+
+
+ROUTES = [audit_page]

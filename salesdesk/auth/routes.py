@@ -1,0 +1,136 @@
+"""Login, logout, invitations and the user's own settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.audit.hook import set_actor
+from salesdesk.auth import services
+from salesdesk.auth.forms import InviteAcceptForm, LoginForm, PasswordForm, PreferencesForm
+from salesdesk.auth.middleware import LANG_COOKIE, PUBLIC, SESSION_COOKIE
+from salesdesk.auth.models import User
+from salesdesk.errors import Invalid, Throttled
+from salesdesk.i18n import SUPPORTED, _, current_locale, current_time_zone
+from salesdesk.web import FORM, Page, redirect, render, safe_next
+
+TIME_ZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "Asia/Bangkok",
+              "Asia/Kolkata", "Europe/London", "Europe/Berlin", "America/New_York",
+              "America/Los_Angeles", "UTC")
+
+
+def _session_cookie(request: Request, token: str, days: int) -> Cookie:
+    settings = request.app.state.settings
+    return Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
+                  secure=settings.secure_cookies or request.url.scheme == "https",
+                  max_age=int(timedelta(days=days).total_seconds()))
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@get("/login", opt={PUBLIC: True}, name="login")
+async def login_page(next: str = "") -> Page:
+    return render("auth/login.html", form=LoginForm(next=next), errors={})
+
+
+@post("/login", opt={PUBLIC: True})
+async def login(request: Request, db_session: AsyncSession,
+                data: Annotated[LoginForm, FORM]) -> Response | Page:
+    settings = request.app.state.settings
+    try:
+        user = await services.authenticate(
+            db_session, data.email, data.password, ip=_client_ip(request),
+            max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes))
+    except (Invalid, Throttled) as error:
+        await db_session.commit()  # keep the attempt row: throttling counts it
+        status = 429 if isinstance(error, Throttled) else 422
+        data.password = ""
+        message = "login.throttled" if isinstance(error, Throttled) else "login.invalid"
+        return render("auth/login.html", status_code=status, form=data, errors={"form": message})
+    token = await services.start_session(db_session, user, days=settings.session_days,
+                                         user_agent=request.headers.get("user-agent", ""), ip=_client_ip(request))
+    response = redirect(request, safe_next(data.next))
+    response.cookies.append(_session_cookie(request, token, settings.session_days))
+    return response
+
+
+@post("/logout")
+async def logout(request: Request, db_session: AsyncSession) -> Response:
+    await services.end_session(db_session, request.cookies.get(SESSION_COOKIE))
+    response = redirect(request, "/login")
+    response.cookies.append(Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0, httponly=True, samesite="lax"))
+    return response
+
+
+@post("/lang/{code:str}", opt={PUBLIC: True})
+async def set_language(request: Request, db_session: AsyncSession, code: str, next: str = "/") -> Response:
+    """Switch language: saved on the user when logged in, in a cookie for the login page."""
+    code = code if code in SUPPORTED else "ja"
+    user = await services.session_user(db_session, request.cookies.get(SESSION_COOKIE))
+    if user is not None:
+        set_actor(db_session, user)
+        await services.update_preferences(db_session, user, locale=code)
+    response = redirect(request, safe_next(next))
+    response.cookies.append(Cookie(key=LANG_COOKIE, value=code, path="/", max_age=3600 * 24 * 365, samesite="lax"))
+    return response
+
+
+@get("/settings")
+async def settings_page(actor: User) -> Page:
+    form = PreferencesForm(locale=actor.locale, time_zone=actor.time_zone)
+    return render("auth/settings.html", form=form, errors={}, time_zones=TIME_ZONES)
+
+
+@post("/settings")
+async def save_settings(request: Request, db_session: AsyncSession, actor: User,
+                        data: Annotated[PreferencesForm, FORM]) -> Response | Page:
+    try:
+        await services.update_preferences(db_session, actor, locale=data.locale, time_zone=data.time_zone)
+    except Invalid as error:
+        return render("auth/settings.html", status_code=422, form=data, errors=error.errors, time_zones=TIME_ZONES)
+    current_locale.set(actor.locale)  # the flash below speaks the language just chosen
+    current_time_zone.set(actor.time_zone)
+    return redirect(request, "/settings", flash=("success", _("Settings saved.")))
+
+
+@post("/settings/password")
+async def save_password(request: Request, db_session: AsyncSession, actor: User,
+                        data: Annotated[PasswordForm, FORM]) -> Response | Page:
+    try:
+        await services.change_password(db_session, actor, current=data.current_password, new=data.new_password)
+    except Invalid as error:
+        form = PreferencesForm(locale=actor.locale, time_zone=actor.time_zone)
+        return render("auth/settings.html", status_code=422, form=form, errors=error.errors, time_zones=TIME_ZONES)
+    return redirect(request, "/settings", flash=("success", _("Password changed.")))
+
+
+@get("/invite/{token:str}", opt={PUBLIC: True})
+async def invite_page(db_session: AsyncSession, token: str) -> Page:
+    user = await services.user_for_invite(db_session, token)
+    return render("auth/invite.html", invited=user, token=token, errors={})
+
+
+@post("/invite/{token:str}", opt={PUBLIC: True})
+async def accept_invite(request: Request, db_session: AsyncSession, token: str,
+                        data: Annotated[InviteAcceptForm, FORM]) -> Response | Page:
+    settings = request.app.state.settings
+    try:
+        user = await services.accept_invite(db_session, token, password=data.password,
+                                            password_again=data.password_again)
+    except Invalid as error:
+        invited = await services.user_for_invite(db_session, token)
+        return render("auth/invite.html", status_code=422, invited=invited, token=token, errors=error.errors)
+    session = await services.start_session(db_session, user, days=settings.session_days)
+    response = redirect(request, "/", flash=("success", _("Welcome to salesdesk.")))
+    response.cookies.append(_session_cookie(request, session, settings.session_days))
+    return response
+
+
+ROUTES = [login_page, login, logout, set_language, settings_page, save_settings, save_password,
+          invite_page, accept_invite]

@@ -1,0 +1,290 @@
+"""Login, sessions, throttling, invitations and the administration of users and teams."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from salesdesk.auth import policy
+from salesdesk.auth.models import LOCALES, LoginAttempt, Role, Team, User, UserSession
+from salesdesk.auth.passwords import MIN_LENGTH, passwords
+from salesdesk.db import utcnow
+from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit, Throttled
+
+INVITE_DAYS = 7
+SESSION_TOUCH_EVERY = timedelta(minutes=5)
+
+
+def normalize_email(email: str) -> str:
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_password(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_LENGTH:
+        raise Invalid(**{field: "password.too_short"})
+
+
+# --- login and sessions -------------------------------------------------------------
+
+async def recent_failures(db: AsyncSession, email: str, ip: str, window: timedelta) -> tuple[int, int]:
+    since = utcnow() - window
+    failed = select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+    by_email = await db.scalar(failed.where(LoginAttempt.email == email))
+    by_ip = await db.scalar(failed.where(LoginAttempt.ip == ip)) if ip else 0
+    return by_email or 0, by_ip or 0
+
+
+async def authenticate(db: AsyncSession, email: str, password: str, *, ip: str,
+                       max_failures: int, window: timedelta) -> User:
+    """The user these credentials name, or Invalid/Throttled; every attempt is recorded.
+
+    The attempt row must survive a refused login, so the caller commits even on failure.
+    """
+    email = normalize_email(email)
+    by_email, by_ip = await recent_failures(db, email, ip, window)
+    if by_email >= max_failures or by_ip >= max_failures * 4:
+        raise Throttled("login.throttled")
+    user = await db.scalar(select(User).where(User.email == email))
+    ok = passwords().verify(user.password_hash if user else None, password or "")
+    ok = ok and user is not None and user.is_active
+    db.add(LoginAttempt(email=email, ip=ip, succeeded=ok))
+    if not ok:
+        raise Invalid(form="login.invalid")
+    assert user is not None
+    if passwords().needs_rehash(user.password_hash or ""):
+        user.password_hash = passwords().hash(password)
+    user.last_login_at = utcnow()
+    # Older than any window: successful logins clear the failure count for this email.
+    await db.execute(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False)))
+    return user
+
+
+async def start_session(db: AsyncSession, user: User, *, days: int, user_agent: str = "", ip: str = "") -> str:
+    token = secrets.token_urlsafe(32)
+    db.add(UserSession(token_hash=token_hash(token), user_id=user.id, expires_at=utcnow() + timedelta(days=days),
+                       user_agent=user_agent[:300], ip=ip[:64]))
+    await db.flush()
+    return token
+
+
+async def session_user(db: AsyncSession, token: str | None) -> User | None:
+    """The active user behind a session cookie, in one query (user and team together)."""
+    if not token:
+        return None
+    row = (await db.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .options(joinedload(User.team))
+        .where(UserSession.token_hash == token_hash(token))
+    )).first()
+    if row is None:
+        return None
+    session, user = row
+    now = utcnow()
+    if session.expires_at <= now or not user.is_active:
+        return None
+    if now - session.last_seen_at > SESSION_TOUCH_EVERY:
+        await db.execute(update(UserSession).where(UserSession.id == session.id).values(last_seen_at=now))
+    return user
+
+
+async def end_session(db: AsyncSession, token: str | None) -> None:
+    if token:
+        await db.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
+
+
+async def end_all_sessions(db: AsyncSession, user_id: int) -> None:
+    await db.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+# --- the user's own preferences ----------------------------------------------------
+
+async def update_preferences(db: AsyncSession, actor: User, *, locale: str, time_zone: str | None = None) -> User:
+    if locale not in LOCALES:
+        raise Invalid(locale="locale.unknown")
+    if time_zone is not None and time_zone not in available_timezones():
+        raise Invalid(time_zone="time_zone.unknown")
+    actor.locale = locale
+    if time_zone is not None:
+        actor.time_zone = time_zone
+    await db.flush()
+    return actor
+
+
+async def change_password(db: AsyncSession, actor: User, *, current: str, new: str) -> None:
+    if not passwords().verify(actor.password_hash, current):
+        raise Invalid(current_password="password.wrong")
+    _check_password(new, "new_password")
+    actor.password_hash = passwords().hash(new)
+    await db.flush()
+
+
+# --- administration ----------------------------------------------------------------
+
+def _require_admin(actor: User) -> None:
+    if not policy.may_administer(actor):
+        raise Forbidden("users.admin")
+
+
+async def list_users(db: AsyncSession, actor: User) -> list[User]:
+    _require_admin(actor)
+    return list(await db.scalars(select(User).options(joinedload(User.team)).order_by(User.is_active.desc(), User.name)))
+
+
+async def list_teams(db: AsyncSession, actor: User) -> list[Team]:
+    return list(await db.scalars(select(Team).options(joinedload(Team.manager)).order_by(Team.name)))
+
+
+async def get_user(db: AsyncSession, actor: User, user_id: int) -> User:
+    _require_admin(actor)
+    user = await db.scalar(select(User).options(joinedload(User.team)).where(User.id == user_id))
+    if user is None:
+        raise NotFound("user")
+    return user
+
+
+async def _team_or_none(db: AsyncSession, team_id: int | None) -> Team | None:
+    if not team_id:
+        return None
+    team = await db.get(Team, team_id)
+    if team is None:
+        raise Invalid(team_id="team.unknown")
+    return team
+
+
+def _check_role(role: str) -> None:
+    if role not in set(Role):
+        raise Invalid(role="role.unknown")
+
+
+async def create_user(db: AsyncSession, *, email: str, name: str, role: str = Role.rep,
+                      team_id: int | None = None, password: str | None = None, locale: str = "ja") -> User:
+    """Used by the CLI, the demo and invitations; the caller has already checked rights."""
+    email = normalize_email(email)
+    errors = {}
+    if "@" not in email or len(email) < 3:
+        errors["email"] = "email.invalid"
+    elif await db.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = "email.taken"
+    if not (name or "").strip():
+        errors["name"] = "required"
+    if role not in set(Role):
+        errors["role"] = "role.unknown"
+    if password is not None and len(password) < MIN_LENGTH:
+        errors["password"] = "password.too_short"
+    if errors:
+        raise Invalid(**errors)
+    await _team_or_none(db, team_id)
+    user = User(email=email, name=name.strip(), role=role, team_id=team_id or None, locale=locale,
+                password_hash=passwords().hash(password) if password else None,
+                calendar_token=secrets.token_urlsafe(24))
+    db.add(user)
+    await db.flush()
+    return user
+
+
+async def invite_user(db: AsyncSession, actor: User, *, email: str, name: str, role: str,
+                      team_id: int | None) -> tuple[User, str]:
+    """A new user without a password and a one-time link to set one (shown to the admin)."""
+    _require_admin(actor)
+    user = await create_user(db, email=email, name=name, role=role, team_id=team_id)
+    token = secrets.token_urlsafe(32)
+    user.invite_token_hash = token_hash(token)
+    user.invite_expires_at = utcnow() + timedelta(days=INVITE_DAYS)
+    await db.flush()
+    return user, token
+
+
+async def user_for_invite(db: AsyncSession, token: str) -> User:
+    user = await db.scalar(select(User).where(User.invite_token_hash == token_hash(token)))
+    if user is None or not user.is_active or user.invite_expires_at is None or user.invite_expires_at < utcnow():
+        raise NotFound("invite")
+    return user
+
+
+async def accept_invite(db: AsyncSession, token: str, *, password: str, password_again: str) -> User:
+    user = await user_for_invite(db, token)
+    _check_password(password)
+    if password != password_again:
+        raise Invalid(password_again="password.mismatch")
+    user.password_hash = passwords().hash(password)
+    user.invite_token_hash = None
+    user.invite_expires_at = None
+    await db.flush()
+    return user
+
+
+def _stale_check(row: User | Team, seen_version: int, fields: dict[str, object]) -> None:
+    if row.version != seen_version:
+        raise StaleEdit(current=row, changes={k: (v, getattr(row, k)) for k, v in fields.items()})
+
+
+async def update_user(db: AsyncSession, actor: User, user_id: int, *, role: str, team_id: int | None,
+                      name: str, seen_version: int) -> User:
+    user = await get_user(db, actor, user_id)
+    _stale_check(user, seen_version, {"role": role, "team_id": team_id, "name": name})
+    _check_role(role)
+    if not (name or "").strip():
+        raise Invalid(name="required")
+    if user.id == actor.id and role != Role.admin:
+        raise Invalid(role="role.cannot_demote_self")
+    await _team_or_none(db, team_id)
+    user.role, user.team_id, user.name = role, team_id or None, name.strip()
+    await db.flush()
+    return user
+
+
+async def set_active(db: AsyncSession, actor: User, user_id: int, *, active: bool, seen_version: int) -> User:
+    """Deactivating keeps the user's history and ends every session at once."""
+    user = await get_user(db, actor, user_id)
+    _stale_check(user, seen_version, {"is_active": active})
+    if user.id == actor.id and not active:
+        raise Invalid(is_active="user.cannot_deactivate_self")
+    user.is_active = active
+    if not active:
+        await end_all_sessions(db, user.id)
+    await db.flush()
+    return user
+
+
+async def create_team(db: AsyncSession, actor: User, *, name: str, manager_id: int | None) -> Team:
+    _require_admin(actor)
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(name="required")
+    if await db.scalar(select(Team.id).where(Team.name == name)):
+        raise Invalid(name="team.name_taken")
+    team = Team(name=name, manager_id=manager_id or None)
+    db.add(team)
+    await db.flush()
+    return team
+
+
+async def update_team(db: AsyncSession, actor: User, team_id: int, *, name: str, manager_id: int | None,
+                      seen_version: int) -> Team:
+    _require_admin(actor)
+    team = await db.get(Team, team_id)
+    if team is None:
+        raise NotFound("team")
+    _stale_check(team, seen_version, {"name": name, "manager_id": manager_id})
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(name="required")
+    clash = await db.scalar(select(Team.id).where(Team.name == name, Team.id != team.id))
+    if clash:
+        raise Invalid(name="team.name_taken")
+    team.name, team.manager_id = name, manager_id or None
+    await db.flush()
+    return team

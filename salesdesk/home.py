@@ -1,0 +1,36 @@
+"""Home page, header search and the health check."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.auth.middleware import PUBLIC
+from salesdesk.auth.models import User
+from salesdesk.web import Page, render
+
+
+@get("/")
+async def home(actor: User) -> Page:
+    return render("home.html")
+
+
+@get("/search")
+async def search(actor: User, q: str = "") -> Page:
+    # Companies and persons join the results with the accounts issue.
+    return render("search.html", q=q, results=[])
+
+
+@get("/healthz", opt={PUBLIC: True, "exclude_from_csrf": True})
+async def healthz(db_session: AsyncSession) -> Response:
+    try:
+        await db_session.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError):
+        return Response({"status": "error", "database": "unreachable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    return Response({"status": "ok", "database": "ok"}, status_code=HTTP_200_OK)
+
+
+ROUTES = [home, search, healthz]

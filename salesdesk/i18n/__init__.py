@@ -1,0 +1,98 @@
+"""Translations (Babel catalogs, Japanese first) and locale-aware formatting of yen and dates.
+
+The current locale and time zone live in context variables set per request by the
+middleware, so templates, services' messages and filters all speak the user's language.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+SUPPORTED = ("ja", "en")
+DEFAULT_LOCALE = "ja"
+DEFAULT_TIME_ZONE = "Asia/Tokyo"
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+current_time_zone: ContextVar[str] = ContextVar("current_time_zone", default=DEFAULT_TIME_ZONE)
+
+
+@lru_cache(maxsize=len(SUPPORTED))
+def translations(locale: str) -> NullTranslations:
+    return Translations.load(str(LOCALES_DIR), [locale], domain="messages")
+
+
+def gettext(message: str, **variables: object) -> str:
+    text = translations(current_locale.get()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    text = translations(current_locale.get()).ngettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return text % variables
+
+
+_ = gettext
+
+
+def pick_locale(*candidates: str | None) -> str:
+    for candidate in candidates:
+        if not candidate:
+            continue
+        for part in candidate.split(","):
+            code = part.split(";")[0].strip().lower()[:2]
+            if code in SUPPORTED:
+                return code
+    return DEFAULT_LOCALE
+
+
+def yen(amount: int | Decimal | None) -> str:
+    """¥1,234,567 in both languages; integer yen (money is never a float here)."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{format_decimal(abs(amount), format='#,##0', locale=current_locale.get())}"
+
+
+def _zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_time_zone.get())
+    except (KeyError, ValueError):
+        return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(_zone())
+
+
+def fmt_date(value: date | datetime | None, with_weekday: bool = True) -> str:
+    """2026/11/23(月) in Japanese, Nov 23, 2026 (Mon) in English."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    locale = current_locale.get()
+    if locale == "ja":
+        pattern = "yyyy/MM/dd(E)" if with_weekday else "yyyy/MM/dd"
+    else:
+        pattern = "MMM d, yyyy (E)" if with_weekday else "MMM d, yyyy"
+    return format_date(value, pattern, locale=locale)
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    """Shown in the user's time zone (Asia/Tokyo unless they chose another)."""
+    if value is None:
+        return ""
+    locale = current_locale.get()
+    pattern = "yyyy/MM/dd(E) HH:mm" if locale == "ja" else "MMM d, yyyy h:mm a"
+    return format_datetime(local(value), pattern, tzinfo=_zone(), locale=locale)

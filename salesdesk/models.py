@@ -1,0 +1,7 @@
+"""Every model, imported in one place so Alembic and the tests see the whole schema."""
+
+from salesdesk.audit.models import AuditEntry
+from salesdesk.auth.models import LoginAttempt, Team, User, UserSession
+from salesdesk.db import Base
+
+__all__ = ["Base", "AuditEntry", "LoginAttempt", "Team", "User", "UserSession"]

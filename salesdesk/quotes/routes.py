@@ -1,0 +1,14 @@
+"""Quotes: the first page of this area; the area's own issue fills it."""
+
+from litestar import get
+
+from salesdesk.auth.models import User
+from salesdesk.web import Page, render
+
+
+@get("/quotes")
+async def quotes_index(actor: User) -> Page:
+    return render("quotes/index.html")
+
+
+ROUTES = [quotes_index]

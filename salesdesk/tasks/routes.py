@@ -1,0 +1,14 @@
+"""Tasks: the first page of this area; the area's own issue fills it."""
+
+from litestar import get
+
+from salesdesk.auth.models import User
+from salesdesk.web import Page, render
+
+
+@get("/tasks")
+async def tasks_index(actor: User) -> Page:
+    return render("tasks/index.html")
+
+
+ROUTES = [tasks_index]

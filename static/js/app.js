@@ -1,0 +1,18 @@
+// salesdesk: small behaviours on top of htmx. Pages work without this file.
+(function () {
+  "use strict";
+  // Every htmx request carries the CSRF token; <body hx-headers> already does this in
+  // htmx 2, this keeps it true for requests made from outside <body> too.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && !event.detail.headers["X-CSRFToken"]) {
+      event.detail.headers["X-CSRFToken"] = meta.content;
+    }
+  });
+  // Close the user menu when clicking elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.usermenu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+})();

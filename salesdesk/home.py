@@ -6,26 +6,25 @@ from litestar import Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.middleware import PUBLIC
-from salesdesk.auth.models import User
+from salesdesk.deps import DB, Actor
 from salesdesk.web import Page, render
 
 
 @get("/")
-async def home(actor: User) -> Page:
+async def home(actor: Actor) -> Page:
     return render("home.html")
 
 
 @get("/search")
-async def search(actor: User, q: str = "") -> Page:
+async def search(actor: Actor, q: str = "") -> Page:
     # Companies and persons join the results with the accounts issue.
     return render("search.html", q=q, results=[])
 
 
 @get("/healthz", opt={PUBLIC: True, "exclude_from_csrf": True})
-async def healthz(db_session: AsyncSession) -> Response:
+async def healthz(db_session: DB) -> Response:
     try:
         await db_session.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError):

@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Request
-from litestar.enums import MediaType, RequestEncodingType
 from litestar.datastructures import Cookie
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 from litestar.response.base import ASGIResponse

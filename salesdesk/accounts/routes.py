@@ -2,12 +2,12 @@
 
 from litestar import get
 
-from salesdesk.auth.models import User
+from salesdesk.deps import Actor
 from salesdesk.web import Page, render
 
 
 @get("/accounts")
-async def accounts_index(actor: User) -> Page:
+async def accounts_index(actor: Actor) -> Page:
     return render("accounts/index.html")
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from litestar import get
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.audit import services
 from salesdesk.audit.services import AuditFilter
 from salesdesk.auth import services as auth_services
-from salesdesk.auth.models import User
+from salesdesk.deps import DB, Actor
 from salesdesk.web import Page, render
 
 
@@ -26,7 +25,7 @@ def _int(value: str) -> int | None:
 
 
 @get("/admin/audit")
-async def audit_page(db_session: AsyncSession, actor: User, entity: str = "", entity_id: str = "",
+async def audit_page(db_session: DB, actor: Actor, entity: str = "", entity_id: str = "",
                      actor_id: str = "", action: str = "", since: str = "", until: str = "",
                      page: int = 1) -> Page:
     f = AuditFilter(entity=entity, entity_id=_int(entity_id), actor_id=_int(actor_id), action=action,

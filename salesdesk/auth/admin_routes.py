@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth import services
 from salesdesk.auth.forms import ActiveForm, InviteForm, TeamForm, UserForm, opt_int
-from salesdesk.auth.models import Role, User
+from salesdesk.auth.models import Role
+from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid
 from salesdesk.i18n import _
 from salesdesk.web import FORM, Page, redirect, render
 
 
-async def _users_page(db: AsyncSession, actor: User, *, status_code: int = 200, invite_form: InviteForm | None = None,
+async def _users_page(db: AsyncSession, actor: Actor, *, status_code: int = 200, invite_form: InviteForm | None = None,
                       errors: dict[str, str] | None = None, invite_link: str = "") -> Page:
     users = await services.list_users(db, actor)
     teams = await services.list_teams(db, actor)
@@ -24,12 +25,12 @@ async def _users_page(db: AsyncSession, actor: User, *, status_code: int = 200, 
 
 
 @get("/admin/users")
-async def users_page(db_session: AsyncSession, actor: User) -> Page:
+async def users_page(db_session: DB, actor: Actor) -> Page:
     return await _users_page(db_session, actor)
 
 
 @post("/admin/users")
-async def invite_user(request: Request, db_session: AsyncSession, actor: User,
+async def invite_user(request: Request, db_session: DB, actor: Actor,
                       data: Annotated[InviteForm, FORM]) -> Page:
     try:
         user, token = await services.invite_user(db_session, actor, email=data.email, name=data.name,
@@ -41,7 +42,7 @@ async def invite_user(request: Request, db_session: AsyncSession, actor: User,
 
 
 @get("/admin/users/{user_id:int}")
-async def user_page(db_session: AsyncSession, actor: User, user_id: int) -> Page:
+async def user_page(db_session: DB, actor: Actor, user_id: int) -> Page:
     user = await services.get_user(db_session, actor, user_id)
     teams = await services.list_teams(db_session, actor)
     form = UserForm(name=user.name, role=user.role, team_id=str(user.team_id or ""), version=user.version)
@@ -49,7 +50,7 @@ async def user_page(db_session: AsyncSession, actor: User, user_id: int) -> Page
 
 
 @post("/admin/users/{user_id:int}")
-async def update_user(request: Request, db_session: AsyncSession, actor: User, user_id: int,
+async def update_user(request: Request, db_session: DB, actor: Actor, user_id: int,
                       data: Annotated[UserForm, FORM]) -> Response | Page:
     try:
         await services.update_user(db_session, actor, user_id, role=data.role, team_id=opt_int(data.team_id),
@@ -63,7 +64,7 @@ async def update_user(request: Request, db_session: AsyncSession, actor: User, u
 
 
 @post("/admin/users/{user_id:int}/active")
-async def set_active(request: Request, db_session: AsyncSession, actor: User, user_id: int,
+async def set_active(request: Request, db_session: DB, actor: Actor, user_id: int,
                      data: Annotated[ActiveForm, FORM]) -> Response:
     active = data.active == "1"
     user = await services.set_active(db_session, actor, user_id, active=active, seen_version=data.version)
@@ -73,11 +74,11 @@ async def set_active(request: Request, db_session: AsyncSession, actor: User, us
 
 
 @get("/admin/teams")
-async def teams_page(db_session: AsyncSession, actor: User) -> Page:
+async def teams_page(db_session: DB, actor: Actor) -> Page:
     return await _teams_page(db_session, actor)
 
 
-async def _teams_page(db: AsyncSession, actor: User, *, status_code: int = 200, form: TeamForm | None = None,
+async def _teams_page(db: AsyncSession, actor: Actor, *, status_code: int = 200, form: TeamForm | None = None,
                       errors: dict[str, str] | None = None, failed_team_id: int | None = None) -> Page:
     users = await services.list_users(db, actor)
     teams = await services.list_teams(db, actor)
@@ -86,7 +87,7 @@ async def _teams_page(db: AsyncSession, actor: User, *, status_code: int = 200, 
 
 
 @post("/admin/teams")
-async def create_team(request: Request, db_session: AsyncSession, actor: User,
+async def create_team(request: Request, db_session: DB, actor: Actor,
                       data: Annotated[TeamForm, FORM]) -> Response | Page:
     try:
         await services.create_team(db_session, actor, name=data.name, manager_id=opt_int(data.manager_id))
@@ -96,7 +97,7 @@ async def create_team(request: Request, db_session: AsyncSession, actor: User,
 
 
 @post("/admin/teams/{team_id:int}")
-async def update_team(request: Request, db_session: AsyncSession, actor: User, team_id: int,
+async def update_team(request: Request, db_session: DB, actor: Actor, team_id: int,
                       data: Annotated[TeamForm, FORM]) -> Response | Page:
     try:
         await services.update_team(db_session, actor, team_id, name=data.name,

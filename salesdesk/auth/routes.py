@@ -7,13 +7,12 @@ from typing import Annotated
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.audit.hook import set_actor
 from salesdesk.auth import services
 from salesdesk.auth.forms import InviteAcceptForm, LoginForm, PasswordForm, PreferencesForm
 from salesdesk.auth.middleware import LANG_COOKIE, PUBLIC, SESSION_COOKIE
-from salesdesk.auth.models import User
+from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid, Throttled
 from salesdesk.i18n import SUPPORTED, _, current_locale, current_time_zone
 from salesdesk.web import FORM, Page, redirect, render, safe_next
@@ -40,7 +39,7 @@ async def login_page(next: str = "") -> Page:
 
 
 @post("/login", opt={PUBLIC: True})
-async def login(request: Request, db_session: AsyncSession,
+async def login(request: Request, db_session: DB,
                 data: Annotated[LoginForm, FORM]) -> Response | Page:
     settings = request.app.state.settings
     try:
@@ -61,7 +60,7 @@ async def login(request: Request, db_session: AsyncSession,
 
 
 @post("/logout")
-async def logout(request: Request, db_session: AsyncSession) -> Response:
+async def logout(request: Request, db_session: DB) -> Response:
     await services.end_session(db_session, request.cookies.get(SESSION_COOKIE))
     response = redirect(request, "/login")
     response.cookies.append(Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0, httponly=True, samesite="lax"))
@@ -69,7 +68,7 @@ async def logout(request: Request, db_session: AsyncSession) -> Response:
 
 
 @post("/lang/{code:str}", opt={PUBLIC: True})
-async def set_language(request: Request, db_session: AsyncSession, code: str, next: str = "/") -> Response:
+async def set_language(request: Request, db_session: DB, code: str, next: str = "/") -> Response:
     """Switch language: saved on the user when logged in, in a cookie for the login page."""
     code = code if code in SUPPORTED else "ja"
     user = await services.session_user(db_session, request.cookies.get(SESSION_COOKIE))
@@ -82,13 +81,13 @@ async def set_language(request: Request, db_session: AsyncSession, code: str, ne
 
 
 @get("/settings")
-async def settings_page(actor: User) -> Page:
+async def settings_page(actor: Actor) -> Page:
     form = PreferencesForm(locale=actor.locale, time_zone=actor.time_zone)
     return render("auth/settings.html", form=form, errors={}, time_zones=TIME_ZONES)
 
 
 @post("/settings")
-async def save_settings(request: Request, db_session: AsyncSession, actor: User,
+async def save_settings(request: Request, db_session: DB, actor: Actor,
                         data: Annotated[PreferencesForm, FORM]) -> Response | Page:
     try:
         await services.update_preferences(db_session, actor, locale=data.locale, time_zone=data.time_zone)
@@ -100,7 +99,7 @@ async def save_settings(request: Request, db_session: AsyncSession, actor: User,
 
 
 @post("/settings/password")
-async def save_password(request: Request, db_session: AsyncSession, actor: User,
+async def save_password(request: Request, db_session: DB, actor: Actor,
                         data: Annotated[PasswordForm, FORM]) -> Response | Page:
     try:
         await services.change_password(db_session, actor, current=data.current_password, new=data.new_password)
@@ -111,13 +110,13 @@ async def save_password(request: Request, db_session: AsyncSession, actor: User,
 
 
 @get("/invite/{token:str}", opt={PUBLIC: True})
-async def invite_page(db_session: AsyncSession, token: str) -> Page:
+async def invite_page(db_session: DB, token: str) -> Page:
     user = await services.user_for_invite(db_session, token)
     return render("auth/invite.html", invited=user, token=token, errors={})
 
 
 @post("/invite/{token:str}", opt={PUBLIC: True})
-async def accept_invite(request: Request, db_session: AsyncSession, token: str,
+async def accept_invite(request: Request, db_session: DB, token: str,
                         data: Annotated[InviteAcceptForm, FORM]) -> Response | Page:
     settings = request.app.state.settings
     try:

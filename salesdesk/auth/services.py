@@ -37,17 +37,22 @@ def _check_password(password: str, field: str = "password") -> None:
 
 # --- login and sessions -------------------------------------------------------------
 
+
 async def recent_failures(db: AsyncSession, email: str, ip: str, window: timedelta) -> tuple[int, int]:
     since = utcnow() - window
-    failed = select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+    failed = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+    )
     by_email = await db.scalar(failed.where(LoginAttempt.email == email))
     by_ip = await db.scalar(failed.where(LoginAttempt.ip == ip)) if ip else 0
     return by_email or 0, by_ip or 0
 
 
-async def authenticate(db: AsyncSession, email: str, password: str, *, ip: str,
-                       max_failures: int, window: timedelta) -> User:
+async def authenticate(
+    db: AsyncSession, email: str, password: str, *, ip: str, max_failures: int, window: timedelta
+) -> User:
     """The user these credentials name, or Invalid/Throttled; every attempt is recorded.
 
     The attempt row must survive a refused login, so the caller commits even on failure.
@@ -73,8 +78,15 @@ async def authenticate(db: AsyncSession, email: str, password: str, *, ip: str,
 
 async def start_session(db: AsyncSession, user: User, *, days: int, user_agent: str = "", ip: str = "") -> str:
     token = secrets.token_urlsafe(32)
-    db.add(UserSession(token_hash=token_hash(token), user_id=user.id, expires_at=utcnow() + timedelta(days=days),
-                       user_agent=user_agent[:300], ip=ip[:64]))
+    db.add(
+        UserSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(days=days),
+            user_agent=user_agent[:300],
+            ip=ip[:64],
+        )
+    )
     await db.flush()
     return token
 
@@ -83,12 +95,14 @@ async def session_user(db: AsyncSession, token: str | None) -> User | None:
     """The active user behind a session cookie, in one query (user and team together)."""
     if not token:
         return None
-    row = (await db.execute(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .options(joinedload(User.team))
-        .where(UserSession.token_hash == token_hash(token))
-    )).first()
+    row = (
+        await db.execute(
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .options(joinedload(User.team))
+            .where(UserSession.token_hash == token_hash(token))
+        )
+    ).first()
     if row is None:
         return None
     session, user = row
@@ -110,6 +124,7 @@ async def end_all_sessions(db: AsyncSession, user_id: int) -> None:
 
 
 # --- the user's own preferences ----------------------------------------------------
+
 
 async def update_preferences(db: AsyncSession, actor: User, *, locale: str, time_zone: str | None = None) -> User:
     if locale not in LOCALES:
@@ -133,6 +148,7 @@ async def change_password(db: AsyncSession, actor: User, *, current: str, new: s
 
 # --- administration ----------------------------------------------------------------
 
+
 def _require_admin(actor: User) -> None:
     if not policy.may_administer(actor):
         raise Forbidden("users.admin")
@@ -140,7 +156,9 @@ def _require_admin(actor: User) -> None:
 
 async def list_users(db: AsyncSession, actor: User) -> list[User]:
     _require_admin(actor)
-    return list(await db.scalars(select(User).options(joinedload(User.team)).order_by(User.is_active.desc(), User.name)))
+    return list(
+        await db.scalars(select(User).options(joinedload(User.team)).order_by(User.is_active.desc(), User.name))
+    )
 
 
 async def list_teams(db: AsyncSession, actor: User) -> list[Team]:
@@ -169,8 +187,16 @@ def _check_role(role: str) -> None:
         raise Invalid(role="role.unknown")
 
 
-async def create_user(db: AsyncSession, *, email: str, name: str, role: str = Role.rep,
-                      team_id: int | None = None, password: str | None = None, locale: str = "ja") -> User:
+async def create_user(
+    db: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    role: str = Role.rep,
+    team_id: int | None = None,
+    password: str | None = None,
+    locale: str = "ja",
+) -> User:
     """Used by the CLI, the demo and invitations; the caller has already checked rights."""
     email = normalize_email(email)
     errors = {}
@@ -187,16 +213,23 @@ async def create_user(db: AsyncSession, *, email: str, name: str, role: str = Ro
     if errors:
         raise Invalid(**errors)
     await _team_or_none(db, team_id)
-    user = User(email=email, name=name.strip(), role=role, team_id=team_id or None, locale=locale,
-                password_hash=passwords().hash(password) if password else None,
-                calendar_token=secrets.token_urlsafe(24))
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        team_id=team_id or None,
+        locale=locale,
+        password_hash=passwords().hash(password) if password else None,
+        calendar_token=secrets.token_urlsafe(24),
+    )
     db.add(user)
     await db.flush()
     return user
 
 
-async def invite_user(db: AsyncSession, actor: User, *, email: str, name: str, role: str,
-                      team_id: int | None) -> tuple[User, str]:
+async def invite_user(
+    db: AsyncSession, actor: User, *, email: str, name: str, role: str, team_id: int | None
+) -> tuple[User, str]:
     """A new user without a password and a one-time link to set one (shown to the admin)."""
     _require_admin(actor)
     user = await create_user(db, email=email, name=name, role=role, team_id=team_id)
@@ -231,8 +264,9 @@ def _stale_check(row: User | Team, seen_version: int, fields: dict[str, object])
         raise StaleEdit(current=row, changes={k: (v, getattr(row, k)) for k, v in fields.items()})
 
 
-async def update_user(db: AsyncSession, actor: User, user_id: int, *, role: str, team_id: int | None,
-                      name: str, seen_version: int) -> User:
+async def update_user(
+    db: AsyncSession, actor: User, user_id: int, *, role: str, team_id: int | None, name: str, seen_version: int
+) -> User:
     user = await get_user(db, actor, user_id)
     _stale_check(user, seen_version, {"role": role, "team_id": team_id, "name": name})
     _check_role(role)
@@ -272,8 +306,9 @@ async def create_team(db: AsyncSession, actor: User, *, name: str, manager_id: i
     return team
 
 
-async def update_team(db: AsyncSession, actor: User, team_id: int, *, name: str, manager_id: int | None,
-                      seen_version: int) -> Team:
+async def update_team(
+    db: AsyncSession, actor: User, team_id: int, *, name: str, manager_id: int | None, seen_version: int
+) -> Team:
     _require_admin(actor)
     team = await db.get(Team, team_id)
     if team is None:

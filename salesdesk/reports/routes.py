@@ -2,12 +2,12 @@
 
 from litestar import get
 
-from salesdesk.auth.models import User
+from salesdesk.deps import Actor
 from salesdesk.web import Page, render
 
 
 @get("/reports")
-async def reports_index(actor: User) -> Page:
+async def reports_index(actor: Actor) -> Page:
     return render("reports/index.html")
 
 

@@ -1,0 +1,255 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL.
+
+`db_url` is parametrized over both backends (session scope, migrated to head once);
+tests that take it, or a fixture built on it, run twice. After each such test every
+table is emptied, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import delete, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from salesdesk import migrate
+from salesdesk.app import create_app
+from salesdesk.auth import passwords
+from salesdesk.auth import services as auth
+from salesdesk.auth.models import Role, Team, User
+from salesdesk.models import Base
+from salesdesk.settings import Settings
+from tests.pg import Cluster
+
+PASSWORD = "correct-horse-42"
+HTMX = {"HX-Request": "true"}
+
+passwords.configure(time_cost=1, memory_kib=1024)  # a login in a millisecond, not 100
+
+
+# --- databases -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Base URL of a PostgreSQL server (no database part)."""
+    if url := os.environ.get("SALESDESK_TEST_POSTGRES_URL"):
+        yield url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+        return
+    cluster = Cluster()
+    try:
+        yield cluster.start()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    finally:
+        cluster.stop()
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+async def _recreate_pg_database(server_url: str, name: str) -> str:
+    engine = create_async_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    await engine.dispose()
+    return f"{server_url}/{name}"
+
+
+@pytest.fixture(scope="session")
+def fresh_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str, str], str]:
+    """fresh_database(backend, label) -> URL of a new, empty database."""
+
+    def make(backend: str, label: str) -> str:
+        if backend == "sqlite":
+            path = tmp_path_factory.mktemp("db") / f"{label}.db"
+            return f"sqlite+aiosqlite:///{path}"
+        server = request.getfixturevalue("postgres_server")
+        return asyncio.run(_recreate_pg_database(server, f"salesdesk_{label}_{_worker()}"))
+
+    return make
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, fresh_database: Callable[[str, str], str]) -> str:
+    url = fresh_database(request.param, "test")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(db_url, poolclass=NullPool)
+    yield engine
+    async with engine.begin() as conn:  # empty every table for the next test
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(delete(table))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking; commit what the app must see."""
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        yield session
+
+
+# --- the app and its users -------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(
+        database_url=db_url, secret_key="test-secret-key-" + "x" * 32, argon2_time_cost=1, argon2_memory_kib=1024
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def make_user(db: AsyncSession) -> Callable[..., Awaitable[User]]:
+    count = 0
+
+    async def make(
+        role: str = Role.rep,
+        team: Team | None = None,
+        name: str | None = None,
+        email: str | None = None,
+        locale: str = "ja",
+    ) -> User:
+        nonlocal count
+        count += 1
+        user = await auth.create_user(
+            db,
+            email=email or f"{role}{count}@example.test",
+            name=name or f"{role} {count}",
+            role=role,
+            team_id=team.id if team else None,
+            password=PASSWORD,
+            locale=locale,
+        )
+        await db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+async def team_east(db: AsyncSession) -> Team:
+    team = Team(name="東日本営業部")
+    db.add(team)
+    await db.commit()
+    return team
+
+
+@pytest.fixture
+async def team_west(db: AsyncSession) -> Team:
+    team = Team(name="西日本営業部")
+    db.add(team)
+    await db.commit()
+    return team
+
+
+@pytest.fixture
+async def admin(make_user: Callable[..., Awaitable[User]]) -> User:
+    return await make_user(Role.admin, name="管理者 太郎", email="admin@example.test")
+
+
+@pytest.fixture
+async def manager(make_user: Callable[..., Awaitable[User]], team_east: Team) -> User:
+    return await make_user(Role.manager, team_east, name="佐藤 健一", email="manager@example.test")
+
+
+@pytest.fixture
+async def rep(make_user: Callable[..., Awaitable[User]], team_east: Team) -> User:
+    return await make_user(Role.rep, team_east, name="鈴木 美咲", email="rep@example.test")
+
+
+@pytest.fixture
+async def other_rep(make_user: Callable[..., Awaitable[User]], team_west: Team) -> User:
+    """A rep of another team."""
+    return await make_user(Role.rep, team_west, name="高橋 大輔", email="rep2@example.test")
+
+
+class Client(AsyncTestClient):
+    """A browser-like client that does not follow redirects (tests look at the 303s)."""
+
+    def __init__(self, app: Litestar) -> None:
+        super().__init__(app)
+        self.follow_redirects = False
+
+    async def csrf(self) -> str:
+        """The CSRF token of this browser-like client (fetched from the login page once)."""
+        if "csrftoken" not in self.cookies:
+            await self.get("/login")
+        return self.cookies["csrftoken"]
+
+
+@pytest.fixture
+async def anonymous(app: Litestar) -> AsyncIterator[Client]:
+    """A client that is not logged in but carries a CSRF token, like a browser on /login."""
+    async with Client(app) as client:
+        client.headers["X-CSRFToken"] = await client.csrf()
+        yield client
+
+
+@pytest.fixture
+async def login(app: Litestar) -> AsyncIterator[Callable[[User], Awaitable[Client]]]:
+    """login(user) -> a new client logged in as that user (one per browser tab)."""
+    clients: list[Client] = []
+
+    async def log_in(user: User) -> Client:
+        client = Client(app)
+        await client.__aenter__()
+        clients.append(client)
+        token = await client.csrf()
+        response = await client.post("/login", data={"email": user.email, "password": PASSWORD, "_csrf_token": token})
+        assert response.status_code == 303, response.text
+        client.headers["X-CSRFToken"] = token
+        return client
+
+    yield log_in
+    for client in clients:
+        await client.__aexit__(None, None, None)
+
+
+@pytest.fixture
+def count_queries(app: Litestar) -> Callable[[], list[str]]:
+    """Start recording the app's SQL statements; returns the live list."""
+
+    def start() -> list[str]:
+        statements: list[str] = []
+        engine = app.state.alchemy.get_engine()
+        event.listen(
+            engine.sync_engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *args: statements.append(statement),
+        )
+        return statements
+
+    return start
+
+
+def backend(url: str) -> str:
+    return make_url(url).get_backend_name()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(Path(item.fspath)):
+            item.add_marker(pytest.mark.browser)

@@ -62,8 +62,7 @@ def _wants_html(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, **context: Any) -> Response:
-    page = render("errors/error.html", status_code=status, status=status, **context)
-    return page.to_asgi_response(None, request)  # type: ignore[return-value]
+    return render("errors/error.html", status_code=status, status=status, **context)
 
 
 def handle_not_authorized(request: Request, exc: NotAuthorizedException) -> Response:

@@ -201,20 +201,27 @@ class Client(AsyncTestClient):
 
 
 @pytest.fixture
-async def anonymous(app: Litestar) -> AsyncIterator[Client]:
-    """A client that is not logged in but carries a CSRF token, like a browser on /login."""
-    async with Client(app) as client:
+async def anonymous(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Client]:
+    """A client that is not logged in but carries a CSRF token, like a browser on /login.
+
+    It has an app instance of its own, so tests may also log in other clients on `app`.
+    """
+    async with Client(create_app(settings)) as client:
         client.headers["X-CSRFToken"] = await client.csrf()
         yield client
 
 
 @pytest.fixture
 async def login(app: Litestar) -> AsyncIterator[Callable[[User], Awaitable[Client]]]:
-    """login(user) -> a new client logged in as that user (one per browser tab)."""
+    """login(user) -> a new client logged in as that user (one per browser tab).
+
+    The first tab talks to `app`; each further tab gets its own app instance on the same
+    database, like a request landing on another worker (one lifespan per app instance).
+    """
     clients: list[Client] = []
 
     async def log_in(user: User) -> Client:
-        client = Client(app)
+        client = Client(app if not clients else create_app(app.state.settings))
         await client.__aenter__()
         clients.append(client)
         token = await client.csrf()
@@ -226,6 +233,12 @@ async def login(app: Litestar) -> AsyncIterator[Callable[[User], Awaitable[Clien
     yield log_in
     for client in clients:
         await client.__aexit__(None, None, None)
+
+
+@pytest.fixture
+def new_browser(settings: Settings) -> Callable[[], Client]:
+    """new_browser() -> a client on an app instance of its own: `async with new_browser() as c`."""
+    return lambda: Client(create_app(settings))
 
 
 @pytest.fixture

@@ -68,9 +68,12 @@ async def authenticate(
     if not ok:
         raise Invalid(form="login.invalid")
     assert user is not None
+    # Core UPDATE: bookkeeping that must not bump the row's version (an admin editing this
+    # user right now would otherwise get a 409) nor fill the audit log.
+    values: dict[str, object] = {"last_login_at": utcnow()}
     if passwords().needs_rehash(user.password_hash or ""):
-        user.password_hash = passwords().hash(password)
-    user.last_login_at = utcnow()
+        values["password_hash"] = passwords().hash(password)
+    await db.execute(update(User).where(User.id == user.id).values(**values))
     # Older than any window: successful logins clear the failure count for this email.
     await db.execute(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False)))
     return user

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from alembic import context
@@ -10,6 +9,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from salesdesk.db import run_async
 from salesdesk.models import Base
 from salesdesk.settings import Settings
 
@@ -56,7 +56,7 @@ def run_migrations_online() -> None:
     if connection is not None:  # called from code that already holds a connection
         _run(connection)
         return
-    asyncio.run(_run_async())
+    run_async(_run_async())
 
 
 if context.is_offline_mode():

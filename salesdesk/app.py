@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -70,7 +71,7 @@ def handle_not_authorized(request: Request, exc: NotAuthorizedException) -> Resp
     if not _wants_html(request):
         return Response({"detail": "login required"}, status_code=401)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    login = f"/login?next={target}" if target not in ("/", "") else "/login"
+    login = f"/login?next={quote(target, safe='/')}" if target not in ("/", "") else "/login"
     if request.headers.get("hx-request") == "true":
         return Response("", status_code=401, headers={"HX-Redirect": login})
     return Response("", status_code=303, headers={"Location": login})
@@ -127,6 +128,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainError: handle_domain_error,
             HTTPException: handle_http_error,
         },
+        # The JSON API (/api/v1) brings its OpenAPI schema with it; no schema UI before that.
+        openapi_config=None,
         debug=settings.debug,
     )
     app.state.settings = settings

@@ -98,3 +98,20 @@ def engine_options(database_url: str, echo: bool = False) -> dict[str, Any]:
     if database_url.startswith("sqlite"):
         return {"echo": echo}
     return {"echo": echo, "pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+
+
+def run_async(coroutine: Any) -> Any:
+    """asyncio.run, also from a thread whose loop is already running (then in a new thread).
+
+    Alembic's env.py and the CLI are sync entry points; they may be called from code that
+    already runs a loop (Playwright's sync API keeps one running in the test process).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -8,13 +8,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from salesdesk.auth.middleware import PUBLIC
+from salesdesk.db import utcnow
 from salesdesk.deps import DB, Actor
 from salesdesk.web import Page, render
 
 
 @get("/")
 async def home(actor: Actor) -> Page:
-    return render("home.html")
+    return render("home.html", now=utcnow())
 
 
 @get("/search")

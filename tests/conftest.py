@@ -7,7 +7,6 @@ table is emptied, so tests never see each other's rows.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from salesdesk.app import create_app
 from salesdesk.auth import passwords
 from salesdesk.auth import services as auth
 from salesdesk.auth.models import Role, Team, User
+from salesdesk.db import run_async
 from salesdesk.models import Base
 from salesdesk.settings import Settings
 from tests.pg import Cluster
@@ -77,7 +77,7 @@ def fresh_database(
             path = tmp_path_factory.mktemp("db") / f"{label}.db"
             return f"sqlite+aiosqlite:///{path}"
         server = request.getfixturevalue("postgres_server")
-        return asyncio.run(_recreate_pg_database(server, f"salesdesk_{label}_{_worker()}"))
+        return run_async(_recreate_pg_database(server, f"salesdesk_{label}_{_worker()}"))
 
     return make
 
@@ -263,6 +263,8 @@ def backend(url: str) -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the browser tests and run them last (slowest; they start a server)."""
     for item in items:
         if "tests/browser/" in str(Path(item.fspath)):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: "tests/browser/" in str(Path(item.fspath)))

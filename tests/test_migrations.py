@@ -1,4 +1,3 @@
-import asyncio
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -8,6 +7,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from salesdesk import migrate
+from salesdesk.db import run_async
 from salesdesk.models import Base
 
 
@@ -32,9 +32,9 @@ def test_migrations_upgrade_to_head_and_downgrade_to_base(fresh_database, backen
     url = fresh_database(backend, "updown")
 
     migrate.upgrade(url)
-    assert asyncio.run(_tables(url)) == set(Base.metadata.tables)
+    assert run_async(_tables(url)) == set(Base.metadata.tables)
     migrate.downgrade(url, "base")
-    assert asyncio.run(_tables(url)) == set()
+    assert run_async(_tables(url)) == set()
     migrate.upgrade(url)  # and up again: downgrades leave nothing behind
 
 
@@ -43,4 +43,4 @@ def test_models_and_migrations_agree(fresh_database, backend):
     url = fresh_database(backend, "agree")
     migrate.upgrade(url)
 
-    assert asyncio.run(_diff(url)) == []
+    assert run_async(_diff(url)) == []

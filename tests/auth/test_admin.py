@@ -46,7 +46,9 @@ async def test_admin_changes_a_users_role_and_team(login, admin, rep, team_west,
     assert (rep.role, rep.team_id) == ("manager", team_west.id)
 
 
-async def test_two_admins_editing_the_same_user_the_second_gets_409_with_current_values(login, admin, make_user, rep, db):
+async def test_two_admins_editing_the_same_user_the_second_gets_409_with_current_values(
+    login, admin, make_user, rep, db
+):
     other_admin = await make_user("admin")
     first, second = await login(admin), await login(other_admin)
     seen = rep.version  # both opened the user page here

@@ -115,9 +115,9 @@ async def test_every_page_but_login_and_healthz_sends_anonymous_visitors_to_logi
 
 
 async def test_anonymous_visit_keeps_the_path_for_after_login(anonymous):
-    r = await anonymous.get("/admin/audit?entity=users")
+    r = await anonymous.get("/admin/audit?entity=users&action=update")
 
-    assert r.headers["location"] == "/login?next=/admin/audit?entity=users"
+    assert r.headers["location"] == "/login?next=/admin/audit%3Fentity%3Dusers%26action%3Dupdate"
 
 
 async def test_htmx_request_without_login_gets_hx_redirect(anonymous):

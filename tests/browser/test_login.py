@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -61,7 +62,7 @@ def test_logged_out_visitor_is_sent_to_login_and_lands_back_on_the_page_asked_fo
 ) -> None:
     page.goto(target)
     expect(page).to_have_url(re.compile(r"/login\?next="))
-    assert page.url.endswith(f"/login?next={target}"), page.url
+    assert page.url.endswith(f"/login?next={quote(target, safe='/')}"), page.url
     expect(page.locator("input[name='next']")).to_have_value(target)
 
     login(page, email)

@@ -149,20 +149,21 @@ async def make_user(db: AsyncSession) -> Callable[..., Awaitable[User]]:
     return make
 
 
-@pytest.fixture
-async def team_east(db: AsyncSession) -> Team:
-    team = Team(name="東日本営業部")
+async def _team(db: AsyncSession, name: str) -> Team:
+    team = Team(name=name)
     db.add(team)
     await db.commit()
     return team
+
+
+@pytest.fixture
+async def team_east(db: AsyncSession) -> Team:
+    return await _team(db, "東日本営業部")
 
 
 @pytest.fixture
 async def team_west(db: AsyncSession) -> Team:
-    team = Team(name="西日本営業部")
-    db.add(team)
-    await db.commit()
-    return team
+    return await _team(db, "西日本営業部")
 
 
 @pytest.fixture

@@ -12,12 +12,15 @@ screenshot() and check_axe().
 from __future__ import annotations
 
 import os
+import selectors
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -81,6 +84,40 @@ def _server_env(database_url: str) -> dict[str, str]:
     return env
 
 
+@dataclass
+class _Started:
+    ready: bool
+    output: bytes
+
+
+def _wait_for_output(process: subprocess.Popen, marker: bytes, timeout: float) -> _Started:
+    """Read the process's output until `marker` appears, it exits, or the deadline passes.
+
+    Waits on the pipe becoming readable (select), not on a timer.
+    """
+    assert process.stdout is not None
+    output = b""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while marker not in output:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(timeout=remaining):
+                return _Started(False, output)
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:  # the process exited
+                return _Started(False, output)
+            output += chunk
+    return _Started(True, output)
+
+
+def _drain(process: subprocess.Popen, log_path: Path) -> None:
+    assert process.stdout is not None
+    with log_path.open("ab") as log:
+        for line in process.stdout:
+            log.write(line)
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
@@ -104,20 +141,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = tmp / "server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen([str(SALESDESK), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([str(SALESDESK), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _healthy(url):
-            if server.poll() is not None:
-                pytest.fail(f"`salesdesk serve` exited with {server.returncode}:\n{log_path.read_text()}",
-                            pytrace=False)
-            if time.monotonic() > deadline:
-                pytest.fail(f"`salesdesk serve` did not answer /healthz within {SERVER_START_TIMEOUT:.0f} s:\n"
-                            f"{log_path.read_text()}", pytrace=False)
-            time.sleep(0.1)
+        started = _wait_for_output(server, b"Uvicorn running on", SERVER_START_TIMEOUT)
+        if not started.ready:
+            pytest.fail(f"`salesdesk serve` did not start within {SERVER_START_TIMEOUT:.0f} s "
+                        f"(exit code {server.poll()}):\n{started.output.decode(errors='replace')}", pytrace=False)
+        # uvicorn logs "running on" once the socket listens.
+        # Keep draining the server's log so it never blocks on a full pipe.
+        threading.Thread(target=_drain, args=(server, tmp / "server.log"), daemon=True).start()
+        assert _healthy(url), f"{url}/healthz did not answer 200 after startup"
         yield url
     finally:
         server.terminate()

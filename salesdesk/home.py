@@ -7,6 +7,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from salesdesk.accounts import search as account_search
 from salesdesk.auth.middleware import PUBLIC
 from salesdesk.db import utcnow
 from salesdesk.deps import DB, Actor
@@ -19,9 +20,10 @@ async def home(actor: Actor) -> Page:
 
 
 @get("/search")
-async def search(actor: Actor, q: str = "") -> Page:
-    # Companies and persons join the results with the accounts issue.
-    return render("search.html", q=q, results=[])
+async def search(db_session: DB, actor: Actor, q: str = "") -> Page:
+    """A full page without JavaScript; the header box gets the results block live (htmx)."""
+    results = await account_search.search(db_session, actor, q.strip()[:100])
+    return render("search.html", block="results", q=q, results=results)
 
 
 @get("/healthz", opt={PUBLIC: True, "exclude_from_csrf": True})

@@ -1,7 +1,20 @@
 """Every model, imported in one place so Alembic and the tests see the whole schema."""
 
+from salesdesk.accounts.models import (
+    Activity,
+    Company,
+    CompanyTag,
+    Department,
+    ImportUpload,
+    Person,
+    PersonMove,
+    SavedView,
+    SearchTerm,
+)
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import LoginAttempt, Team, User, UserSession
 from salesdesk.db import Base
 
-__all__ = ["Base", "AuditEntry", "LoginAttempt", "Team", "User", "UserSession"]
+__all__ = [
+    "Base", "Activity", "Company", "CompanyTag", "Department", "ImportUpload", "Person", "PersonMove", "SavedView", "SearchTerm",
+    "AuditEntry", "LoginAttempt", "Team", "User", "UserSession"]

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from salesdesk.accounts import people, timeline
+from salesdesk.accounts import services as accounts
+from salesdesk.accounts.forms import ActivityForm, CompanyForm, DepartmentForm, PersonForm
+
 PERSONAS = ("anonymous", "rep", "other_rep", "manager", "admin")
 
 
@@ -33,6 +37,14 @@ def logged_in(status: int = 200) -> dict[str, int]:
 def admin_only(status: int = 200) -> dict[str, int]:
     return {"anonymous": 303, "rep": 403, "other_rep": 403, "manager": 403, "admin": status}
 
+
+def account_editors(status: int = 200) -> dict[str, int]:
+    """The account belongs to `rep` (team east): rep, their manager and admins edit it."""
+    return {"anonymous": 303, "rep": status, "other_rep": 403, "manager": status, "admin": status}
+
+
+# Rules of other route modules, kept beside their tests (they import Rule and the helpers above).
+from tests.accounts.route_rules_import import RULES as IMPORT_RULES  # noqa: E402
 
 RULES: dict[tuple[str, str], Rule] = {
     # public
@@ -67,6 +79,41 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/teams/{team_id:int}"): Rule(admin_only(409), url="/admin/teams/{team}",
                                                  data={"name": "x", "version": "0"}),
     ("GET", "/admin/audit"): Rule(admin_only()),
+    # accounts: everyone reads, account_editors change (see accounts.services.may_edit)
+    ("POST", "/accounts/views"): Rule(logged_in(303), data={"name": "", "query": ""}),
+    ("POST", "/accounts/views/{view_id:int}/delete"): Rule(logged_in(404), url="/accounts/views/999999/delete"),
+    ("GET", "/accounts/new"): Rule(logged_in()),
+    ("POST", "/accounts"): Rule(logged_in(422), data={"name": ""}),
+    ("GET", "/accounts/{company_id:int}"): Rule(logged_in(), url="/accounts/{company}"),
+    ("GET", "/accounts/{company_id:int}/org-chart"): Rule(logged_in(), url="/accounts/{company}/org-chart"),
+    ("GET", "/accounts/{company_id:int}/edit"): Rule(account_editors(), url="/accounts/{company}/edit"),
+    ("POST", "/accounts/{company_id:int}"): Rule(account_editors(409), url="/accounts/{company}",
+                                                data={"name": "x", "owner_id": "{user}", "version": "0"}),
+    ("GET", "/accounts/{company_id:int}/merge"): Rule(account_editors(), url="/accounts/{company}/merge"),
+    ("POST", "/accounts/{company_id:int}/merge"): Rule(account_editors(422), url="/accounts/{company}/merge",
+                                                      data={"other_id": ""}),
+    ("POST", "/accounts/{company_id:int}/departments"): Rule(account_editors(303), url="/accounts/{company}/departments",
+                                                            data={"name": ""}),
+    ("POST", "/departments/{department_id:int}"): Rule(account_editors(409), url="/departments/{department}",
+                                                      data={"name": "x", "version": "0"}),
+    ("POST", "/departments/{department_id:int}/delete"): Rule(account_editors(409),
+                                                             url="/departments/{department}/delete",
+                                                             data={"version": "0"}),
+    ("GET", "/accounts/{company_id:int}/persons/new"): Rule(account_editors(), url="/accounts/{company}/persons/new"),
+    ("POST", "/accounts/{company_id:int}/persons"): Rule(account_editors(422), url="/accounts/{company}/persons",
+                                                        data={"name": ""}),
+    ("GET", "/persons/{person_id:int}"): Rule(logged_in(), url="/persons/{person}"),
+    ("GET", "/persons/{person_id:int}/edit"): Rule(account_editors(), url="/persons/{person}/edit"),
+    ("POST", "/persons/{person_id:int}"): Rule(account_editors(409), url="/persons/{person}",
+                                              data={"name": "x", "stance": "neutral", "version": "0"}),
+    ("POST", "/persons/{person_id:int}/merge"): Rule(account_editors(303), url="/persons/{person}/merge",
+                                                    data={"other_id": ""}),
+    # anyone may log what they did with an account; an empty subject is refused
+    ("POST", "/accounts/{company_id:int}/activities"): Rule(logged_in(422), url="/accounts/{company}/activities",
+                                                           data={"kind": "call", "subject": ""}),
+    # the activity is rep's: its author and the account's editors may delete it
+    ("POST", "/activities/{activity_id:int}/delete"): Rule(account_editors(303), url="/activities/{activity}/delete"),
+    **IMPORT_RULES,
     # last: it ends the session the walk uses
     ("POST", "/logout"): Rule(logged_in(303)),
 }
@@ -86,17 +133,17 @@ async def test_every_route_has_a_rule(app):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_each_route_answers_each_persona_as_its_rule_says(persona, request, login, anonymous,
+async def test_each_route_answers_each_persona_as_its_rule_says(persona, request, login, anonymous, account,
                                                                rep, other_rep, manager, admin, team_east):
     client = anonymous if persona == "anonymous" else await login(request.getfixturevalue(persona))
-    ids = {"user": rep.id, "team": team_east.id}
+    ids = {"user": rep.id, "team": team_east.id} | account
     wrong = []
     for (method, path), rule in RULES.items():
         url = (rule.url or path).format(**ids)
         if method == "GET":
             response = await client.get(url)
         else:
-            response = await client.post(url, data=rule.data or {})
+            response = await client.post(url, data={k: v.format(**ids) for k, v in (rule.data or {}).items()})
         expected = rule.expect[persona]
         if response.status_code != expected:
             wrong.append(f"{method} {url}: expected {expected}, got {response.status_code}")
@@ -107,3 +154,14 @@ async def test_each_route_answers_each_persona_as_its_rule_says(persona, request
 
 
 PUBLIC_REDIRECTS = {("POST", "/lang/{code:str}")}
+
+
+@pytest.fixture
+async def account(db, rep):
+    """A company of rep's with a department, a person and an activity of rep's."""
+    company = await accounts.create_company(db, rep, CompanyForm(name="株式会社マトリクス"))
+    department = await people.create_department(db, rep, company.id, DepartmentForm(name="本社"))
+    person = await people.create_person(db, rep, company.id, PersonForm(name="山田 太郎", department_id=str(department.id)))
+    activity = await timeline.add_activity(db, rep, company.id, ActivityForm(subject="電話"))
+    await db.commit()
+    return {"company": company.id, "department": department.id, "person": person.id, "activity": activity.id}

@@ -1,14 +1,162 @@
-"""Accounts: companies, departments, key persons (pages arrive with the accounts issue)."""
+"""Company pages: the list with filters and saved views, create/edit, the company page, merge."""
 
-from litestar import get
+from __future__ import annotations
 
-from salesdesk.deps import Actor
-from salesdesk.web import Page, render
+from typing import Annotated
+
+from litestar import Request, Response, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.accounts import merge, people, services, timeline
+from salesdesk.accounts.forms import CompanyForm, MergeForm, SavedViewForm
+from salesdesk.accounts.models import ActivityKind, BuyingRole, Company, Stance
+from salesdesk.accounts.services import CompanyFilter, Duplicates
+from salesdesk.deps import DB, Actor
+from salesdesk.errors import Invalid
+from salesdesk.i18n import _
+from salesdesk.web import FORM, Page, redirect, render
+
+ACCOUNT_CONTEXT = {"BuyingRole": BuyingRole, "Stance": Stance, "ActivityKind": ActivityKind}
 
 
 @get("/accounts")
-async def accounts_index(actor: Actor) -> Page:
-    return render("accounts/index.html")
+async def company_list(request: Request, db_session: DB, actor: Actor) -> Page:
+    filters = CompanyFilter.from_query(request.query_params)
+    result = await services.list_companies(db_session, actor, filters)
+    views = await services.list_saved_views(db_session, actor)
+    choices = await services.list_choices(db_session)
+    return render("accounts/list.html", block="results", result=result, f=filters, views=views,
+                  query=request.url.query, **choices)
 
 
-ROUTES = [accounts_index]
+@post("/accounts/views")
+async def save_view(request: Request, db_session: DB, actor: Actor,
+                    data: Annotated[SavedViewForm, FORM]) -> Response:
+    try:
+        await services.save_view(db_session, actor, name=data.name, query=data.query, shared=data.shared == "1")
+    except Invalid:
+        return redirect(request, f"/accounts?{data.query}", flash=("error", _("Give the view a name.")))
+    return redirect(request, f"/accounts?{data.query}", flash=("success", _("View saved.")))
+
+
+@post("/accounts/views/{view_id:int}/delete")
+async def delete_view(request: Request, db_session: DB, actor: Actor, view_id: int) -> Response:
+    await services.delete_view(db_session, actor, view_id)
+    return redirect(request, "/accounts", flash=("success", _("View deleted.")))
+
+
+async def _form_page(db: AsyncSession, form: CompanyForm, *, company: Company | None = None, status_code: int = 200,
+                     errors: dict[str, str] | None = None, duplicates: list[Company] | None = None) -> Page:
+    choices = await services.list_choices(db)
+    return render("accounts/company_form.html", status_code=status_code, form=form, company=company,
+                  errors=errors or {}, duplicates=duplicates or [], **choices)
+
+
+@get("/accounts/new")
+async def new_company(db_session: DB, actor: Actor, name: str = "") -> Page:
+    return await _form_page(db_session, CompanyForm(name=name, owner_id=str(actor.id)))
+
+
+@post("/accounts")
+async def create_company(request: Request, db_session: DB, actor: Actor,
+                         data: Annotated[CompanyForm, FORM]) -> Response | Page:
+    try:
+        company = await services.create_company(db_session, actor, data)
+    except Duplicates as error:
+        return await _form_page(db_session, data, status_code=422, errors=error.errors, duplicates=error.candidates)
+    except Invalid as error:
+        return await _form_page(db_session, data, status_code=422, errors=error.errors)
+    return redirect(request, f"/accounts/{company.id}", flash=("success", _("Company created.")))
+
+
+def _as_form(company: Company) -> CompanyForm:
+    return CompanyForm(
+        name=company.name, name_kana=company.name_kana, corporate_number=company.corporate_number or "",
+        industry=company.industry, employee_band=company.employee_band,
+        fiscal_year_end_month=str(company.fiscal_year_end_month or ""), website=company.website,
+        phone=company.phone, address=company.address, owner_id=str(company.owner_id or ""),
+        parent_id=str(company.parent_id or ""), is_target="1" if company.is_target else "",
+        tags=", ".join(company.tag_names), notes=company.notes, version=company.version)
+
+
+@get("/accounts/{company_id:int}/edit")
+async def edit_company(db_session: DB, actor: Actor, company_id: int) -> Page:
+    company = await services.get_company(db_session, actor, company_id)
+    await services.ensure_may_edit(db_session, actor, company)
+    return await _form_page(db_session, _as_form(company), company=company)
+
+
+@post("/accounts/{company_id:int}")
+async def update_company(request: Request, db_session: DB, actor: Actor, company_id: int,
+                         data: Annotated[CompanyForm, FORM]) -> Response | Page:
+    try:
+        company = await services.update_company(db_session, actor, company_id, data)
+    except Invalid as error:
+        company = await services.get_company(db_session, actor, company_id)
+        return await _form_page(db_session, data, company=company, status_code=422, errors=error.errors,
+                                duplicates=getattr(error, "candidates", []))
+    return redirect(request, f"/accounts/{company.id}", flash=("success", _("Company saved.")))
+
+
+async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, kind: str = "",
+                          page: int = 1) -> dict:
+    company = await services.get_company(db, actor, company_id)
+    departments = await people.list_departments(db, company.id)
+    persons = await people.list_persons(db, company.id)
+    current = [p for p in persons if not p.left_company]
+    return {
+        "company": company,
+        "may_edit": await services.may_edit(db, actor, company),
+        "group": await services.group_tree(db, company),
+        "departments": departments,
+        "tree": people.department_tree(departments, persons),
+        "dept_paths": people.department_paths(departments),
+        "persons": persons,
+        "by_id": {p.id: p for p in persons},
+        "user_names": await services.user_names(db),
+        "rollup": {role: [p for p in current if p.buying_role == role] for role in BuyingRole},
+        "timeline": await timeline.timeline(db, company_id=company.id, person_ids=[p.id for p in persons],
+                                            kind=kind, page=page),
+        **ACCOUNT_CONTEXT,
+    }
+
+
+@get("/accounts/{company_id:int}")
+async def company_page(db_session: DB, actor: Actor, company_id: int, kind: str = "", page: int = 1) -> Page:
+    context = await company_context(db_session, actor, company_id, kind=kind, page=page)
+    return render("accounts/company.html", block="timeline", activity_errors={}, activity_form=None, **context)
+
+
+@get("/accounts/{company_id:int}/org-chart")
+async def org_chart(db_session: DB, actor: Actor, company_id: int) -> Page:
+    """The org chart alone, laid out for printing."""
+    context = await company_context(db_session, actor, company_id)
+    return render("accounts/org_chart.html", **context)
+
+
+@get("/accounts/{company_id:int}/merge")
+async def merge_page(db_session: DB, actor: Actor, company_id: int, other_id: int | None = None) -> Page:
+    company = await services.get_company(db_session, actor, company_id)
+    await services.ensure_may_edit(db_session, actor, company)
+    other = await services.get_company(db_session, actor, other_id) if other_id else None
+    candidates = await services.find_duplicates(db_session, name=company.name,
+                                                corporate_number=company.corporate_number or "",
+                                                exclude_id=company.id)
+    return render("accounts/merge.html", company=company, other=other, candidates=candidates, errors={})
+
+
+@post("/accounts/{company_id:int}/merge")
+async def merge_companies(request: Request, db_session: DB, actor: Actor, company_id: int,
+                          data: Annotated[MergeForm, FORM]) -> Response | Page:
+    other_id = int(data.other_id) if data.other_id.isdigit() else None
+    try:
+        survivor = await merge.merge_companies(db_session, actor, company_id, other_id, confirmed=data.confirm == "1")
+    except Invalid as error:
+        company = await services.get_company(db_session, actor, company_id)
+        return render("accounts/merge.html", status_code=422, company=company, other=None, candidates=[],
+                      errors=error.errors)
+    return redirect(request, f"/accounts/{survivor.id}", flash=("success", _("Companies merged.")))
+
+
+ROUTES = [company_list, save_view, delete_view, new_company, create_company, edit_company, update_company,
+          company_page, org_chart, merge_page, merge_companies]

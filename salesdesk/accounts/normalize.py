@@ -1,0 +1,131 @@
+"""Matching keys for Japanese company names, kana, phones, emails and 法人番号.
+
+Keys are for comparing and searching only; what the user typed is kept for display.
+See ../shared/JAPAN.md: NFKC first (全角英数 → 半角, ㈱ → (株), ｶﾀｶﾅ → カタカナ), then drop the
+legal-form words and every space, then case-fold Latin.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longest first, so 医療法人社団 is removed whole rather than leaving 社団 behind.
+LEGAL_FORMS = sorted(
+    [
+        "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "相互会社",
+        "一般社団法人", "一般財団法人", "公益社団法人", "公益財団法人", "特定非営利活動法人", "NPO法人",
+        "医療法人社団", "医療法人財団", "医療法人", "学校法人", "社会福祉法人", "宗教法人", "独立行政法人",
+        "(株)", "(有)", "(同)", "(資)", "(名)", "(一社)", "(一財)", "(公社)", "(公財)", "(特非)", "(医)",
+        "(学)", "(福)", "(独)",
+    ],
+    key=len,
+    reverse=True,
+)
+LEGAL_FORMS_KANA = sorted(
+    ["カブシキガイシャ", "カブシキカイシャ", "ユウゲンガイシャ", "ユウゲンカイシャ", "ゴウドウガイシャ",
+     "ゴウドウカイシャ", "ゴウシガイシャ", "ゴウメイガイシャ", "(カ)", "カ)", "(カ", "(ユ)", "ユ)", "(ユ"],
+    key=len,
+    reverse=True,
+)
+# English legal forms only count at the end of the name ("Co." inside a name is part of it), and only as a
+# word of their own: after a space, comma or dot, or right after Japanese ("Cisco" and "Zinc" keep their letters).
+ENGLISH_SUFFIX = re.compile(
+    r"(?:[\s,.]+|(?<=[^\x00-\x7f]))(kabushiki\s*kaisha|k\.\s*k\.?|co\.?,?\s*ltd\.?|ltd\.?|inc\.?|corporation|corp\.?|llc|g\.?k\.?|co\.?)$"
+)
+SPACES = re.compile(r"[\s\u3000]+")
+HIRAGANA = re.compile(r"[\u3041-\u3096]")
+
+
+def nfkc(text: str | None) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def compact(text: str | None) -> str:
+    """NFKC, no spaces (incl. U+3000), case-folded: how names are compared."""
+    return SPACES.sub("", nfkc(text)).casefold()
+
+
+def _strip_forms(text: str, forms: list[str]) -> str:
+    for form in forms:
+        if text.startswith(form):
+            text = text[len(form):]
+        if text.endswith(form):
+            text = text[: -len(form)]
+    return text
+
+
+def company_key(name: str | None) -> str:
+    """株式会社サンプル, (株)サンプル, ㈱サンプル and サンプル株式会社 all give サンプル."""
+    text = SPACES.sub(" ", nfkc(name)).casefold()
+    text = ENGLISH_SUFFIX.sub("", text)
+    text = text.replace(" ", "")
+    for _ in range(2):  # "株式会社サンプル(株)" happens in hand-kept sheets
+        text = _strip_forms(text, LEGAL_FORMS)
+    return text
+
+
+def katakana(text: str | None) -> str:
+    """ひらがな → カタカナ, after NFKC (which also widens ﾊﾝｶｸ)."""
+    return HIRAGANA.sub(lambda m: chr(ord(m.group()) + 0x60), nfkc(text))
+
+
+def kana_key(text: str | None) -> str:
+    """Search key for フリガナ: katakana, no spaces or middle dots, legal forms dropped."""
+    key = SPACES.sub("", katakana(text)).replace("・", "").casefold()
+    return _strip_forms(key, LEGAL_FORMS_KANA)
+
+
+def phone_digits(text: str | None) -> str:
+    """The digits of the domestic form: +81 3-1234-5678 and ０３（１２３４）５６７８ give 0312345678."""
+    text = nfkc(text)
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+81") or text.startswith("0081"):
+        rest = digits[2:] if text.startswith("+") else digits[4:]
+        rest = rest[1:] if rest.startswith("0") else rest  # "+81 (0)3 …"
+        return "0" + rest
+    return digits
+
+
+def looks_like_phone(text: str | None) -> bool:
+    """Mostly digits and phone punctuation: search it as a number."""
+    text = nfkc(text)
+    digits = sum(ch.isdigit() for ch in text)
+    return digits >= 3 and re.fullmatch(r"[\d\s+\-()ー－‐]+", text) is not None
+
+
+def email_key(text: str | None) -> str:
+    return nfkc(text).lower()
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(text: str) -> bool:
+    return EMAIL.match(text) is not None
+
+
+def corporate_number_check_digit(base: str) -> int:
+    """Check digit over the 12-digit base: 9 − (Σ Pn×Qn mod 9), n counted from the right."""
+    total = sum(int(digit) * (1 if n % 2 else 2) for n, digit in enumerate(reversed(base), start=1))
+    return 9 - total % 9
+
+
+def is_corporate_number(value: str) -> bool:
+    return (
+        len(value) == 13
+        and value.isascii()
+        and value.isdigit()
+        and int(value[0]) == corporate_number_check_digit(value[1:])
+    )
+
+
+def clean_corporate_number(value: str | None) -> str:
+    """Digits only (users paste "6-0100-0100-0001" or full-width digits)."""
+    return re.sub(r"[\s\-]", "", nfkc(value))
+
+
+def suffixes(key: str, shortest: int = 1, longest: int = 40) -> set[str]:
+    """Every suffix of a key: a prefix search over suffixes finds a substring anywhere."""
+    key = key[:longest]
+    return {key[i:] for i in range(len(key)) if len(key) - i >= shortest}

@@ -1,0 +1,367 @@
+"""Companies: who may edit them, validation, duplicates, the list with its filters, groups.
+
+Every user reads every account; `may_edit` is the one rule for changing one (persons,
+departments and activities of a company follow their company).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from salesdesk.accounts import normalize as norm
+from salesdesk.accounts import search
+from salesdesk.accounts.forms import CompanyForm
+from salesdesk.accounts.models import EMPLOYEE_BANDS, Company, CompanyTag, SavedView, SearchTerm
+from salesdesk.auth import policy
+from salesdesk.auth.models import Role, User
+from salesdesk.db import utcnow
+from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
+
+PAGE_SIZE = 50
+SORTS = {
+    "name": (Company.kana_key, Company.normalized_name),
+    "-updated": (Company.updated_at.desc(),),
+    "-last_contact": (Company.last_contact_at.desc().nulls_last(),),
+    "last_contact": (Company.last_contact_at.asc().nulls_first(),),
+}
+
+
+class Duplicates(Invalid):
+    """The input matches rows that exist: the form shows them with "open it instead"."""
+
+    def __init__(self, candidates: list[Any], **errors: str) -> None:
+        super().__init__(**errors)
+        self.candidates = candidates
+
+
+# --- rights ------------------------------------------------------------------------
+
+
+async def may_edit(db: AsyncSession, actor: User, company: Company) -> bool:
+    """The one rule for changing an account (see auth.policy.may_edit_account)."""
+    owner_team_id = None
+    if company.owner_id is not None:
+        owner_team_id = await db.scalar(select(User.team_id).where(User.id == company.owner_id))
+    return policy.may_edit_account(actor, owner_id=company.owner_id, owner_team_id=owner_team_id,
+                                   has_actors_deal=await _actor_has_deal(db, actor, company.id))
+
+
+async def _actor_has_deal(db: AsyncSession, actor: User, company_id: int) -> bool:
+    return False  # deals arrive with the pipeline issue
+
+
+async def ensure_may_edit(db: AsyncSession, actor: User, company: Company) -> None:
+    if not await may_edit(db, actor, company):
+        raise Forbidden("company.edit")
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+async def get_company(db: AsyncSession, actor: User, company_id: int) -> Company:
+    company = await db.scalar(
+        select(Company).where(Company.id == company_id)
+        .options(selectinload(Company.owner), selectinload(Company.tags), selectinload(Company.parent)))
+    if company is None:
+        raise NotFound("company")
+    return company
+
+
+@dataclass
+class CompanyFilter:
+    q: str = ""
+    owner_id: int | None = None
+    industry: str = ""
+    tag: str = ""
+    target: str = ""  # "1" target accounts only, "0" the others
+    no_contact_days: int | None = None
+    sort: str = "name"
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, params: Any) -> CompanyFilter:
+        """From a URL's query parameters (a mapping); anything malformed is ignored, not an error."""
+        def number(key: str) -> int | None:
+            value = norm.nfkc(params.get(key) or "")
+            return int(value) if value.isdigit() else None
+
+        return cls(q=(params.get("q") or "").strip(), owner_id=number("owner_id"),
+                   industry=params.get("industry") or "", tag=params.get("tag") or "",
+                   target=params.get("target") or "", no_contact_days=number("no_contact_days"),
+                   sort=params.get("sort") if params.get("sort") in SORTS else "name", page=number("page") or 1)
+
+    def query_string(self, **overrides: Any) -> str:
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        defaults = {"page": 1, "sort": "name"}
+        return urlencode({k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v})
+
+
+@dataclass
+class CompanyPage:
+    companies: list[Company]
+    total: int
+    page: int
+    pages: int
+    filters: CompanyFilter = field(default_factory=CompanyFilter)
+
+
+def filtered_companies(f: CompanyFilter) -> Select[tuple[Company]]:
+    query = select(Company)
+    if f.q and (ids := search.matching_ids(f.q, "company", limit=None)) is not None:
+        query = query.where(Company.id.in_(ids))
+    if f.owner_id is not None:
+        query = query.where(Company.owner_id == f.owner_id)
+    if f.industry:
+        query = query.where(Company.industry == f.industry)
+    if f.tag:
+        query = query.where(Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.name == f.tag)))
+    if f.target in ("0", "1"):
+        query = query.where(Company.is_target.is_(f.target == "1"))
+    if f.no_contact_days is not None:
+        cutoff = utcnow() - timedelta(days=f.no_contact_days)
+        query = query.where(or_(Company.last_contact_at.is_(None), Company.last_contact_at < cutoff))
+    return query
+
+
+async def list_companies(db: AsyncSession, actor: User, f: CompanyFilter, *, page_size: int = PAGE_SIZE) -> CompanyPage:
+    query = filtered_companies(f)
+    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, f.page), pages)
+    rows = await db.scalars(
+        query.options(selectinload(Company.owner), selectinload(Company.tags))
+        .order_by(*SORTS.get(f.sort, SORTS["name"]), Company.id)
+        .limit(page_size).offset((page - 1) * page_size))
+    return CompanyPage(list(rows), total, page, pages, f)
+
+
+async def list_choices(db: AsyncSession) -> dict[str, list[Any]]:
+    """What the filter and edit forms offer: users, industries in use, tags in use."""
+    users = list(await db.scalars(select(User).where(User.is_active.is_(True)).order_by(User.name)))
+    industries = [i for i in await db.scalars(
+        select(Company.industry).where(Company.industry != "").distinct().order_by(Company.industry))]
+    tags = list(await db.scalars(select(CompanyTag.name).distinct().order_by(CompanyTag.name)))
+    return {"users": users, "industries": industries, "tags": tags, "bands": list(EMPLOYEE_BANDS)}
+
+
+async def find_duplicates(db: AsyncSession, *, name: str, corporate_number: str = "",
+                          exclude_id: int | None = None) -> list[Company]:
+    """Companies with the same 法人番号 or the same name once legal forms and spaces are gone."""
+    conditions = []
+    key = norm.company_key(name)
+    if key:
+        conditions.append(Company.normalized_name == key)
+    if corporate_number:
+        conditions.append(Company.corporate_number == corporate_number)
+    if not conditions:
+        return []
+    query = select(Company).where(or_(*conditions)).options(selectinload(Company.owner)).limit(10)
+    if exclude_id is not None:
+        query = query.where(Company.id != exclude_id)
+    return list(await db.scalars(query))
+
+
+async def group_tree(db: AsyncSession, company: Company) -> list[tuple[int, Company]]:
+    """The company's group (親会社・子会社) as (depth, company) rows from the top parent down."""
+    ancestors = select(Company.id, Company.parent_id).where(Company.id == company.id).cte("up", recursive=True)
+    ancestors = ancestors.union_all(select(Company.id, Company.parent_id).join(ancestors, Company.id == ancestors.c.parent_id))
+    root_id = await db.scalar(select(ancestors.c.id).where(ancestors.c.parent_id.is_(None)).limit(1)) or company.id
+    down = select(Company.id, Company.parent_id).where(Company.id == root_id).cte("down", recursive=True)
+    down = down.union_all(select(Company.id, Company.parent_id).join(down, Company.parent_id == down.c.id))
+    members = list(await db.scalars(select(Company).where(Company.id.in_(select(down.c.id))).order_by(Company.kana_key)))
+    if len(members) <= 1:
+        return []
+    children: dict[int | None, list[Company]] = {}
+    for member in members:
+        children.setdefault(member.parent_id, []).append(member)
+    rows: list[tuple[int, Company]] = []
+
+    def walk(node: Company, depth: int) -> None:
+        rows.append((depth, node))
+        for child in children.get(node.id, []):
+            if depth < 20:
+                walk(child, depth + 1)
+
+    walk(next(m for m in members if m.id == root_id), 0)
+    return rows
+
+
+async def group_ids(db: AsyncSession, company: Company) -> list[int]:
+    return [member.id for _, member in await group_tree(db, company)] or [company.id]
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def _int_or_none(value: str) -> int | None:
+    value = norm.nfkc(value)
+    return int(value) if value.isdigit() else None
+
+
+def _tags(text: str) -> list[str]:
+    names = [t.strip() for t in re.split(r"[,、，;\n]", norm.nfkc(text))]
+    return sorted({n[:50] for n in names if n})[:20]
+
+
+async def _clean(db: AsyncSession, actor: User, form: CompanyForm, company: Company | None) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = " ".join(form.name.split())
+    if not name:
+        errors["name"] = "required"
+    elif len(name) > 200:
+        errors["name"] = "too_long"
+    number = norm.clean_corporate_number(form.corporate_number)
+    if number and not norm.is_corporate_number(number):
+        errors["corporate_number"] = "corporate_number.invalid"
+    month = _int_or_none(form.fiscal_year_end_month)
+    if form.fiscal_year_end_month.strip() and not (month and 1 <= month <= 12):
+        errors["fiscal_year_end_month"] = "month.invalid"
+    if form.employee_band and form.employee_band not in EMPLOYEE_BANDS:
+        errors["employee_band"] = "choice.invalid"
+    phone = norm.phone_digits(form.phone)
+    if form.phone.strip() and not 6 <= len(phone) <= 15:
+        errors["phone"] = "phone.invalid"
+    website = norm.nfkc(form.website)
+    if website and not website.startswith(("http://", "https://")):
+        website = "https://" + website
+    owner_id = _int_or_none(form.owner_id)
+    if company is None and owner_id is None and form.owner_id == "":
+        owner_id = actor.id if actor.role == Role.rep else None
+    current_owner = company.owner_id if company else None
+    if owner_id is not None and not await db.scalar(select(User.id).where(User.id == owner_id, User.is_active.is_(True))):
+        errors["owner_id"] = "owner.unknown"
+    elif actor.role == Role.rep and owner_id not in (actor.id, current_owner):
+        errors["owner_id"] = "owner.rep_cannot_assign"
+    parent_id = _int_or_none(form.parent_id)
+    if parent_id is not None:
+        if not await db.scalar(select(Company.id).where(Company.id == parent_id)):
+            errors["parent_id"] = "parent.unknown"
+        elif company is not None and parent_id in await _descendant_ids(db, company.id):
+            errors["parent_id"] = "parent.cycle"
+    if errors:
+        raise Invalid(**errors)
+    return {
+        "name": name, "name_kana": " ".join(norm.nfkc(form.name_kana).split()), "corporate_number": number or None,
+        "industry": norm.nfkc(form.industry)[:100], "employee_band": form.employee_band,
+        "fiscal_year_end_month": month, "website": website[:300], "phone": norm.nfkc(form.phone)[:40],
+        "address": norm.nfkc(form.address)[:300], "owner_id": owner_id, "parent_id": parent_id,
+        "is_target": form.is_target in ("1", "on", "true"), "notes": form.notes.strip(),
+    }
+
+
+async def _descendant_ids(db: AsyncSession, company_id: int) -> set[int]:
+    down = select(Company.id).where(Company.id == company_id).cte("desc", recursive=True)
+    down = down.union_all(select(Company.id).join(down, Company.parent_id == down.c.id))
+    return set(await db.scalars(select(down.c.id)))
+
+
+async def _check_duplicates(db: AsyncSession, values: dict[str, Any], form: CompanyForm,
+                            exclude_id: int | None) -> None:
+    matches = await find_duplicates(db, name=values["name"], corporate_number=values["corporate_number"] or "",
+                                    exclude_id=exclude_id)
+    same_number = [c for c in matches if values["corporate_number"] and c.corporate_number == values["corporate_number"]]
+    if same_number:  # 法人番号 is unique: never two rows for one legal entity
+        raise Duplicates(same_number, corporate_number="corporate_number.taken")
+    if matches and form.confirm_duplicate != "1":
+        raise Duplicates(matches, name="company.duplicate_name")
+
+
+def apply_keys(company: Company) -> None:
+    company.normalized_name = norm.company_key(company.name)
+    company.kana_key = norm.kana_key(company.name_kana)
+    company.phone_digits = norm.phone_digits(company.phone)
+
+
+async def create_company(db: AsyncSession, actor: User, form: CompanyForm) -> Company:
+    values = await _clean(db, actor, form, None)
+    await _check_duplicates(db, values, form, None)
+    company = Company(**values)
+    apply_keys(company)
+    company.tags = [CompanyTag(name=n) for n in _tags(form.tags)]
+    db.add(company)
+    await db.flush()
+    await index_company(db, company)
+    return company
+
+
+async def update_company(db: AsyncSession, actor: User, company_id: int, form: CompanyForm) -> Company:
+    company = await get_company(db, actor, company_id)
+    await ensure_may_edit(db, actor, company)
+    values = await _clean(db, actor, form, company)
+    if company.version != form.version:
+        raise StaleEdit(current=company, changes={k: (v, getattr(company, k)) for k, v in values.items()
+                                                  if getattr(company, k) != v})
+    if norm.company_key(values["name"]) != company.normalized_name or values["corporate_number"] != company.corporate_number:
+        await _check_duplicates(db, values, form, company.id)
+    for key, value in values.items():
+        setattr(company, key, value)
+    apply_keys(company)
+    wanted = _tags(form.tags)
+    company.tags = [t for t in company.tags if t.name in wanted] + [
+        CompanyTag(name=n) for n in wanted if n not in company.tag_names]
+    await db.flush()
+    await index_company(db, company)
+    return company
+
+
+# --- search index --------------------------------------------------------------------
+
+
+def company_terms(company: Company) -> set[str]:
+    terms = norm.suffixes(company.normalized_name) | norm.suffixes(company.kana_key)
+    terms |= {company.phone_digits, company.corporate_number or ""}
+    return {t[:254] for t in terms if t}
+
+
+async def replace_terms(db: AsyncSession, entity: str, entity_id: int, terms: set[str]) -> None:
+    await db.execute(delete(SearchTerm).where(SearchTerm.entity == entity, SearchTerm.entity_id == entity_id))
+    if terms:
+        await db.execute(insert(SearchTerm), [{"entity": entity, "entity_id": entity_id, "term": t} for t in terms])
+
+
+async def index_company(db: AsyncSession, company: Company) -> None:
+    await replace_terms(db, "company", company.id, company_terms(company))
+
+
+# --- saved views -----------------------------------------------------------------------
+
+
+async def list_saved_views(db: AsyncSession, actor: User) -> list[SavedView]:
+    mine = SavedView.user_id == actor.id
+    shared = SavedView.shared.is_(True) & (SavedView.team_id == actor.team_id) if actor.team_id else None
+    query = select(SavedView).where(or_(mine, shared) if shared is not None else mine).order_by(SavedView.name)
+    return list(await db.scalars(query))
+
+
+async def save_view(db: AsyncSession, actor: User, *, name: str, query: str, shared: bool) -> SavedView:
+    name = " ".join(name.split())
+    if not name:
+        raise Invalid(name="required")
+    view = SavedView(user_id=actor.id, team_id=actor.team_id if shared else None, name=name[:100],
+                     query=query.lstrip("?")[:1000], shared=shared and actor.team_id is not None)
+    db.add(view)
+    await db.flush()
+    return view
+
+
+async def delete_view(db: AsyncSession, actor: User, view_id: int) -> None:
+    view = await db.get(SavedView, view_id)
+    if view is None or (view.user_id != actor.id and not (view.shared and view.team_id == actor.team_id)):
+        raise NotFound("saved_view")
+    if view.user_id != actor.id and actor.role != Role.admin:
+        raise Forbidden("saved_view.delete")
+    await db.delete(view)
+    await db.flush()
+
+
+async def user_names(db: AsyncSession) -> dict[int, str]:
+    """Names for owner ids in the timeline's change entries (the users table is small)."""
+    return dict((await db.execute(select(User.id, User.name))).tuples().all())

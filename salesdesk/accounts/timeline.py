@@ -1,0 +1,164 @@
+"""The activity timeline of a company or a person: what was done, and who changed what.
+
+Activities (call, visit, meeting, email, note, inquiry) are rows of their own; changes of
+key fields come from the audit log, so "who changed what when" shows in context without a
+second record of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from salesdesk.accounts import normalize as norm
+from salesdesk.accounts.forms import ActivityForm
+from salesdesk.accounts.models import Activity, ActivityKind, Company, Person, activity_persons
+from salesdesk.accounts.services import get_company, may_edit
+from salesdesk.audit.models import AuditEntry
+from salesdesk.auth.models import User
+from salesdesk.db import utcnow
+from salesdesk.errors import Forbidden, Invalid, NotFound
+
+PAGE_SIZE = 20
+CHANGE = "change"  # the timeline's kind for audit entries
+CONTACT_KINDS = {ActivityKind.call, ActivityKind.visit, ActivityKind.meeting, ActivityKind.email, ActivityKind.inquiry}
+KEY_FIELDS = {
+    "companies": ("name", "owner_id", "corporate_number", "is_target", "parent_id", "industry", "phone", "address"),
+    "persons": ("name", "title", "department_id", "buying_role", "stance", "left_company", "email", "phone",
+                "mobile", "reports_to_id"),
+}
+
+
+@dataclass
+class Item:
+    at: datetime
+    kind: str
+    activity: Activity | None = None
+    change: AuditEntry | None = None
+
+    @property
+    def fields(self) -> list[tuple[str, Any, Any]]:
+        if self.change is None:
+            return []
+        wanted = KEY_FIELDS.get(self.change.entity, ())
+        return [(k, v[0], v[1]) for k, v in self.change.changes.items() if k in wanted]
+
+
+@dataclass
+class Timeline:
+    items: list[Item]
+    page: int
+    has_more: bool
+    kind: str = ""
+
+
+def _audit_condition(company_id: int | None, person_ids: list[int]) -> ColumnElement[bool]:
+    parts = []
+    if company_id is not None:
+        parts.append(and_(AuditEntry.entity == "companies", AuditEntry.entity_id == company_id))
+    if person_ids:
+        parts.append(and_(AuditEntry.entity == "persons", AuditEntry.entity_id.in_(person_ids)))
+    return or_(*parts)
+
+
+async def timeline(db: AsyncSession, *, company_id: int | None = None, person_id: int | None = None,
+                   person_ids: list[int] | None = None, kind: str = "", page: int = 1) -> Timeline:
+    """Newest first; activities and key-field changes merged, PAGE_SIZE per page."""
+    page = max(1, page)
+    wanted = page * PAGE_SIZE + 1  # enough of each source to fill this page and know if more follow
+    activities: list[Activity] = []
+    if kind != CHANGE:
+        query = select(Activity).options(selectinload(Activity.user), selectinload(Activity.persons))
+        if person_id is not None:
+            query = query.where(Activity.id.in_(
+                select(activity_persons.c.activity_id).where(activity_persons.c.person_id == person_id)))
+        else:
+            query = query.where(Activity.company_id == company_id)
+        if kind:
+            query = query.where(Activity.kind == kind)
+        activities = list(await db.scalars(query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(wanted)))
+    changes: list[AuditEntry] = []
+    if kind in ("", CHANGE):
+        ids = [person_id] if person_id is not None else (person_ids or [])
+        condition = _audit_condition(company_id if person_id is None else None, ids)
+        changes = [entry for entry in await db.scalars(
+            select(AuditEntry).where(condition, AuditEntry.action == "update")
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(wanted))
+            if any(k in KEY_FIELDS.get(entry.entity, ()) for k in entry.changes)]
+    items = [Item(a.occurred_at, a.kind, activity=a) for a in activities]
+    items += [Item(c.at, CHANGE, change=c) for c in changes]
+    items.sort(key=lambda item: item.at, reverse=True)
+    start = (page - 1) * PAGE_SIZE
+    return Timeline(items[start:start + PAGE_SIZE], page, len(items) > start + PAGE_SIZE, kind)
+
+
+def _parse_when(value: str, zone: str) -> datetime | None:
+    value = norm.nfkc(value)
+    if not value:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(value.replace("/", "-"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=ZoneInfo(zone)) if moment.tzinfo is None else moment
+
+
+async def add_activity(db: AsyncSession, actor: User, company_id: int, form: ActivityForm,
+                       person_ids: list[str] | tuple[str, ...] = ()) -> Activity:
+    """Anyone may log what they did with an account; it is their own record."""
+    company = await get_company(db, actor, company_id)
+    errors: dict[str, str] = {}
+    if form.kind not in ActivityKind.__members__:
+        errors["kind"] = "choice.invalid"
+    subject = " ".join(form.subject.split())[:200]
+    if not subject:
+        errors["subject"] = "required"
+    occurred_at = _parse_when(form.occurred_at, actor.time_zone)
+    if occurred_at is None:
+        errors["occurred_at"] = "date.invalid"
+    ids = {int(p) for p in person_ids if str(p).isdigit()}
+    persons = list(await db.scalars(select(Person).where(Person.id.in_(ids), Person.company_id == company.id)))
+    if len(persons) != len(ids):
+        errors["person_ids"] = "person.unknown"
+    if errors:
+        raise Invalid(**errors)
+    activity = Activity(kind=form.kind, occurred_at=occurred_at, subject=subject, body=form.body.strip(),
+                        company_id=company.id, user_id=actor.id, persons=persons)
+    db.add(activity)
+    await db.flush()
+    if activity.kind in CONTACT_KINDS:
+        await touch_last_contact(db, company.id, occurred_at)
+    return activity
+
+
+async def touch_last_contact(db: AsyncSession, company_id: int, at: datetime) -> None:
+    """Bookkeeping (a Core UPDATE): no version bump, so nobody's open edit form goes stale."""
+    await db.execute(update(Company).where(Company.id == company_id)
+                     .where(or_(Company.last_contact_at.is_(None), Company.last_contact_at < at))
+                     .values(last_contact_at=at))
+
+
+async def refresh_last_contact(db: AsyncSession, company_id: int) -> None:
+    newest = await db.scalar(select(func.max(Activity.occurred_at)).where(
+        Activity.company_id == company_id, Activity.kind.in_([k.value for k in CONTACT_KINDS])))
+    await db.execute(update(Company).where(Company.id == company_id).values(last_contact_at=newest))
+
+
+async def delete_activity(db: AsyncSession, actor: User, activity_id: int) -> Activity:
+    activity = await db.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("activity")
+    company = await db.get(Company, activity.company_id)
+    assert company is not None
+    if activity.user_id != actor.id and not await may_edit(db, actor, company):
+        raise Forbidden("activity.delete")
+    await db.delete(activity)
+    await db.flush()
+    await refresh_last_contact(db, company.id)
+    return activity

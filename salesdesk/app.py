@@ -22,7 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from salesdesk import audit, home
-from salesdesk.accounts import person_routes
+from salesdesk.accounts import import_routes, person_routes
 from salesdesk.accounts import routes as accounts_routes
 from salesdesk.audit import routes as audit_routes
 from salesdesk.auth import admin_routes, passwords
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     routes = [
         *auth_routes.ROUTES, *admin_routes.ROUTES, *audit_routes.ROUTES, *home.ROUTES,
         *accounts_routes.ROUTES, *person_routes.ROUTES, *pipeline_routes.ROUTES, *tasks_routes.ROUTES,
+        *import_routes.ROUTES,
         *quotes_routes.ROUTES, *reports_routes.ROUTES,
         create_static_files_router(
             path="/static", directories=[STATIC, NODE_MODULES / "htmx.org" / "dist"],

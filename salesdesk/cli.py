@@ -62,7 +62,8 @@ def demo() -> None:
         return await demo_data.load(session)
 
     created = asyncio.run(_in_session(settings, work))
-    click.echo(f"Demo data ready ({created['users']} users, {created['teams']} teams added).")
+    click.echo(f"Demo data ready ({created['users']} users, {created['teams']} teams, "
+               f"{created['companies']} companies added).")
     click.echo(demo_data.logins_text())
 
 
@@ -140,3 +141,128 @@ def restore(file: Path, yes: bool) -> None:
         click.confirm("This replaces all data in the database. Continue?", abort=True)
     backups.restore(_settings(), file)
     click.echo(f"Restored from {file}.")
+
+
+# --- import and export of accounts ----------------------------------------------------------
+
+
+async def _acting_user(session: AsyncSession, email: str | None) -> Any:
+    """--as EMAIL (an active user), else the first active admin."""
+    from sqlalchemy import func, select
+
+    from salesdesk.audit.hook import set_actor
+    from salesdesk.auth.models import Role, User
+
+    query = select(User).where(User.is_active.is_(True))
+    if email:
+        query = query.where(func.lower(User.email) == email.strip().lower())
+    else:
+        query = query.where(User.role == Role.admin).order_by(User.id)
+    user = await session.scalar(query.limit(1))
+    if user is None:
+        raise click.ClickException(f"No active user {email}." if email else "No active admin; pass --as EMAIL.")
+    set_actor(session, user)
+    return user
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import data from spreadsheets."""
+
+
+@import_group.command("accounts")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON {"<column header>": "<target>"} over the guessed mapping')
+@click.option("--commit", is_flag=True, help="Write the import (without it: only a preview)")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object")
+@click.option("--as", "as_email", default=None, help="Acting user's email (default: the first active admin)")
+def import_accounts(path: Path, mapping_file: Path | None, commit: bool, as_json: bool, as_email: str | None) -> None:
+    """Import companies and persons from a CSV (UTF-8 or Shift_JIS) or XLSX file."""
+    import json
+
+    from salesdesk.accounts import importing
+    from salesdesk.accounts.import_files import ImportFileError, guess_mapping, mapping_from_names, read_table
+    from salesdesk.i18n import gettext
+
+    try:
+        table = read_table(path.read_bytes(), path.name)
+        names = json.loads(mapping_file.read_text(encoding="utf-8")) if mapping_file else None
+        if names is not None and not (isinstance(names, dict) and all(isinstance(v, str) for v in names.values())):
+            raise ImportFileError('The mapping file must be a JSON object {"<header>": "<target>"}.')
+        mapping = mapping_from_names(table.headers, names) if names else guess_mapping(table.headers)
+    except (ImportFileError, ValueError, OSError) as error:
+        raise click.ClickException(f"{path.name}: {error}") from error
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> Any:
+        actor = await _acting_user(session, as_email)
+        if commit:
+            return await importing.commit(session, actor, table, mapping)
+        return await importing.preview(session, actor, table, mapping)
+
+    result = asyncio.run(_in_session(settings, work))
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        return
+    click.echo(gettext("Imported.") if commit else gettext("Preview only: nothing was written (add --commit)."))
+    click.echo(gettext("Companies: %(new)d new, %(matched)d matched", new=result.companies_new,
+                       matched=result.companies_matched))
+    click.echo(gettext("Persons: %(new)d new, %(matched)d matched", new=result.persons_new,
+                       matched=result.persons_matched))
+    for title, issues in ((gettext("Invalid rows (not imported)"), result.invalid), (gettext("Warnings"),
+                                                                                   result.warnings)):
+        if issues:
+            click.echo(f"{title}: {len(issues)}")
+            for issue in issues:
+                click.echo(f"  {gettext('Row %(row)d', row=issue.row)}: {issue.text(gettext)}")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export data as spreadsheets."""
+
+
+@export_group.command("accounts")
+@click.option("--persons", is_flag=True, help="Persons with their company instead of companies")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--encoding", type=click.Choice(["utf-8-sig", "cp932"]), default="utf-8-sig", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)")
+@click.option("--owner", default=None, help="Only companies owned by this user (email)")
+@click.option("--tag", default="", help="Only companies with this tag")
+@click.option("--industry", default="", help="Only companies of this industry")
+@click.option("--target", is_flag=True, help="Only target accounts")
+@click.option("--no-contact-days", type=int, default=None, help="Only companies without contact for N days")
+def export_accounts(persons: bool, file_format: str, encoding: str, output: Path | None, owner: str | None,
+                    tag: str, industry: str, target: bool, no_contact_days: int | None) -> None:
+    """Export companies (or persons) in the column layout `salesdesk import accounts` reads."""
+    from salesdesk.accounts import exporting
+    from salesdesk.accounts.services import CompanyFilter
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> Any:
+        from sqlalchemy import func, select
+
+        from salesdesk.auth.models import User
+
+        owner_id = None
+        if owner:
+            owner_id = await session.scalar(select(User.id).where(func.lower(User.email) == owner.strip().lower()))
+            if owner_id is None:
+                raise click.ClickException(f"No user {owner}.")
+        f = CompanyFilter(owner_id=owner_id, tag=tag, industry=industry, target="1" if target else "",
+                          no_contact_days=no_contact_days)
+        return await exporting.export_accounts(session, f, what="persons" if persons else "companies",
+                                               format=file_format, encoding=encoding)
+
+    exported = asyncio.run(_in_session(settings, work))
+    if output is None:
+        sys.stdout.buffer.write(exported.content)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(exported.content)
+        click.echo(f"Written to {output}.", err=True)
+    if exported.replaced:
+        click.echo(f"{exported.replaced} characters cannot be written in Shift_JIS (CP932) and became '?'. "
+                   "Use --encoding utf-8-sig to keep them.", err=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk.accounts import demo as accounts_demo
 from salesdesk.auth import services as auth
 from salesdesk.auth.models import Role, Team, User
 
@@ -62,6 +63,7 @@ async def load(db: AsyncSession) -> dict[str, int]:
         if teams[team_name].manager_id is None:
             teams[team_name].manager_id = users[manager_email].id
     await db.flush()
+    created["companies"] = await accounts_demo.load(db, users)
     return created
 
 

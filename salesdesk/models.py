@@ -16,5 +16,19 @@ from salesdesk.auth.models import LoginAttempt, Team, User, UserSession
 from salesdesk.db import Base
 
 __all__ = [
-    "Base", "Activity", "Company", "CompanyTag", "Department", "ImportUpload", "Person", "PersonMove", "SavedView", "SearchTerm",
-    "AuditEntry", "LoginAttempt", "Team", "User", "UserSession"]
+    "Base",
+    "Activity",
+    "Company",
+    "CompanyTag",
+    "Department",
+    "ImportUpload",
+    "Person",
+    "PersonMove",
+    "SavedView",
+    "SearchTerm",
+    "AuditEntry",
+    "LoginAttempt",
+    "Team",
+    "User",
+    "UserSession",
+]

@@ -22,8 +22,8 @@ def test_demo_prints_the_logins_and_a_second_run_adds_nothing(fresh_database, ba
     first = run(url, "demo")
     second = run(url, "demo")
 
-    assert "rep2@example.com" in first.stdout and "7 users, 2 teams added" in first.stdout
-    assert "0 users, 0 teams added" in second.stdout
+    assert "rep2@example.com" in first.stdout and "7 users, 2 teams, 15 companies added" in first.stdout
+    assert "0 users, 0 teams, 0 companies added" in second.stdout
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

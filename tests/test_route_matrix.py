@@ -70,14 +70,17 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/users"): Rule(admin_only()),
     ("POST", "/admin/users"): Rule(admin_only(422), data={"email": ""}),
     ("GET", "/admin/users/{user_id:int}"): Rule(admin_only(), url="/admin/users/{user}"),
-    ("POST", "/admin/users/{user_id:int}"): Rule(admin_only(409), url="/admin/users/{user}",
-                                                 data={"role": "admin", "version": "0"}),
-    ("POST", "/admin/users/{user_id:int}/active"): Rule(admin_only(409), url="/admin/users/{user}/active",
-                                                        data={"active": "0", "version": "0"}),
+    ("POST", "/admin/users/{user_id:int}"): Rule(
+        admin_only(409), url="/admin/users/{user}", data={"role": "admin", "version": "0"}
+    ),
+    ("POST", "/admin/users/{user_id:int}/active"): Rule(
+        admin_only(409), url="/admin/users/{user}/active", data={"active": "0", "version": "0"}
+    ),
     ("GET", "/admin/teams"): Rule(admin_only()),
     ("POST", "/admin/teams"): Rule(admin_only(422), data={"name": ""}),
-    ("POST", "/admin/teams/{team_id:int}"): Rule(admin_only(409), url="/admin/teams/{team}",
-                                                 data={"name": "x", "version": "0"}),
+    ("POST", "/admin/teams/{team_id:int}"): Rule(
+        admin_only(409), url="/admin/teams/{team}", data={"name": "x", "version": "0"}
+    ),
     ("GET", "/admin/audit"): Rule(admin_only()),
     # accounts: everyone reads, account_editors change (see accounts.services.may_edit)
     ("POST", "/accounts/views"): Rule(logged_in(303), data={"name": "", "query": ""}),
@@ -87,30 +90,38 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/accounts/{company_id:int}"): Rule(logged_in(), url="/accounts/{company}"),
     ("GET", "/accounts/{company_id:int}/org-chart"): Rule(logged_in(), url="/accounts/{company}/org-chart"),
     ("GET", "/accounts/{company_id:int}/edit"): Rule(account_editors(), url="/accounts/{company}/edit"),
-    ("POST", "/accounts/{company_id:int}"): Rule(account_editors(409), url="/accounts/{company}",
-                                                data={"name": "x", "owner_id": "{user}", "version": "0"}),
+    ("POST", "/accounts/{company_id:int}"): Rule(
+        account_editors(409), url="/accounts/{company}", data={"name": "x", "owner_id": "{user}", "version": "0"}
+    ),
     ("GET", "/accounts/{company_id:int}/merge"): Rule(account_editors(), url="/accounts/{company}/merge"),
-    ("POST", "/accounts/{company_id:int}/merge"): Rule(account_editors(422), url="/accounts/{company}/merge",
-                                                      data={"other_id": ""}),
-    ("POST", "/accounts/{company_id:int}/departments"): Rule(account_editors(303), url="/accounts/{company}/departments",
-                                                            data={"name": ""}),
-    ("POST", "/departments/{department_id:int}"): Rule(account_editors(409), url="/departments/{department}",
-                                                      data={"name": "x", "version": "0"}),
-    ("POST", "/departments/{department_id:int}/delete"): Rule(account_editors(409),
-                                                             url="/departments/{department}/delete",
-                                                             data={"version": "0"}),
+    ("POST", "/accounts/{company_id:int}/merge"): Rule(
+        account_editors(422), url="/accounts/{company}/merge", data={"other_id": ""}
+    ),
+    ("POST", "/accounts/{company_id:int}/departments"): Rule(
+        account_editors(303), url="/accounts/{company}/departments", data={"name": ""}
+    ),
+    ("POST", "/departments/{department_id:int}"): Rule(
+        account_editors(409), url="/departments/{department}", data={"name": "x", "version": "0"}
+    ),
+    ("POST", "/departments/{department_id:int}/delete"): Rule(
+        account_editors(409), url="/departments/{department}/delete", data={"version": "0"}
+    ),
     ("GET", "/accounts/{company_id:int}/persons/new"): Rule(account_editors(), url="/accounts/{company}/persons/new"),
-    ("POST", "/accounts/{company_id:int}/persons"): Rule(account_editors(422), url="/accounts/{company}/persons",
-                                                        data={"name": ""}),
+    ("POST", "/accounts/{company_id:int}/persons"): Rule(
+        account_editors(422), url="/accounts/{company}/persons", data={"name": ""}
+    ),
     ("GET", "/persons/{person_id:int}"): Rule(logged_in(), url="/persons/{person}"),
     ("GET", "/persons/{person_id:int}/edit"): Rule(account_editors(), url="/persons/{person}/edit"),
-    ("POST", "/persons/{person_id:int}"): Rule(account_editors(409), url="/persons/{person}",
-                                              data={"name": "x", "stance": "neutral", "version": "0"}),
-    ("POST", "/persons/{person_id:int}/merge"): Rule(account_editors(303), url="/persons/{person}/merge",
-                                                    data={"other_id": ""}),
+    ("POST", "/persons/{person_id:int}"): Rule(
+        account_editors(409), url="/persons/{person}", data={"name": "x", "stance": "neutral", "version": "0"}
+    ),
+    ("POST", "/persons/{person_id:int}/merge"): Rule(
+        account_editors(303), url="/persons/{person}/merge", data={"other_id": ""}
+    ),
     # anyone may log what they did with an account; an empty subject is refused
-    ("POST", "/accounts/{company_id:int}/activities"): Rule(logged_in(422), url="/accounts/{company}/activities",
-                                                           data={"kind": "call", "subject": ""}),
+    ("POST", "/accounts/{company_id:int}/activities"): Rule(
+        logged_in(422), url="/accounts/{company}/activities", data={"kind": "call", "subject": ""}
+    ),
     # the activity is rep's: its author and the account's editors may delete it
     ("POST", "/activities/{activity_id:int}/delete"): Rule(account_editors(303), url="/activities/{activity}/delete"),
     **IMPORT_RULES,
@@ -120,8 +131,12 @@ RULES: dict[tuple[str, str], Rule] = {
 
 
 def app_routes(app) -> set[tuple[str, str]]:
-    return {(method, route.path) for route in app.routes
-            for method in getattr(route, "methods", ()) if method not in ("OPTIONS", "HEAD")}
+    return {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if method not in ("OPTIONS", "HEAD")
+    }
 
 
 async def test_every_route_has_a_rule(app):
@@ -133,8 +148,9 @@ async def test_every_route_has_a_rule(app):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-async def test_each_route_answers_each_persona_as_its_rule_says(persona, request, login, anonymous, account,
-                                                               rep, other_rep, manager, admin, team_east):
+async def test_each_route_answers_each_persona_as_its_rule_says(
+    persona, request, login, anonymous, account, rep, other_rep, manager, admin, team_east
+):
     client = anonymous if persona == "anonymous" else await login(request.getfixturevalue(persona))
     ids = {"user": rep.id, "team": team_east.id} | account
     wrong = []
@@ -161,7 +177,9 @@ async def account(db, rep):
     """A company of rep's with a department, a person and an activity of rep's."""
     company = await accounts.create_company(db, rep, CompanyForm(name="株式会社マトリクス"))
     department = await people.create_department(db, rep, company.id, DepartmentForm(name="本社"))
-    person = await people.create_person(db, rep, company.id, PersonForm(name="山田 太郎", department_id=str(department.id)))
+    person = await people.create_person(
+        db, rep, company.id, PersonForm(name="山田 太郎", department_id=str(department.id))
+    )
     activity = await timeline.add_activity(db, rep, company.id, ActivityForm(subject="電話"))
     await db.commit()
     return {"company": company.id, "department": department.id, "person": person.id, "activity": activity.id}

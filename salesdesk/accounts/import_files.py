@@ -86,6 +86,17 @@ for _target, _names in {
 }.items():
     for _name in _names.split():
         HEADERS[header_key(_name)] = _target
+# Buying roles in a file: the key, the English label, or the Japanese word (the first one is what exports write).
+ROLE_WORDS: dict[str, list[str]] = {
+    "decision_maker": ["決裁者", "decision maker"],
+    "approver": ["承認者", "approver"],
+    "champion": ["推進者", "champion"],
+    "influencer": ["影響者", "influencer"],
+    "user": ["利用者", "user"],
+    "gatekeeper": ["窓口", "gatekeeper", "ゲートキーパー"],
+    "blocker": ["反対者", "blocker"],
+}
+ROLES = {header_key(word): key for key, words in ROLE_WORDS.items() for word in [key, *words]}
 # A bare 電話番号 is the person's phone in a sheet of persons, the company's otherwise.
 PHONE_HEADERS = {"電話番号", "電話", "tel", "tel番号", "phone", "telephone", "phonenumber"}
 PERSON_SIGNS = {"person.name", "person.email", "person.name_kana", "person.title"}
@@ -118,6 +129,8 @@ class Table:
 def read_table(content: bytes, filename: str = "") -> Table:
     if not content.strip():
         raise ImportFileError("The file is empty.")
+    if content[:4] == b"\xd0\xcf\x11\xe0" or filename.lower().endswith(".xls"):
+        raise ImportFileError("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV.")
     if content[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
         rows = _xlsx_rows(content)
     else:
@@ -130,6 +143,11 @@ def read_table(content: bytes, filename: str = "") -> Table:
 
 
 def decode_text(content: bytes) -> str:
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text": UTF-16, tab-separated
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "cp932"):
         try:
             return content.decode(encoding)
@@ -162,14 +180,15 @@ def _xlsx_rows(content: bytes) -> list[list[Any]]:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise ImportFileError("The file is not a readable Excel workbook (.xlsx).") from error
+    rows: list[list[Any]] = []
     try:
-        sheet = workbook.worksheets[0]
-        rows: list[list[Any]] = []
-        for values in sheet.iter_rows(values_only=True):
+        for values in workbook.worksheets[0].iter_rows(values_only=True):
             rows.append(list(values))
             if len(rows) > MAX_ROWS + 1:
                 raise ImportFileError("The file has more than 100,000 rows; split it.")
-    except (IndexError, zipfile.BadZipFile, KeyError, ValueError) as error:
+    except ImportFileError:
+        raise
+    except Exception as error:  # a damaged workbook fails in many ways (zip, XML, cell values)
         raise ImportFileError("The file is not a readable Excel workbook (.xlsx).") from error
     finally:
         workbook.close()

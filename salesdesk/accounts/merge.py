@@ -12,23 +12,60 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts.models import Activity, Company, CompanyTag, Department, Person, PersonMove, activity_persons
 from salesdesk.accounts.people import apply_person_keys, get_person, index_person
-from salesdesk.accounts.services import apply_keys, ensure_may_edit, get_company, index_company, replace_terms
+from salesdesk.accounts.services import (
+    _descendant_ids,
+    apply_keys,
+    ensure_may_edit,
+    get_company,
+    index_company,
+    replace_terms,
+)
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.errors import Invalid
 
-COMPANY_FILLABLE = ("name_kana", "corporate_number", "industry", "employee_band", "fiscal_year_end_month", "website",
-                    "phone", "address", "owner_id", "parent_id", "notes")
-PERSON_FILLABLE = ("name_kana", "department_id", "title", "email", "phone", "mobile", "reports_to_id",
-                   "buying_role", "notes")
+COMPANY_FILLABLE = (
+    "name_kana",
+    "corporate_number",
+    "industry",
+    "employee_band",
+    "fiscal_year_end_month",
+    "website",
+    "phone",
+    "address",
+    "owner_id",
+    "parent_id",
+    "notes",
+)
+PERSON_FILLABLE = (
+    "name_kana",
+    "department_id",
+    "title",
+    "email",
+    "phone",
+    "mobile",
+    "reports_to_id",
+    "buying_role",
+    "notes",
+)
 
 
-def _record(db: AsyncSession, actor: User, entity: str, survivor_id: int, label: str, other_id: int,
-            other_label: str) -> None:
-    db.add(AuditEntry(actor_id=actor.id, actor_name=actor.name, entity=entity, entity_id=survivor_id,
-                      label=label[:200], action="merge", at=utcnow(),
-                      changes={"merged_id": [other_id, None], "merged_name": [other_label, None]}))
+def _record(
+    db: AsyncSession, actor: User, entity: str, survivor_id: int, label: str, other_id: int, other_label: str
+) -> None:
+    db.add(
+        AuditEntry(
+            actor_id=actor.id,
+            actor_name=actor.name,
+            entity=entity,
+            entity_id=survivor_id,
+            label=label[:200],
+            action="merge",
+            at=utcnow(),
+            changes={"merged_id": [other_id, None], "merged_name": [other_label, None]},
+        )
+    )
 
 
 async def _merge_departments(db: AsyncSession, survivor_id: int, other_id: int) -> None:
@@ -42,10 +79,16 @@ async def _merge_departments(db: AsyncSession, survivor_id: int, other_id: int) 
         for name, src in children.get((other_id, src_parent), {}).items():
             dst = children.get((survivor_id, dst_parent), {}).get(name)
             if dst is None:
-                await db.execute(update(Department).where(Department.id == src.id)
-                                 .values(company_id=survivor_id, parent_id=dst_parent))
-                await db.execute(update(Department).where(Department.parent_id == src.id, Department.company_id == other_id)
-                                 .values(company_id=survivor_id))
+                await db.execute(
+                    update(Department)
+                    .where(Department.id == src.id)
+                    .values(company_id=survivor_id, parent_id=dst_parent)
+                )
+                await db.execute(
+                    update(Department)
+                    .where(Department.parent_id == src.id, Department.company_id == other_id)
+                    .values(company_id=survivor_id)
+                )
                 await fold_subtree(src.id)
                 continue
             await db.execute(update(Person).where(Person.department_id == src.id).values(department_id=dst.id))
@@ -60,8 +103,16 @@ async def _merge_departments(db: AsyncSession, survivor_id: int, other_id: int) 
     await fold(None, None)
 
 
-async def merge_companies(db: AsyncSession, actor: User, survivor_id: int, other_id: int | None, *,
-                          confirmed: bool = True) -> Company:
+async def _ancestor_ids(db: AsyncSession, company_id: int) -> set[int]:
+    """The company and every company above it."""
+    up = select(Company.id, Company.parent_id).where(Company.id == company_id).cte("up", recursive=True)
+    up = up.union_all(select(Company.id, Company.parent_id).join(up, Company.id == up.c.parent_id))
+    return set(await db.scalars(select(up.c.id)))
+
+
+async def merge_companies(
+    db: AsyncSession, actor: User, survivor_id: int, other_id: int | None, *, confirmed: bool = True
+) -> Company:
     survivor = await get_company(db, actor, survivor_id)
     await ensure_may_edit(db, actor, survivor)
     if not confirmed or other_id is None:
@@ -73,12 +124,24 @@ async def merge_companies(db: AsyncSession, actor: User, survivor_id: int, other
     await _merge_departments(db, survivor.id, other.id)
     await db.execute(update(Person).where(Person.company_id == other.id).values(company_id=survivor.id))
     await db.execute(update(Activity).where(Activity.company_id == other.id).values(company_id=survivor.id))
-    await db.execute(update(Company).where(Company.parent_id == other.id, Company.id != survivor.id)
-                     .values(parent_id=survivor.id))
+    # The other's subsidiaries move under the survivor, except those above it (merging a group's top into one of
+    # its own members): they take the other's place instead, or the group would become a cycle.
+    above, below = await _ancestor_ids(db, survivor.id), await _descendant_ids(db, survivor.id)
+    await db.execute(
+        update(Company).where(Company.parent_id == other.id, Company.id.not_in(above)).values(parent_id=survivor.id)
+    )
+    await db.execute(
+        update(Company)
+        .where(Company.parent_id == other.id, Company.id.in_(above))
+        .values(parent_id=other.parent_id if other.parent_id not in below else None)
+    )
     # Deals and tasks move here too once the pipeline exists (their company_id, like the above).
-    fill = {key: getattr(other, key) for key in COMPANY_FILLABLE
-            if getattr(survivor, key) in (None, "") and getattr(other, key) not in (None, "")}
-    if fill.get("parent_id") == survivor.id:
+    fill = {
+        key: getattr(other, key)
+        for key in COMPANY_FILLABLE
+        if getattr(survivor, key) in (None, "") and getattr(other, key) not in (None, "")
+    }
+    if fill.get("parent_id") in below:
         fill.pop("parent_id")
     tags = sorted(set(survivor.tag_names) | set(other.tag_names))
     last_contact = max(filter(None, [survivor.last_contact_at, other.last_contact_at]), default=None)
@@ -89,7 +152,8 @@ async def merge_companies(db: AsyncSession, actor: User, survivor_id: int, other
     for key, value in fill.items():
         setattr(survivor, key, value)
     survivor.tags = [t for t in survivor.tags if t.name in tags] + [
-        CompanyTag(name=n) for n in tags if n not in survivor.tag_names]
+        CompanyTag(name=n) for n in tags if n not in survivor.tag_names
+    ]
     survivor.last_contact_at = last_contact
     apply_keys(survivor)
     _record(db, actor, "companies", survivor.id, survivor.name, other_id, other_label)
@@ -98,8 +162,9 @@ async def merge_companies(db: AsyncSession, actor: User, survivor_id: int, other
     return survivor
 
 
-async def merge_persons(db: AsyncSession, actor: User, survivor_id: int, other_id: int | None, *,
-                        confirmed: bool = True) -> Person:
+async def merge_persons(
+    db: AsyncSession, actor: User, survivor_id: int, other_id: int | None, *, confirmed: bool = True
+) -> Person:
     survivor = await get_person(db, actor, survivor_id)
     await ensure_may_edit(db, actor, survivor.company)
     if not confirmed or other_id is None:
@@ -110,15 +175,25 @@ async def merge_persons(db: AsyncSession, actor: User, survivor_id: int, other_i
     await ensure_may_edit(db, actor, other.company)
     # An activity that names both keeps one link (the pair is the primary key).
     both = select(activity_persons.c.activity_id).where(activity_persons.c.person_id == survivor.id)
-    await db.execute(delete(activity_persons).where(activity_persons.c.person_id == other.id,
-                                                    activity_persons.c.activity_id.in_(both)))
-    await db.execute(update(activity_persons).where(activity_persons.c.person_id == other.id)
-                     .values(person_id=survivor.id))
-    await db.execute(update(Person).where(Person.reports_to_id == other.id, Person.id != survivor.id)
-                     .values(reports_to_id=survivor.id))
+    await db.execute(
+        delete(activity_persons).where(
+            activity_persons.c.person_id == other.id, activity_persons.c.activity_id.in_(both)
+        )
+    )
+    await db.execute(
+        update(activity_persons).where(activity_persons.c.person_id == other.id).values(person_id=survivor.id)
+    )
+    await db.execute(
+        update(Person)
+        .where(Person.reports_to_id == other.id, Person.id != survivor.id)
+        .values(reports_to_id=survivor.id)
+    )
     await db.execute(update(PersonMove).where(PersonMove.person_id == other.id).values(person_id=survivor.id))
-    fill = {key: getattr(other, key) for key in PERSON_FILLABLE
-            if getattr(survivor, key) in (None, "") and getattr(other, key) not in (None, "")}
+    fill = {
+        key: getattr(other, key)
+        for key in PERSON_FILLABLE
+        if getattr(survivor, key) in (None, "") and getattr(other, key) not in (None, "")
+    }
     if fill.get("reports_to_id") == survivor.id:
         fill.pop("reports_to_id")
     if survivor.company_id != other.company_id:
@@ -139,6 +214,7 @@ async def merge_persons(db: AsyncSession, actor: User, survivor_id: int, other_i
 
 async def orphan_counts(db: AsyncSession) -> dict[str, int]:
     """Rows pointing at a company or person that does not exist (tests assert all zero)."""
+
     def missing(column, table):  # noqa: ANN001, ANN202
         return select(func.count()).where(and_(column.is_not(None), ~column.in_(select(table.id))))
 
@@ -147,8 +223,8 @@ async def orphan_counts(db: AsyncSession) -> dict[str, int]:
         "departments.company_id": missing(Department.company_id, Company),
         "activities.company_id": missing(Activity.company_id, Company),
         "persons.department_id": missing(Person.department_id, Department),
-        "activity_persons.person_id": select(func.count()).select_from(activity_persons).where(
-            ~activity_persons.c.person_id.in_(select(Person.id))),
+        "activity_persons.person_id": select(func.count())
+        .select_from(activity_persons)
+        .where(~activity_persons.c.person_id.in_(select(Person.id))),
     }
     return {name: await db.scalar(query) or 0 for name, query in checks.items()}
-

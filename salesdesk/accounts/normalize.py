@@ -91,7 +91,7 @@ def looks_like_phone(text: str | None) -> bool:
     """Mostly digits and phone punctuation: search it as a number."""
     text = nfkc(text)
     digits = sum(ch.isdigit() for ch in text)
-    return digits >= 3 and re.fullmatch(r"[\d\s+\-()ー－‐]+", text) is not None
+    return digits >= 3 and re.fullmatch(r"[\d\s+\-().\u2010-\u2015\u2212ー]+", text) is not None  # − from macOS IMEs
 
 
 def email_key(text: str | None) -> str:
@@ -125,7 +125,9 @@ def clean_corporate_number(value: str | None) -> str:
     return re.sub(r"[\s\-]", "", nfkc(value))
 
 
-def suffixes(key: str, shortest: int = 1, longest: int = 40) -> set[str]:
-    """Every suffix of a key: a prefix search over suffixes finds a substring anywhere."""
-    key = key[:longest]
-    return {key[i:] for i in range(len(key)) if len(key) - i >= shortest}
+TERM_CHARS = 40  # a search term holds this much of a suffix; queries are cut to it as well
+
+
+def suffixes(key: str, shortest: int = 1, longest: int = TERM_CHARS) -> set[str]:
+    """Every suffix of a key, each cut to `longest`: a prefix search over suffixes finds a substring anywhere."""
+    return {key[i:i + longest] for i in range(len(key)) if len(key) - i >= shortest}

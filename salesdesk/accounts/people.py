@@ -25,8 +25,11 @@ from salesdesk.i18n import local
 
 
 async def list_departments(db: AsyncSession, company_id: int) -> list[Department]:
-    return list(await db.scalars(select(Department).where(Department.company_id == company_id)
-                                 .order_by(Department.name, Department.id)))
+    return list(
+        await db.scalars(
+            select(Department).where(Department.company_id == company_id).order_by(Department.name, Department.id)
+        )
+    )
 
 
 @dataclass
@@ -73,8 +76,9 @@ async def _department(db: AsyncSession, actor: User, department_id: int) -> tupl
     return dept, company
 
 
-async def _clean_department(db: AsyncSession, company_id: int, form: DepartmentForm,
-                            dept: Department | None) -> tuple[str, int | None]:
+async def _clean_department(
+    db: AsyncSession, company_id: int, form: DepartmentForm, dept: Department | None
+) -> tuple[str, int | None]:
     name = " ".join(norm.nfkc(form.name).split())
     if not name:
         raise Invalid(name="required")
@@ -114,8 +118,9 @@ async def update_department(db: AsyncSession, actor: User, department_id: int, f
     return dept
 
 
-async def delete_department(db: AsyncSession, actor: User, department_id: int, *, seen_version: int,
-                            move_to_id: int | None = None) -> Department:
+async def delete_department(
+    db: AsyncSession, actor: User, department_id: int, *, seen_version: int, move_to_id: int | None = None
+) -> Department:
     """Only an empty department goes; its people move first (to move_to_id) or it stays."""
     dept, _company = await _department(db, actor, department_id)
     if dept.version != seen_version:
@@ -134,8 +139,15 @@ async def delete_department(db: AsyncSession, actor: User, department_id: int, *
             person.department_id = target.id
         paths = department_paths(await list_departments(db, dept.company_id))
         for person in persons:
-            db.add(PersonMove(person_id=person.id, effective_on=local_today(), title=person.title,
-                              department_name=paths.get(target.id, target.name), recorded_by_id=actor.id))
+            db.add(
+                PersonMove(
+                    person_id=person.id,
+                    effective_on=local_today(),
+                    title=person.title,
+                    department_name=paths.get(target.id, target.name),
+                    recorded_by_id=actor.id,
+                )
+            )
     await db.delete(dept)
     await db.flush()
     return dept
@@ -151,21 +163,34 @@ def local_today() -> date:
 
 
 async def get_person(db: AsyncSession, actor: User, person_id: int) -> Person:
-    person = await db.scalar(select(Person).where(Person.id == person_id).options(
-        selectinload(Person.company), selectinload(Person.department), selectinload(Person.reports_to)))
+    person = await db.scalar(
+        select(Person)
+        .where(Person.id == person_id)
+        .options(selectinload(Person.company), selectinload(Person.department), selectinload(Person.reports_to))
+    )
     if person is None:
         raise NotFound("person")
     return person
 
 
 async def list_persons(db: AsyncSession, company_id: int) -> list[Person]:
-    return list(await db.scalars(select(Person).where(Person.company_id == company_id)
-                                 .order_by(Person.left_company, Person.kana_key, Person.id)))
+    return list(
+        await db.scalars(
+            select(Person)
+            .where(Person.company_id == company_id)
+            .order_by(Person.left_company, Person.kana_key, Person.id)
+        )
+    )
 
 
 async def person_moves(db: AsyncSession, person_id: int) -> list[PersonMove]:
-    return list(await db.scalars(select(PersonMove).where(PersonMove.person_id == person_id)
-                                 .order_by(PersonMove.effective_on.desc(), PersonMove.id.desc())))
+    return list(
+        await db.scalars(
+            select(PersonMove)
+            .where(PersonMove.person_id == person_id)
+            .order_by(PersonMove.effective_on.desc(), PersonMove.id.desc())
+        )
+    )
 
 
 def _parse_date(value: str) -> date | None:
@@ -189,12 +214,14 @@ async def _clean_person(db: AsyncSession, company_id: int, form: PersonForm, per
             errors[key] = "phone.invalid"
     department_id = int(form.department_id) if form.department_id.isdigit() else None
     if department_id is not None and not await db.scalar(
-            select(Department.id).where(Department.id == department_id, Department.company_id == company_id)):
+        select(Department.id).where(Department.id == department_id, Department.company_id == company_id)
+    ):
         errors["department_id"] = "department.unknown"
     reports_to_id = int(form.reports_to_id) if form.reports_to_id.isdigit() else None
     if reports_to_id is not None and (
-            (person is not None and reports_to_id == person.id)
-            or not await db.scalar(select(Person.id).where(Person.id == reports_to_id, Person.company_id == company_id))):
+        (person is not None and reports_to_id == person.id)
+        or not await db.scalar(select(Person.id).where(Person.id == reports_to_id, Person.company_id == company_id))
+    ):
         errors["reports_to_id"] = "person.unknown"
     if form.buying_role and form.buying_role not in BuyingRole.__members__:
         errors["buying_role"] = "choice.invalid"
@@ -206,11 +233,18 @@ async def _clean_person(db: AsyncSession, company_id: int, form: PersonForm, per
     if errors:
         raise Invalid(**errors)
     return {
-        "name": name, "name_kana": " ".join(norm.nfkc(form.name_kana).split()), "department_id": department_id,
-        "title": norm.nfkc(form.title)[:100], "email": email[:254], "phone": norm.nfkc(form.phone)[:40],
-        "mobile": norm.nfkc(form.mobile)[:40], "reports_to_id": reports_to_id,
-        "buying_role": form.buying_role or None, "stance": form.stance,
-        "left_company": form.left_company in ("1", "on", "true"), "notes": form.notes.strip(),
+        "name": name,
+        "name_kana": " ".join(norm.nfkc(form.name_kana).split()),
+        "department_id": department_id,
+        "title": norm.nfkc(form.title)[:100],
+        "email": email[:254],
+        "phone": norm.nfkc(form.phone)[:40],
+        "mobile": norm.nfkc(form.mobile)[:40],
+        "reports_to_id": reports_to_id,
+        "buying_role": form.buying_role or None,
+        "stance": form.stance,
+        "left_company": form.left_company in ("1", "on", "true"),
+        "notes": form.notes.strip(),
     }, moved_on
 
 
@@ -232,8 +266,9 @@ async def index_person(db: AsyncSession, person: Person) -> None:
     await replace_terms(db, "person", person.id, person_terms(person))
 
 
-async def find_person_duplicates(db: AsyncSession, company_id: int, *, email: str, phones: list[str],
-                                 exclude_id: int | None = None) -> list[Person]:
+async def find_person_duplicates(
+    db: AsyncSession, company_id: int, *, email: str, phones: list[str], exclude_id: int | None = None
+) -> list[Person]:
     """Persons of the company with the same email or one of the same phone numbers."""
     conditions = []
     if email:
@@ -251,8 +286,15 @@ async def find_person_duplicates(db: AsyncSession, company_id: int, *, email: st
 async def _record_move(db: AsyncSession, actor: User, person: Person, moved_on: date | None) -> None:
     departments = await list_departments(db, person.company_id)
     path = department_paths(departments).get(person.department_id or 0, "")
-    db.add(PersonMove(person_id=person.id, effective_on=moved_on or local_today(), department_name=path,
-                      title=person.title, recorded_by_id=actor.id))
+    db.add(
+        PersonMove(
+            person_id=person.id,
+            effective_on=moved_on or local_today(),
+            department_name=path,
+            title=person.title,
+            recorded_by_id=actor.id,
+        )
+    )
 
 
 async def create_person(db: AsyncSession, actor: User, company_id: int, form: PersonForm) -> Person:
@@ -260,8 +302,9 @@ async def create_person(db: AsyncSession, actor: User, company_id: int, form: Pe
     await ensure_may_edit(db, actor, company)
     values, moved_on = await _clean_person(db, company.id, form, None)
     if form.confirm_duplicate != "1":
-        twins = await find_person_duplicates(db, company.id, email=values["email"],
-                                             phones=[values["phone"], values["mobile"]])
+        twins = await find_person_duplicates(
+            db, company.id, email=values["email"], phones=[values["phone"], values["mobile"]]
+        )
         if twins:
             raise Duplicates(twins, email="person.duplicate")
     person = Person(company_id=company.id, **values)
@@ -279,12 +322,18 @@ async def update_person(db: AsyncSession, actor: User, person_id: int, form: Per
     await ensure_may_edit(db, actor, person.company)
     values, moved_on = await _clean_person(db, person.company_id, form, person)
     if person.version != form.version:
-        raise StaleEdit(current=person, changes={k: (v, getattr(person, k)) for k, v in values.items()
-                                                 if getattr(person, k) != v})
+        raise StaleEdit(
+            current=person, changes={k: (v, getattr(person, k)) for k, v in values.items() if getattr(person, k) != v}
+        )
     contact = (norm.email_key(values["email"]), norm.phone_digits(values["phone"]), norm.phone_digits(values["mobile"]))
     if form.confirm_duplicate != "1" and contact != (person.email_key, person.phone_digits, person.mobile_digits):
-        twins = await find_person_duplicates(db, person.company_id, email=values["email"],
-                                             phones=[values["phone"], values["mobile"]], exclude_id=person.id)
+        twins = await find_person_duplicates(
+            db,
+            person.company_id,
+            email=values["email"],
+            phones=[values["phone"], values["mobile"]],
+            exclude_id=person.id,
+        )
         if twins:
             raise Duplicates(twins, email="person.duplicate")
     moved = values["department_id"] != person.department_id or values["title"] != person.title
@@ -296,7 +345,6 @@ async def update_person(db: AsyncSession, actor: User, person_id: int, form: Per
         await _record_move(db, actor, person, moved_on)
     await index_person(db, person)
     return person
-
 
 
 async def department_company_id(db: AsyncSession, department_id: int) -> int:

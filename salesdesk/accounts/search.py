@@ -30,7 +30,7 @@ def probe_keys(q: str) -> set[str]:
     keys = {norm.compact(q), norm.company_key(q), norm.kana_key(q), norm.katakana(norm.company_key(q))}
     if "@" in q:
         keys.add(norm.email_key(q))
-    return {k for k in keys if k}
+    return {k[:norm.TERM_CHARS] for k in keys if k}  # a longer key would run past every stored term
 
 
 def _prefix(column: ColumnElement[str], key: str) -> ColumnElement[bool]:

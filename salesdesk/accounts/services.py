@@ -50,8 +50,12 @@ async def may_edit(db: AsyncSession, actor: User, company: Company) -> bool:
     owner_team_id = None
     if company.owner_id is not None:
         owner_team_id = await db.scalar(select(User.team_id).where(User.id == company.owner_id))
-    return policy.may_edit_account(actor, owner_id=company.owner_id, owner_team_id=owner_team_id,
-                                   has_actors_deal=await _actor_has_deal(db, actor, company.id))
+    return policy.may_edit_account(
+        actor,
+        owner_id=company.owner_id,
+        owner_team_id=owner_team_id,
+        has_actors_deal=await _actor_has_deal(db, actor, company.id),
+    )
 
 
 async def _actor_has_deal(db: AsyncSession, actor: User, company_id: int) -> bool:
@@ -68,8 +72,10 @@ async def ensure_may_edit(db: AsyncSession, actor: User, company: Company) -> No
 
 async def get_company(db: AsyncSession, actor: User, company_id: int) -> Company:
     company = await db.scalar(
-        select(Company).where(Company.id == company_id)
-        .options(selectinload(Company.owner), selectinload(Company.tags), selectinload(Company.parent)))
+        select(Company)
+        .where(Company.id == company_id)
+        .options(selectinload(Company.owner), selectinload(Company.tags), selectinload(Company.parent))
+    )
     if company is None:
         raise NotFound("company")
     return company
@@ -89,14 +95,21 @@ class CompanyFilter:
     @classmethod
     def from_query(cls, params: Any) -> CompanyFilter:
         """From a URL's query parameters (a mapping); anything malformed is ignored, not an error."""
+
         def number(key: str) -> int | None:
             value = norm.nfkc(params.get(key) or "")
             return int(value) if value.isdigit() else None
 
-        return cls(q=(params.get("q") or "").strip(), owner_id=number("owner_id"),
-                   industry=params.get("industry") or "", tag=params.get("tag") or "",
-                   target=params.get("target") or "", no_contact_days=number("no_contact_days"),
-                   sort=params.get("sort") if params.get("sort") in SORTS else "name", page=number("page") or 1)
+        return cls(
+            q=(params.get("q") or "").strip(),
+            owner_id=number("owner_id"),
+            industry=params.get("industry") or "",
+            tag=params.get("tag") or "",
+            target=params.get("target") or "",
+            no_contact_days=number("no_contact_days"),
+            sort=params.get("sort") if params.get("sort") in SORTS else "name",
+            page=number("page") or 1,
+        )
 
     def query_string(self, **overrides: Any) -> str:
         values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
@@ -139,21 +152,28 @@ async def list_companies(db: AsyncSession, actor: User, f: CompanyFilter, *, pag
     rows = await db.scalars(
         query.options(selectinload(Company.owner), selectinload(Company.tags))
         .order_by(*SORTS.get(f.sort, SORTS["name"]), Company.id)
-        .limit(page_size).offset((page - 1) * page_size))
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
     return CompanyPage(list(rows), total, page, pages, f)
 
 
 async def list_choices(db: AsyncSession) -> dict[str, list[Any]]:
     """What the filter and edit forms offer: users, industries in use, tags in use."""
     users = list(await db.scalars(select(User).where(User.is_active.is_(True)).order_by(User.name)))
-    industries = [i for i in await db.scalars(
-        select(Company.industry).where(Company.industry != "").distinct().order_by(Company.industry))]
+    industries = [
+        i
+        for i in await db.scalars(
+            select(Company.industry).where(Company.industry != "").distinct().order_by(Company.industry)
+        )
+    ]
     tags = list(await db.scalars(select(CompanyTag.name).distinct().order_by(CompanyTag.name)))
     return {"users": users, "industries": industries, "tags": tags, "bands": list(EMPLOYEE_BANDS)}
 
 
-async def find_duplicates(db: AsyncSession, *, name: str, corporate_number: str = "",
-                          exclude_id: int | None = None) -> list[Company]:
+async def find_duplicates(
+    db: AsyncSession, *, name: str, corporate_number: str = "", exclude_id: int | None = None
+) -> list[Company]:
     """Companies with the same 法人番号 or the same name once legal forms and spaces are gone."""
     conditions = []
     key = norm.company_key(name)
@@ -172,11 +192,15 @@ async def find_duplicates(db: AsyncSession, *, name: str, corporate_number: str 
 async def group_tree(db: AsyncSession, company: Company) -> list[tuple[int, Company]]:
     """The company's group (親会社・子会社) as (depth, company) rows from the top parent down."""
     ancestors = select(Company.id, Company.parent_id).where(Company.id == company.id).cte("up", recursive=True)
-    ancestors = ancestors.union_all(select(Company.id, Company.parent_id).join(ancestors, Company.id == ancestors.c.parent_id))
+    ancestors = ancestors.union_all(
+        select(Company.id, Company.parent_id).join(ancestors, Company.id == ancestors.c.parent_id)
+    )
     root_id = await db.scalar(select(ancestors.c.id).where(ancestors.c.parent_id.is_(None)).limit(1)) or company.id
     down = select(Company.id, Company.parent_id).where(Company.id == root_id).cte("down", recursive=True)
     down = down.union_all(select(Company.id, Company.parent_id).join(down, Company.parent_id == down.c.id))
-    members = list(await db.scalars(select(Company).where(Company.id.in_(select(down.c.id))).order_by(Company.kana_key)))
+    members = list(
+        await db.scalars(select(Company).where(Company.id.in_(select(down.c.id))).order_by(Company.kana_key))
+    )
     if len(members) <= 1:
         return []
     children: dict[int | None, list[Company]] = {}
@@ -236,7 +260,9 @@ async def _clean(db: AsyncSession, actor: User, form: CompanyForm, company: Comp
     if company is None and owner_id is None and form.owner_id == "":
         owner_id = actor.id if actor.role == Role.rep else None
     current_owner = company.owner_id if company else None
-    if owner_id is not None and not await db.scalar(select(User.id).where(User.id == owner_id, User.is_active.is_(True))):
+    if owner_id is not None and not await db.scalar(
+        select(User.id).where(User.id == owner_id, User.is_active.is_(True))
+    ):
         errors["owner_id"] = "owner.unknown"
     elif actor.role == Role.rep and owner_id not in (actor.id, current_owner):
         errors["owner_id"] = "owner.rep_cannot_assign"
@@ -249,11 +275,19 @@ async def _clean(db: AsyncSession, actor: User, form: CompanyForm, company: Comp
     if errors:
         raise Invalid(**errors)
     return {
-        "name": name, "name_kana": " ".join(norm.nfkc(form.name_kana).split()), "corporate_number": number or None,
-        "industry": norm.nfkc(form.industry)[:100], "employee_band": form.employee_band,
-        "fiscal_year_end_month": month, "website": website[:300], "phone": norm.nfkc(form.phone)[:40],
-        "address": norm.nfkc(form.address)[:300], "owner_id": owner_id, "parent_id": parent_id,
-        "is_target": form.is_target in ("1", "on", "true"), "notes": form.notes.strip(),
+        "name": name,
+        "name_kana": " ".join(norm.nfkc(form.name_kana).split()),
+        "corporate_number": number or None,
+        "industry": norm.nfkc(form.industry)[:100],
+        "employee_band": form.employee_band,
+        "fiscal_year_end_month": month,
+        "website": website[:300],
+        "phone": norm.nfkc(form.phone)[:40],
+        "address": norm.nfkc(form.address)[:300],
+        "owner_id": owner_id,
+        "parent_id": parent_id,
+        "is_target": form.is_target in ("1", "on", "true"),
+        "notes": form.notes.strip(),
     }
 
 
@@ -263,11 +297,15 @@ async def _descendant_ids(db: AsyncSession, company_id: int) -> set[int]:
     return set(await db.scalars(select(down.c.id)))
 
 
-async def _check_duplicates(db: AsyncSession, values: dict[str, Any], form: CompanyForm,
-                            exclude_id: int | None) -> None:
-    matches = await find_duplicates(db, name=values["name"], corporate_number=values["corporate_number"] or "",
-                                    exclude_id=exclude_id)
-    same_number = [c for c in matches if values["corporate_number"] and c.corporate_number == values["corporate_number"]]
+async def _check_duplicates(
+    db: AsyncSession, values: dict[str, Any], form: CompanyForm, exclude_id: int | None
+) -> None:
+    matches = await find_duplicates(
+        db, name=values["name"], corporate_number=values["corporate_number"] or "", exclude_id=exclude_id
+    )
+    same_number = [
+        c for c in matches if values["corporate_number"] and c.corporate_number == values["corporate_number"]
+    ]
     if same_number:  # 法人番号 is unique: never two rows for one legal entity
         raise Duplicates(same_number, corporate_number="corporate_number.taken")
     if matches and form.confirm_duplicate != "1":
@@ -297,16 +335,22 @@ async def update_company(db: AsyncSession, actor: User, company_id: int, form: C
     await ensure_may_edit(db, actor, company)
     values = await _clean(db, actor, form, company)
     if company.version != form.version:
-        raise StaleEdit(current=company, changes={k: (v, getattr(company, k)) for k, v in values.items()
-                                                  if getattr(company, k) != v})
-    if norm.company_key(values["name"]) != company.normalized_name or values["corporate_number"] != company.corporate_number:
+        raise StaleEdit(
+            current=company,
+            changes={k: (v, getattr(company, k)) for k, v in values.items() if getattr(company, k) != v},
+        )
+    if (
+        norm.company_key(values["name"]) != company.normalized_name
+        or values["corporate_number"] != company.corporate_number
+    ):
         await _check_duplicates(db, values, form, company.id)
     for key, value in values.items():
         setattr(company, key, value)
     apply_keys(company)
     wanted = _tags(form.tags)
     company.tags = [t for t in company.tags if t.name in wanted] + [
-        CompanyTag(name=n) for n in wanted if n not in company.tag_names]
+        CompanyTag(name=n) for n in wanted if n not in company.tag_names
+    ]
     await db.flush()
     await index_company(db, company)
     return company
@@ -345,8 +389,13 @@ async def save_view(db: AsyncSession, actor: User, *, name: str, query: str, sha
     name = " ".join(name.split())
     if not name:
         raise Invalid(name="required")
-    view = SavedView(user_id=actor.id, team_id=actor.team_id if shared else None, name=name[:100],
-                     query=query.lstrip("?")[:1000], shared=shared and actor.team_id is not None)
+    view = SavedView(
+        user_id=actor.id,
+        team_id=actor.team_id if shared else None,
+        name=name[:100],
+        query=query.lstrip("?")[:1000],
+        shared=shared and actor.team_id is not None,
+    )
     db.add(view)
     await db.flush()
     return view

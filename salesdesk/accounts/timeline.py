@@ -30,8 +30,18 @@ CHANGE = "change"  # the timeline's kind for audit entries
 CONTACT_KINDS = {ActivityKind.call, ActivityKind.visit, ActivityKind.meeting, ActivityKind.email, ActivityKind.inquiry}
 KEY_FIELDS = {
     "companies": ("name", "owner_id", "corporate_number", "is_target", "parent_id", "industry", "phone", "address"),
-    "persons": ("name", "title", "department_id", "buying_role", "stance", "left_company", "email", "phone",
-                "mobile", "reports_to_id"),
+    "persons": (
+        "name",
+        "title",
+        "department_id",
+        "buying_role",
+        "stance",
+        "left_company",
+        "email",
+        "phone",
+        "mobile",
+        "reports_to_id",
+    ),
 }
 
 
@@ -67,8 +77,15 @@ def _audit_condition(company_id: int | None, person_ids: list[int]) -> ColumnEle
     return or_(*parts)
 
 
-async def timeline(db: AsyncSession, *, company_id: int | None = None, person_id: int | None = None,
-                   person_ids: list[int] | None = None, kind: str = "", page: int = 1) -> Timeline:
+async def timeline(
+    db: AsyncSession,
+    *,
+    company_id: int | None = None,
+    person_id: int | None = None,
+    person_ids: list[int] | None = None,
+    kind: str = "",
+    page: int = 1,
+) -> Timeline:
     """Newest first; activities and key-field changes merged, PAGE_SIZE per page."""
     page = max(1, page)
     wanted = page * PAGE_SIZE + 1  # enough of each source to fill this page and know if more follow
@@ -76,26 +93,35 @@ async def timeline(db: AsyncSession, *, company_id: int | None = None, person_id
     if kind != CHANGE:
         query = select(Activity).options(selectinload(Activity.user), selectinload(Activity.persons))
         if person_id is not None:
-            query = query.where(Activity.id.in_(
-                select(activity_persons.c.activity_id).where(activity_persons.c.person_id == person_id)))
+            query = query.where(
+                Activity.id.in_(select(activity_persons.c.activity_id).where(activity_persons.c.person_id == person_id))
+            )
         else:
             query = query.where(Activity.company_id == company_id)
         if kind:
             query = query.where(Activity.kind == kind)
-        activities = list(await db.scalars(query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(wanted)))
+        activities = list(
+            await db.scalars(query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(wanted))
+        )
     changes: list[AuditEntry] = []
     if kind in ("", CHANGE):
         ids = [person_id] if person_id is not None else (person_ids or [])
         condition = _audit_condition(company_id if person_id is None else None, ids)
-        changes = [entry for entry in await db.scalars(
-            select(AuditEntry).where(condition, AuditEntry.action == "update")
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(wanted))
-            if any(k in KEY_FIELDS.get(entry.entity, ()) for k in entry.changes)]
+        changes = [
+            entry
+            for entry in await db.scalars(
+                select(AuditEntry)
+                .where(condition, AuditEntry.action == "update")
+                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                .limit(wanted)
+            )
+            if any(k in KEY_FIELDS.get(entry.entity, ()) for k in entry.changes)
+        ]
     items = [Item(a.occurred_at, a.kind, activity=a) for a in activities]
     items += [Item(c.at, CHANGE, change=c) for c in changes]
     items.sort(key=lambda item: item.at, reverse=True)
     start = (page - 1) * PAGE_SIZE
-    return Timeline(items[start:start + PAGE_SIZE], page, len(items) > start + PAGE_SIZE, kind)
+    return Timeline(items[start : start + PAGE_SIZE], page, len(items) > start + PAGE_SIZE, kind)
 
 
 def _parse_when(value: str, zone: str) -> datetime | None:
@@ -109,8 +135,9 @@ def _parse_when(value: str, zone: str) -> datetime | None:
     return moment.replace(tzinfo=ZoneInfo(zone)) if moment.tzinfo is None else moment
 
 
-async def add_activity(db: AsyncSession, actor: User, company_id: int, form: ActivityForm,
-                       person_ids: list[str] | tuple[str, ...] = ()) -> Activity:
+async def add_activity(
+    db: AsyncSession, actor: User, company_id: int, form: ActivityForm, person_ids: list[str] | tuple[str, ...] = ()
+) -> Activity:
     """Anyone may log what they did with an account; it is their own record."""
     company = await get_company(db, actor, company_id)
     errors: dict[str, str] = {}
@@ -128,8 +155,15 @@ async def add_activity(db: AsyncSession, actor: User, company_id: int, form: Act
         errors["person_ids"] = "person.unknown"
     if errors:
         raise Invalid(**errors)
-    activity = Activity(kind=form.kind, occurred_at=occurred_at, subject=subject, body=form.body.strip(),
-                        company_id=company.id, user_id=actor.id, persons=persons)
+    activity = Activity(
+        kind=form.kind,
+        occurred_at=occurred_at,
+        subject=subject,
+        body=form.body.strip(),
+        company_id=company.id,
+        user_id=actor.id,
+        persons=persons,
+    )
     db.add(activity)
     await db.flush()
     if activity.kind in CONTACT_KINDS:
@@ -139,14 +173,20 @@ async def add_activity(db: AsyncSession, actor: User, company_id: int, form: Act
 
 async def touch_last_contact(db: AsyncSession, company_id: int, at: datetime) -> None:
     """Bookkeeping (a Core UPDATE): no version bump, so nobody's open edit form goes stale."""
-    await db.execute(update(Company).where(Company.id == company_id)
-                     .where(or_(Company.last_contact_at.is_(None), Company.last_contact_at < at))
-                     .values(last_contact_at=at))
+    await db.execute(
+        update(Company)
+        .where(Company.id == company_id)
+        .where(or_(Company.last_contact_at.is_(None), Company.last_contact_at < at))
+        .values(last_contact_at=at)
+    )
 
 
 async def refresh_last_contact(db: AsyncSession, company_id: int) -> None:
-    newest = await db.scalar(select(func.max(Activity.occurred_at)).where(
-        Activity.company_id == company_id, Activity.kind.in_([k.value for k in CONTACT_KINDS])))
+    newest = await db.scalar(
+        select(func.max(Activity.occurred_at)).where(
+            Activity.company_id == company_id, Activity.kind.in_([k.value for k in CONTACT_KINDS])
+        )
+    )
     await db.execute(update(Company).where(Company.id == company_id).values(last_contact_at=newest))
 
 

@@ -1,0 +1,404 @@
+"""The accounts import: every row of a spreadsheet checked and matched against what exists
+(the preview), then written in one go by import_writer (the commit).
+
+Matching never uses internal ids. A company matches by 法人番号 first, else by its name key
+(normalize.company_key: 株式会社X, (株)X and X株式会社 are one); a person matches within their
+company by email, else by name without spaces. Earlier rows of the same file count as
+existing. Existing companies and persons are never overwritten: an import fills their empty
+fields only, and adds tags, departments, persons and activities.
+
+Rights (services.may_edit): anyone may import, and new companies belong to the owner
+column's user (a rep may only name themselves), else to the importing rep. A matched company
+the actor may not edit keeps its fields (a warning); rows that would add persons or
+departments to it are invalid. Activities (last contact date, memo) may be logged on any
+company, as on its page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.accounts import import_writer
+from salesdesk.accounts import normalize as norm
+from salesdesk.accounts.import_files import IGNORE, ImportFileError, Table, clean_mapping, read_table
+from salesdesk.accounts.import_rows import Reason, Row, parse_row
+from salesdesk.accounts.models import Activity, Company, CompanyTag, ImportUpload, Person, activity_persons
+from salesdesk.auth import policy
+from salesdesk.auth.models import Role, User
+from salesdesk.db import utcnow
+from salesdesk.errors import NotFound
+from salesdesk.i18n import gettext
+from salesdesk.i18n.messages import N_
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+CHUNK = 500  # values per IN (...): far below SQLite's and asyncpg's parameter limits
+COMPANY_FIELDS = ("name", "name_kana", "corporate_number", "industry", "employee_band", "fiscal_year_end_month",
+                  "website", "phone", "address", "owner_id", "is_target")
+PERSON_FIELDS = ("name", "name_kana", "title", "email", "phone", "mobile", "buying_role")
+
+
+@dataclass
+class RowIssue:
+    row: int  # as Excel shows it: the header is row 1
+    reasons: list[Reason]
+    values: list[str] = field(default_factory=list)
+
+    def text(self, translate: Callable[..., str] | None = None) -> str:
+        """English (for JSON and logs), or through `translate` (gettext) for a page."""
+        return " ".join(translate(m, **p) if translate else (m % p if p else m) for m, p in self.reasons)
+
+    def translated(self) -> str:
+        return self.text(gettext)
+
+
+@dataclass
+class ImportResult:
+    companies_new: int = 0
+    companies_matched: int = 0
+    persons_new: int = 0
+    persons_matched: int = 0
+    invalid: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    rows: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "companies": {"new": self.companies_new, "matched": self.companies_matched},
+            "persons": {"new": self.persons_new, "matched": self.persons_matched},
+            "invalid": [{"row": issue.row, "reason": issue.text()} for issue in self.invalid],
+            "warnings": [{"row": issue.row, "reason": issue.text()} for issue in self.warnings],
+        }
+
+
+# --- the plan ----------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value in (None, "", False)
+
+
+@dataclass
+class PersonPlan:
+    company: CompanyPlan
+    id: int | None
+    values: dict[str, Any]  # new: every field; existing: what fills its empty fields
+    current: dict[str, Any] | None = None
+    department: tuple[str, ...] = ()
+    rows: int = 0
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key) if self.current is None or key in self.values else self.current.get(key)
+
+
+@dataclass
+class CompanyPlan:
+    id: int | None
+    values: dict[str, Any]  # new: every field; existing: what fills its empty fields
+    current: dict[str, Any] | None = None
+    editable: bool = True
+    tags: set[str] = field(default_factory=set)  # to add
+    current_tags: set[str] = field(default_factory=set)
+    departments: set[tuple[str, ...]] = field(default_factory=set)  # paths, with every parent
+    by_email: dict[str, PersonPlan] = field(default_factory=dict)
+    by_name: dict[str, PersonPlan] = field(default_factory=dict)
+    rows: int = 0
+    warned: bool = False
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key) if self.current is None or key in self.values else self.current.get(key)
+
+    def fill(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values that land in empty fields (never the name)."""
+        return {k: v for k, v in values.items() if k != "name" and not _blank(v) and _blank(self.get(k))}
+
+
+@dataclass
+class ActivityPlan:
+    company: CompanyPlan
+    person: PersonPlan | None
+    occurred_at: datetime
+    subject: str
+    body: str
+    contact: bool  # a last contact date was given: it moves companies.last_contact_at
+
+
+@dataclass
+class Plan:
+    result: ImportResult
+    companies: list[CompanyPlan]
+    persons: list[PersonPlan]
+    activities: list[ActivityPlan]
+    filename: str = ""
+
+
+def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+async def _rows(db: AsyncSession, query: Callable[[list[Any]], Select[Any]], values: Iterable[Any]) -> list[Any]:
+    found: list[Any] = []
+    for part in chunks(values):
+        found += (await db.execute(query(part))).mappings().all()
+    return found
+
+
+class Planner:
+    """Walks the valid rows twice: companies first, then (with their persons loaded) the rest."""
+
+    def __init__(self, db: AsyncSession, actor: User) -> None:
+        self.db, self.actor = db, actor
+        self.companies: dict[int, CompanyPlan] = {}  # existing, by id
+        self.new: list[CompanyPlan] = []
+        self.by_number: dict[str, CompanyPlan] = {}
+        self.by_key: dict[str, CompanyPlan] = {}
+        self.persons: list[PersonPlan] = []  # new
+        self.matched: dict[int, PersonPlan] = {}  # existing, by id
+        self.activities: list[ActivityPlan] = []
+        self.notes: set[tuple[Any, ...]] = set()  # (company, person, occurred_at or None, subject, body)
+        self.zone = ZoneInfo(actor.time_zone or "Asia/Tokyo")
+
+    async def load(self, rows: list[Row]) -> None:
+        users = (await self.db.execute(select(User.id, User.email, User.is_active, User.team_id))).all()
+        self.users = {norm.email_key(u.email): u for u in users}
+        self.team_of = {u.id: u.team_id for u in users}
+        columns = [Company.id, Company.normalized_name, *(getattr(Company, f) for f in COMPANY_FIELDS)]
+        numbers = {r.company["corporate_number"] for r in rows if r.company["corporate_number"]}
+        self.db_by_number = {c["corporate_number"]: c for c in await _rows(
+            self.db, lambda part: select(*columns).where(Company.corporate_number.in_(part)), numbers)}
+        self.db_by_key: dict[str, list[Any]] = {}
+        for c in await _rows(self.db, lambda part: select(*columns).where(Company.normalized_name.in_(part))
+                             .order_by(Company.id), {r.key for r in rows if r.key}):
+            self.db_by_key.setdefault(c["normalized_name"], []).append(c)
+        candidates = {c["id"] for c in self.db_by_number.values()} | {
+            c["id"] for same in self.db_by_key.values() for c in same}
+        self.db_tags: dict[int, set[str]] = {}
+        for tag in await _rows(self.db, lambda part: select(CompanyTag.company_id, CompanyTag.name)
+                               .where(CompanyTag.company_id.in_(part)), candidates):
+            self.db_tags.setdefault(tag["company_id"], set()).add(tag["name"])
+
+    def _owner(self, row: Row) -> None:
+        if not row.owner_email:
+            return
+        user = self.users.get(row.owner_email)
+        if user is None or not user.is_active:
+            row.warn(N_("No active user has the email %(value)s; the owner was not taken."), value=row.owner_email)
+        elif self.actor.role == Role.rep and user.id != self.actor.id:
+            row.warn(N_("A sales rep can only name themselves as the owner."))
+        else:
+            row.owner_id = user.id
+
+    def _existing(self, found: Any) -> CompanyPlan:
+        if (plan := self.companies.get(found["id"])) is None:
+            current = dict(found)
+            editable = policy.may_edit_account(self.actor, owner_id=current["owner_id"],
+                                               owner_team_id=self.team_of.get(current["owner_id"]))
+            plan = self.companies[found["id"]] = CompanyPlan(found["id"], {}, current, editable,
+                                                             current_tags=self.db_tags.get(found["id"], set()))
+            self._register(plan)
+        return plan
+
+    def _register(self, plan: CompanyPlan) -> None:
+        if number := plan.get("corporate_number"):
+            self.by_number.setdefault(number, plan)
+        if key := norm.company_key(plan.get("name")):
+            self.by_key.setdefault(key, plan)
+
+    def _match(self, row: Row) -> CompanyPlan | None:
+        number = row.company["corporate_number"]
+        if number and (plan := self.by_number.get(number) or (
+                self._existing(self.db_by_number[number]) if number in self.db_by_number else None)):
+            return plan
+        if not row.key:
+            return None
+        plan = self.by_key.get(row.key)
+        if plan is None and (same := self.db_by_key.get(row.key)):
+            plan = self._existing(same[0])
+            if len(same) > 1:
+                row.warn(N_("%(count)d companies have this name; matched the oldest."), count=len(same))
+        if plan is not None and number and plan.get("corporate_number") not in (None, number):
+            row.warn(N_("Matched %(name)s by its name, but its corporate number is %(number)s."),
+                     name=plan.get("name"), number=plan.get("corporate_number"))
+        return plan
+
+    def company(self, row: Row) -> None:
+        plan = self._match(row)
+        if plan is None or _blank(plan.get("owner_id")):  # the owner column only counts where it lands
+            self._owner(row)
+        values = row.company | {"owner_id": row.owner_id}
+        if plan is None:
+            if values["owner_id"] is None and self.actor.role == Role.rep:
+                values["owner_id"] = self.actor.id
+            plan = CompanyPlan(None, values, tags=set(row.tags))
+            self.new.append(plan)
+            self._register(plan)
+        else:
+            fills = plan.fill(values)
+            tags = set(row.tags) - plan.current_tags - plan.tags
+            if (fills or tags) and not plan.editable:
+                if not plan.warned:
+                    row.warn(N_("You may not edit %(name)s; its fields were left unchanged."), name=plan.get("name"))
+                plan.warned = True
+            elif fills or tags:
+                plan.values.update(fills)
+                plan.tags |= tags
+                self._register(plan)  # a 法人番号 filled in now matches later rows
+        plan.rows += 1
+        row.plan = plan
+
+    async def load_children(self) -> None:
+        ids = list(self.companies)
+        person_columns = [Person.id, Person.company_id, Person.name_key, Person.email_key, Person.department_id,
+                          *(getattr(Person, f) for f in PERSON_FIELDS)]
+        persons: dict[int, PersonPlan] = {}
+        for found in await _rows(self.db, lambda part: select(*person_columns).where(Person.company_id.in_(part))
+                                 .order_by(Person.id), ids):
+            company = self.companies[found["company_id"]]
+            person = persons[found["id"]] = PersonPlan(company, found["id"], {}, dict(found))
+            company.by_name.setdefault(found["name_key"], person)
+            if found["email_key"]:
+                company.by_email.setdefault(found["email_key"], person)
+        notes = select(Activity.company_id, Activity.occurred_at, Activity.subject, Activity.body,
+                       activity_persons.c.person_id).outerjoin(activity_persons)
+        for found in await _rows(self.db, lambda part: notes.where(Activity.company_id.in_(part),
+                                                                   Activity.kind == "note"), ids):
+            person = persons.get(found["person_id"])
+            for when in (found["occurred_at"], None):
+                self.notes.add((id(self.companies[found["company_id"]]), id(person) if person else None, when,
+                                found["subject"], found["body"]))
+
+    def rest(self, row: Row) -> None:
+        plan = row.plan
+        assert plan is not None
+        if (row.department or row.person) and not plan.editable:
+            row.error(N_("You may not add persons or departments to %(name)s."), name=plan.get("name"))
+            plan.rows -= 1
+            return
+        for depth in range(1, len(row.department) + 1):
+            plan.departments.add(row.department[:depth])
+        person = self._person(plan, row) if row.person else None
+        if row.when or row.memo:
+            self._note(plan, person, row)
+
+    def _note(self, company: CompanyPlan, person: PersonPlan | None, row: Row) -> None:
+        """The row's last contact date and memo as a note, unless the same note is there (an import run twice)."""
+        day, clock = row.when or (None, None)
+        occurred_at = datetime.combine(day, clock or time(9), self.zone) if day else None
+        first = row.memo.splitlines()[0].strip()[:200] if row.memo.strip() else ""
+        subject, body = first or gettext("Imported from file"), row.memo if row.memo != first else ""
+        key = (id(company), id(person) if person else None, occurred_at, subject, body)
+        if key in self.notes:
+            return
+        self.notes.add(key)
+        self.activities.append(ActivityPlan(company, person, occurred_at or utcnow(), subject, body,
+                                            contact=occurred_at is not None))
+
+    def _person(self, company: CompanyPlan, row: Row) -> PersonPlan:
+        values = dict(row.person or {})
+        email_key, name_key = norm.email_key(values["email"]), norm.compact(values["name"])
+        person = company.by_email.get(email_key) if email_key else None
+        if person is None and (twin := company.by_name.get(name_key)):
+            person = twin if not email_key or not norm.email_key(twin.get("email")) else None
+        if person is None:
+            person = PersonPlan(company, None, values, department=row.department)
+            self.persons.append(person)
+        else:
+            person.values.update({k: v for k, v in values.items() if not _blank(v) and _blank(person.get(k))})
+            if row.department and not person.department and not person.get("department_id"):
+                person.department = row.department
+        company.by_name.setdefault(name_key, person)
+        if email := norm.email_key(person.get("email")):
+            company.by_email.setdefault(email, person)
+        person.rows += 1
+        if person.id is not None:
+            self.matched[person.id] = person
+        return person
+
+
+def _mark_duplicates(rows: list[Row]) -> list[Row]:
+    """Rows repeating an earlier row of the file are skipped, with a warning."""
+    seen: dict[tuple[str, ...], int] = {}
+    kept = []
+    for row in rows:
+        key = tuple(row.values)
+        if key in seen:
+            row.warn(N_("Same as row %(row)d; skipped."), row=seen[key])
+            continue
+        seen[key] = row.number
+        kept.append(row)
+    return kept
+
+
+async def plan_import(db: AsyncSession, actor: User, table: Table, mapping: list[str]) -> Plan:
+    """Everything the import would do, read-only: the preview, and the commit's to-do list."""
+    mapping = clean_mapping(mapping, len(table.headers))
+    mapped = [i for i, target in enumerate(mapping) if target != IGNORE]
+    rows = []
+    for index, raw in enumerate(table.rows):
+        row = parse_row(index + 2, raw, mapping)
+        if any(row.values[i] for i in mapped if i < len(row.values)):  # blank lines are no rows
+            rows.append(row)
+    valid = _mark_duplicates([r for r in rows if not r.errors])
+    planner = Planner(db, actor)
+    await planner.load(valid)
+    for row in valid:
+        planner.company(row)
+    await planner.load_children()
+    for row in valid:
+        planner.rest(row)
+    existing = [p for p in planner.companies.values() if p.rows > 0]
+    result = ImportResult(
+        companies_new=len(planner.new), companies_matched=len(existing),
+        persons_new=len(planner.persons), persons_matched=len(planner.matched),
+        invalid=[RowIssue(r.number, r.errors, r.values) for r in rows if r.errors],
+        warnings=[RowIssue(r.number, r.warnings, r.values) for r in rows if r.warnings], rows=len(rows))
+    return Plan(result, planner.new + existing, planner.persons + list(planner.matched.values()),
+                planner.activities, table.filename)
+
+
+async def preview(db: AsyncSession, actor: User, table: Table, mapping: list[str]) -> ImportResult:
+    return (await plan_import(db, actor, table, mapping)).result
+
+
+async def commit(db: AsyncSession, actor: User, table: Table, mapping: list[str]) -> ImportResult:
+    """Preview, then write what it found in the caller's transaction: all rows or (on any error) none."""
+    plan = await plan_import(db, actor, table, mapping)
+    await import_writer.write(db, actor, plan)
+    return plan.result
+
+
+# --- uploads between the web steps ------------------------------------------------------------
+
+
+async def store_upload(db: AsyncSession, actor: User, filename: str, content: bytes) -> ImportUpload:
+    """Keep a readable file for the mapping, preview and commit steps; drops the actor's day-old ones."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ImportFileError(N_("The file is larger than 20 MB."))
+    read_table(content, filename)  # refuse an unreadable file now, not at the next step
+    await db.execute(delete(ImportUpload).where(ImportUpload.user_id == actor.id,
+                                                ImportUpload.created_at < utcnow() - timedelta(days=1)))
+    upload = ImportUpload(user_id=actor.id, filename=(filename or "import")[-255:], content=content)
+    db.add(upload)
+    await db.flush()
+    return upload
+
+
+async def get_upload(db: AsyncSession, actor: User, upload_id: int) -> tuple[ImportUpload, Table]:
+    """The actor's own upload (anyone else's is NotFound) with its table."""
+    upload = await db.get(ImportUpload, upload_id)
+    if upload is None or upload.user_id != actor.id:
+        raise NotFound("import_upload")
+    return upload, read_table(upload.content, upload.filename)
+
+
+async def delete_upload(db: AsyncSession, upload: ImportUpload) -> None:
+    await db.delete(upload)
+    await db.flush()

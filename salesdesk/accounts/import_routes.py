@@ -11,7 +11,7 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.utils.scope.state import ScopeState
 
-from salesdesk.accounts import exporting, importing
+from salesdesk.accounts import exporting, import_uploads, importing
 from salesdesk.accounts.import_files import IGNORE, TARGETS, ImportFileError, Table, guess_mapping
 from salesdesk.accounts.services import CompanyFilter
 from salesdesk.deps import DB, Actor
@@ -20,7 +20,7 @@ from salesdesk.web import Page, redirect, render
 
 # The body limit leaves room for the multipart framing around a 20 MB file; the service
 # refuses anything over 20 MB with a message, Litestar anything past this limit (413).
-BODY_LIMIT = importing.MAX_UPLOAD_BYTES + 1024 * 1024
+BODY_LIMIT = import_uploads.MAX_UPLOAD_BYTES + 1024 * 1024
 SHOWN_ISSUES = 200  # rows listed per table on the preview page
 
 
@@ -46,7 +46,7 @@ async def upload(request: Request, db_session: DB, actor: Actor) -> Response | P
     if not isinstance(file, UploadFile):
         return _upload_page(_("Choose a file to import."), 422)
     try:
-        stored = await importing.store_upload(db_session, actor, file.filename, await file.read())
+        stored = await import_uploads.store_upload(db_session, actor, file.filename, await file.read())
     except ImportFileError as error:
         return _upload_page(_(str(error)), 422)
     return redirect(request, f"/accounts/import/{stored.id}")
@@ -59,7 +59,7 @@ def _columns(table: Table, mapping: list[str]) -> list[dict]:
 
 @get("/accounts/import/{upload_id:int}")
 async def mapping_page(db_session: DB, actor: Actor, upload_id: int) -> Page:
-    stored, table = await importing.get_upload(db_session, actor, upload_id)
+    stored, table = await import_uploads.get_upload(db_session, actor, upload_id)
     return render("accounts/import_mapping.html", upload=stored, columns=_columns(table, guess_mapping(table.headers)),
                   targets=TARGETS, rows=len(table.rows))
 
@@ -71,7 +71,7 @@ async def _mapping(request: Request, table: Table) -> list[str]:
 
 @post("/accounts/import/{upload_id:int}/preview")
 async def preview(request: Request, db_session: DB, actor: Actor, upload_id: int) -> Page:
-    stored, table = await importing.get_upload(db_session, actor, upload_id)
+    stored, table = await import_uploads.get_upload(db_session, actor, upload_id)
     mapping = await _mapping(request, table)
     result = await importing.preview(db_session, actor, table, mapping)
     return render("accounts/import_preview.html", upload=stored, result=result, columns=_columns(table, mapping),
@@ -80,9 +80,9 @@ async def preview(request: Request, db_session: DB, actor: Actor, upload_id: int
 
 @post("/accounts/import/{upload_id:int}/commit")
 async def commit(request: Request, db_session: DB, actor: Actor, upload_id: int) -> Response:
-    stored, table = await importing.get_upload(db_session, actor, upload_id)
+    stored, table = await import_uploads.get_upload(db_session, actor, upload_id)
     result = await importing.commit(db_session, actor, table, await _mapping(request, table))
-    await importing.delete_upload(db_session, stored)
+    await import_uploads.delete_upload(db_session, stored)
     message = _("Imported: %(companies)d new companies, %(matched)d matched; %(persons)d new persons, "
                 "%(persons_matched)d matched; %(invalid)d rows skipped.", companies=result.companies_new,
                 matched=result.companies_matched, persons=result.persons_new,

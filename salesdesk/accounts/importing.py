@@ -18,26 +18,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts import import_writer
 from salesdesk.accounts import normalize as norm
-from salesdesk.accounts.import_files import IGNORE, ImportFileError, Table, clean_mapping, read_table
+from salesdesk.accounts.import_files import IGNORE, Table, clean_mapping
 from salesdesk.accounts.import_rows import Reason, Row, parse_row
-from salesdesk.accounts.models import Activity, Company, CompanyTag, ImportUpload, Person, activity_persons
+from salesdesk.accounts.models import Activity, Company, CompanyTag, Person, activity_persons
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
 from salesdesk.db import utcnow
-from salesdesk.errors import NotFound
 from salesdesk.i18n import gettext
 from salesdesk.i18n.messages import N_
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CHUNK = 500  # values per IN (...): far below SQLite's and asyncpg's parameter limits
 COMPANY_FIELDS = ("name", "name_kana", "corporate_number", "industry", "employee_band", "fiscal_year_end_month",
                   "website", "phone", "address", "owner_id", "is_target")
@@ -373,32 +371,3 @@ async def commit(db: AsyncSession, actor: User, table: Table, mapping: list[str]
     plan = await plan_import(db, actor, table, mapping)
     await import_writer.write(db, actor, plan)
     return plan.result
-
-
-# --- uploads between the web steps ------------------------------------------------------------
-
-
-async def store_upload(db: AsyncSession, actor: User, filename: str, content: bytes) -> ImportUpload:
-    """Keep a readable file for the mapping, preview and commit steps; drops the actor's day-old ones."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ImportFileError(N_("The file is larger than 20 MB."))
-    read_table(content, filename)  # refuse an unreadable file now, not at the next step
-    await db.execute(delete(ImportUpload).where(ImportUpload.user_id == actor.id,
-                                                ImportUpload.created_at < utcnow() - timedelta(days=1)))
-    upload = ImportUpload(user_id=actor.id, filename=(filename or "import")[-255:], content=content)
-    db.add(upload)
-    await db.flush()
-    return upload
-
-
-async def get_upload(db: AsyncSession, actor: User, upload_id: int) -> tuple[ImportUpload, Table]:
-    """The actor's own upload (anyone else's is NotFound) with its table."""
-    upload = await db.get(ImportUpload, upload_id)
-    if upload is None or upload.user_id != actor.id:
-        raise NotFound("import_upload")
-    return upload, read_table(upload.content, upload.filename)
-
-
-async def delete_upload(db: AsyncSession, upload: ImportUpload) -> None:
-    await db.delete(upload)
-    await db.flush()

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesdesk.accounts import merge, people, services, timeline
+from salesdesk.accounts import merge, people, saved_views, services, timeline
 from salesdesk.accounts.forms import CompanyForm, MergeForm, SavedViewForm
 from salesdesk.accounts.models import ActivityKind, BuyingRole, Company, Stance
 from salesdesk.accounts.services import CompanyFilter, Duplicates
@@ -23,7 +23,7 @@ ACCOUNT_CONTEXT = {"BuyingRole": BuyingRole, "Stance": Stance, "ActivityKind": A
 async def company_list(request: Request, db_session: DB, actor: Actor) -> Page:
     filters = CompanyFilter.from_query(request.query_params)
     result = await services.list_companies(db_session, actor, filters)
-    views = await services.list_saved_views(db_session, actor)
+    views = await saved_views.list_saved_views(db_session, actor)
     choices = await services.list_choices(db_session)
     return render("accounts/list.html", block="results", result=result, f=filters, views=views,
                   query=request.url.query, **choices)
@@ -33,7 +33,7 @@ async def company_list(request: Request, db_session: DB, actor: Actor) -> Page:
 async def save_view(request: Request, db_session: DB, actor: Actor,
                     data: Annotated[SavedViewForm, FORM]) -> Response:
     try:
-        await services.save_view(db_session, actor, name=data.name, query=data.query, shared=data.shared == "1")
+        await saved_views.save_view(db_session, actor, name=data.name, query=data.query, shared=data.shared == "1")
     except Invalid:
         return redirect(request, f"/accounts?{data.query}", flash=("error", _("Give the view a name.")))
     return redirect(request, f"/accounts?{data.query}", flash=("success", _("View saved.")))
@@ -41,7 +41,7 @@ async def save_view(request: Request, db_session: DB, actor: Actor,
 
 @post("/accounts/views/{view_id:int}/delete")
 async def delete_view(request: Request, db_session: DB, actor: Actor, view_id: int) -> Response:
-    await services.delete_view(db_session, actor, view_id)
+    await saved_views.delete_view(db_session, actor, view_id)
     return redirect(request, "/accounts", flash=("success", _("View deleted.")))
 
 

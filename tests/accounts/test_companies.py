@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from salesdesk.accounts import services
+from salesdesk.accounts import saved_views, services
 from salesdesk.accounts.forms import ActivityForm, CompanyForm
 from salesdesk.accounts.models import Company
 from salesdesk.accounts.services import CompanyFilter, Duplicates
@@ -267,20 +267,20 @@ def test_filters_read_from_a_url_ignore_malformed_values():
 
 async def test_rep_sees_own_views_and_views_shared_with_the_team_but_not_another_teams(
         db, rep, manager, other_rep):
-    await services.save_view(db, rep, name="自分用", query="?owner_id=1", shared=False)
-    await services.save_view(db, manager, name="チーム共有", query="target=1", shared=True)
-    await services.save_view(db, manager, name="部長の私用", query="tag=x", shared=False)
-    await services.save_view(db, other_rep, name="西の共有", query="target=1", shared=True)
+    await saved_views.save_view(db, rep, name="自分用", query="?owner_id=1", shared=False)
+    await saved_views.save_view(db, manager, name="チーム共有", query="target=1", shared=True)
+    await saved_views.save_view(db, manager, name="部長の私用", query="tag=x", shared=False)
+    await saved_views.save_view(db, other_rep, name="西の共有", query="target=1", shared=True)
     await db.commit()
 
-    views = await services.list_saved_views(db, rep)
+    views = await saved_views.list_saved_views(db, rep)
 
     assert [v.name for v in views] == ["チーム共有", "自分用"]
     assert views[1].query == "owner_id=1"
 
 
 async def test_a_teammate_may_not_delete_a_shared_view_he_did_not_save(db, rep, manager):
-    view = await services.save_view(db, manager, name="チーム共有", query="target=1", shared=True)
+    view = await saved_views.save_view(db, manager, name="チーム共有", query="target=1", shared=True)
 
     with pytest.raises(Forbidden):
-        await services.delete_view(db, rep, view.id)
+        await saved_views.delete_view(db, rep, view.id)

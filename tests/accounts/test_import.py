@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from salesdesk.accounts import import_writer, importing
+from salesdesk.accounts import import_uploads, import_writer, importing
 from salesdesk.accounts.import_files import ImportFileError, guess_mapping, parse_when, read_table
 from salesdesk.accounts.models import Activity, Company, Department, ImportUpload, Person, SearchTerm
 from salesdesk.audit.models import AuditEntry
@@ -282,7 +282,7 @@ async def test_an_unreadable_or_too_large_file_is_refused_on_the_upload_form(log
     empty = await client.post("/accounts/import", data={"note": "no file"})
     token = client.headers.pop("X-CSRFToken")
     huge = await client.post("/accounts/import", data={"_csrf_token": token},
-                             files={"file": ("big.csv", b"x" * (importing.MAX_UPLOAD_BYTES + 2 * 1024 * 1024))})
+                             files={"file": ("big.csv", b"x" * (import_uploads.MAX_UPLOAD_BYTES + 2 * 1024 * 1024))})
 
     assert garbage.status_code == 422 and 'id="file-error"' in garbage.text
     assert empty.status_code == 422 and 'id="file-error"' in empty.text

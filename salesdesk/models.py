@@ -14,6 +14,8 @@ from salesdesk.accounts.models import (
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import LoginAttempt, Team, User, UserSession
 from salesdesk.db import Base
+from salesdesk.pipeline.models import Deal, DealContact, DealEvent, LostReason, Pipeline, SalesSettings, Stage
+from salesdesk.tasks.models import Task
 
 __all__ = [
     "Base",
@@ -31,4 +33,12 @@ __all__ = [
     "Team",
     "User",
     "UserSession",
+    "Deal",
+    "DealContact",
+    "DealEvent",
+    "LostReason",
+    "Pipeline",
+    "SalesSettings",
+    "Stage",
+    "Task",
 ]

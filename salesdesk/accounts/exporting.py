@@ -22,8 +22,9 @@ from sqlalchemy.orm import selectinload
 
 from salesdesk.accounts.import_files import ROLE_WORDS
 from salesdesk.accounts.models import Company, Department, Person
-from salesdesk.accounts.people import department_paths, local_today
+from salesdesk.accounts.people import department_paths
 from salesdesk.accounts.services import CompanyFilter, filtered_companies
+from salesdesk.i18n import local_today
 
 COMPANY_HEADERS = ["会社名", "フリガナ", "法人番号", "業種", "従業員規模", "決算月", "電話番号", "住所", "URL", "タグ",
                    "担当営業", "重点顧客"]

@@ -26,11 +26,12 @@ from salesdesk.accounts.models import (
     SearchTerm,
     activity_persons,
 )
-from salesdesk.accounts.people import apply_person_keys, local_today, person_terms
+from salesdesk.accounts.people import apply_person_keys, person_terms
 from salesdesk.accounts.services import apply_keys, company_terms
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
 from salesdesk.db import UTCDateTime, utcnow
+from salesdesk.i18n import local_today
 
 if TYPE_CHECKING:
     from salesdesk.accounts.importing import CompanyPlan, PersonPlan, Plan

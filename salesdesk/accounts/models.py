@@ -185,13 +185,17 @@ activity_persons = Table(
 
 class Activity(IdMixin, VersionedMixin, Audited, Base):
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_company_id_occurred_at", "company_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_activities_company_id_occurred_at", "company_id", "occurred_at"),
+        Index("ix_activities_deal_id_occurred_at", "deal_id", "occurred_at"),
+    )
 
     kind: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime]
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id", ondelete="CASCADE"))
+    deal_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("deals.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"))
 
     user: Mapped[User | None] = relationship(lazy="raise")

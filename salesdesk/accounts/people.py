@@ -19,7 +19,7 @@ from salesdesk.accounts.models import BuyingRole, Company, Department, Person, P
 from salesdesk.accounts.services import Duplicates, ensure_may_edit, get_company, replace_terms
 from salesdesk.auth.models import User
 from salesdesk.errors import Invalid, NotFound, StaleEdit
-from salesdesk.i18n import local
+from salesdesk.i18n import local_today
 
 # --- departments -----------------------------------------------------------------------
 
@@ -151,12 +151,6 @@ async def delete_department(
     await db.delete(dept)
     await db.flush()
     return dept
-
-
-def local_today() -> date:
-    from salesdesk.db import utcnow
-
-    return local(utcnow()).date()
 
 
 # --- persons -------------------------------------------------------------------------

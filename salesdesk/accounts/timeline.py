@@ -24,6 +24,7 @@ from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound
+from salesdesk.pipeline.models import Deal
 
 PAGE_SIZE = 20
 CHANGE = "change"  # the timeline's kind for audit entries
@@ -136,11 +137,18 @@ def _parse_when(value: str, zone: str) -> datetime | None:
 
 
 async def add_activity(
-    db: AsyncSession, actor: User, company_id: int, form: ActivityForm, person_ids: list[str] | tuple[str, ...] = ()
+    db: AsyncSession, actor: User, company_id: int, form: ActivityForm, person_ids: list[str] | tuple[str, ...] = (),
+    *, deal_id: int | None = None,
 ) -> Activity:
-    """Anyone may log what they did with an account; it is their own record."""
+    """Anyone may log what they did with an account; it is their own record.
+
+    With `deal_id` (a deal of this company, already checked by the caller) it is also on the
+    deal's timeline, and a contact resets the deal's stale clock.
+    """
     company = await get_company(db, actor, company_id)
     errors: dict[str, str] = {}
+    if deal_id is not None and await db.scalar(select(Deal.company_id).where(Deal.id == deal_id)) != company.id:
+        errors["deal_id"] = "deal.unknown"
     if form.kind not in ActivityKind.__members__:
         errors["kind"] = "choice.invalid"
     subject = " ".join(form.subject.split())[:200]
@@ -161,6 +169,7 @@ async def add_activity(
         subject=subject,
         body=form.body.strip(),
         company_id=company.id,
+        deal_id=deal_id,
         user_id=actor.id,
         persons=persons,
     )
@@ -168,6 +177,8 @@ async def add_activity(
     await db.flush()
     if activity.kind in CONTACT_KINDS:
         await touch_last_contact(db, company.id, occurred_at)
+        if deal_id is not None:
+            await touch_deal(db, deal_id, occurred_at)
     return activity
 
 
@@ -179,6 +190,15 @@ async def touch_last_contact(db: AsyncSession, company_id: int, at: datetime) ->
         .where(or_(Company.last_contact_at.is_(None), Company.last_contact_at < at))
         .values(last_contact_at=at)
     )
+
+
+async def touch_deal(db: AsyncSession, deal_id: int, at: datetime) -> None:
+    """Bookkeeping (a Core UPDATE, no version bump): the deal's newest completed activity or task,
+    which its stale clock counts from. A deal loaded in this session sees the new value too."""
+    await db.execute(
+        update(Deal).where(Deal.id == deal_id)
+        .where(or_(Deal.last_activity_at.is_(None), Deal.last_activity_at < at))
+        .values(last_activity_at=at).execution_options(synchronize_session="fetch"))
 
 
 async def refresh_last_contact(db: AsyncSession, company_id: int) -> None:

@@ -75,6 +75,11 @@ def local(value: datetime) -> datetime:
     return value.astimezone(_zone())
 
 
+def local_today() -> date:
+    """Today in the current user's time zone (Asia/Tokyo unless they chose another)."""
+    return datetime.now(_zone()).date()
+
+
 def fmt_date(value: date | datetime | None, with_weekday: bool = True) -> str:
     """2026/11/23(月) in Japanese, Nov 23, 2026 (Mon) in English."""
     if value is None:

@@ -46,6 +46,19 @@ MESSAGES = {
     "person.duplicate": N_("A person with this email or phone already exists at this company."),
     "merge.confirm": N_("Choose what to merge and tick the confirmation."),
     "merge.same": N_("A record cannot be merged with itself."),
+    "company.unknown": N_("Choose an existing company."),
+    "amount.invalid": N_("Enter an amount in whole yen, e.g. 1,200,000 or 120万."),
+    "probability.invalid": N_("Enter a probability from 0 to 100."),
+    "time.invalid": N_("Enter a time like 14:30."),
+    "duration.invalid": N_("Enter a length from 5 minutes to 24 hours."),
+    "owner.rep_cannot_assign_deal": N_("Only managers and administrators give deals to someone else."),
+    "stage.unknown": N_("Choose a stage of this deal's pipeline."),
+    "stage.requires": N_("Required to enter this stage."),
+    "lost_reason.unknown": N_("Choose a lost reason from the list."),
+    "forecast.reason_required": N_("Say why the forecast drops (e.g. budget frozen)."),
+    "next_action.required": N_("Plan the next action: every open deal needs one."),
+    "task.no_company": N_("Only a task about a company can be logged on its timeline."),
+    "deal.unknown": N_("Choose a deal of this company."),
 }
 
 

@@ -1,0 +1,63 @@
+"""Who sees and who changes a deal: the query form of auth.policy's deal rules.
+
+`visible_deals(actor)` is the only who-sees-what rule for deals: every list, board, total,
+export and lookup starts from it, so a deal the actor may not see is never counted and is
+404 when asked for. Tasks follow the same owner/team rule (policy.may_see_task).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from salesdesk.auth import policy
+from salesdesk.auth.models import Role, User
+from salesdesk.errors import Forbidden, NotFound
+from salesdesk.pipeline.models import Deal
+
+
+def owned_by_visible(actor: User, owner_column: ColumnElement) -> ColumnElement[bool]:
+    """`owner_column` names someone whose deals (or tasks) the actor sees (policy.may_see_deal)."""
+    if actor.role == Role.admin:
+        return true()
+    seen = [owner_column == actor.id]
+    if actor.team_id is not None:
+        seen.append(owner_column.in_(select(User.id).where(User.team_id == actor.team_id).scalar_subquery()))
+    if actor.role == Role.manager:
+        seen.append(owner_column.is_(None))
+    return or_(*seen) if seen else false()
+
+
+def visibility(actor: User) -> ColumnElement[bool]:
+    return owned_by_visible(actor, Deal.owner_id)
+
+
+def visible_deals(actor: User) -> Select[tuple[Deal]]:
+    return select(Deal).where(visibility(actor))
+
+
+async def get_deal(db: AsyncSession, actor: User, deal_id: int) -> Deal:
+    """The deal with its stage, company, owner and lost reason; NotFound unless the actor sees it."""
+    deal = await db.scalar(
+        visible_deals(actor).where(Deal.id == deal_id).options(
+            selectinload(Deal.stage), selectinload(Deal.company), selectinload(Deal.owner),
+            selectinload(Deal.lost_reason)))
+    if deal is None:
+        raise NotFound("deal")
+    return deal
+
+
+async def team_of(db: AsyncSession, user_id: int | None) -> int | None:
+    if user_id is None:
+        return None
+    return await db.scalar(select(User.team_id).where(User.id == user_id))
+
+
+async def may_edit(db: AsyncSession, actor: User, deal: Deal) -> bool:
+    return policy.may_edit_deal(actor, owner_id=deal.owner_id, owner_team_id=await team_of(db, deal.owner_id))
+
+
+async def ensure_may_edit(db: AsyncSession, actor: User, deal: Deal) -> None:
+    if not await may_edit(db, actor, deal):
+        raise Forbidden("deal.edit")

@@ -1,0 +1,223 @@
+"""The kanban board: one column per open stage, each with its first page of cards and totals.
+
+The totals (count, amount, weighted amount) are one GROUP BY over every deal that matches the
+filters, computed by the database; the cards are one LIMIT query per column in board order,
+with company and owner joined, and the next actions of all shown cards in one more query. So
+a board costs the same handful of statements at 100 or 100,000 deals, and its work follows
+what is shown, not what exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from salesdesk.auth.models import User
+from salesdesk.db import utcnow
+from salesdesk.i18n import local_today
+from salesdesk.pipeline import access, setup
+from salesdesk.pipeline.filters import DealFilter, conditions
+from salesdesk.pipeline.models import Deal, Pipeline, Stage
+from salesdesk.tasks import services as tasks
+from salesdesk.tasks.models import Task
+
+CARDS_PER_PAGE = 20
+
+
+def weighted(raw: int) -> int:
+    """Σ amount × probability% is kept in yen-percent; the total is rounded half up once, at the end."""
+    return (raw + 50) // 100
+
+
+@dataclass
+class Card:
+    deal: Deal
+    stage: Stage
+    next_action: Task | None
+    today: date
+    now: datetime
+
+    @property
+    def probability(self) -> int:
+        return self.deal.probability_in(self.stage)
+
+    @property
+    def idle_days(self) -> int:
+        return (self.now - self.deal.idle_since).days
+
+    @property
+    def is_idle(self) -> bool:
+        """Stale by age: no completed activity or task for longer than the stage's rotting days."""
+        return self.stage.is_open and self.stage.rotting_days is not None and self.idle_days > self.stage.rotting_days
+
+    @property
+    def lacks_next_action(self) -> bool:
+        """Stale for want of a plan: an open deal without an open task."""
+        return self.stage.is_open and self.next_action is None
+
+    @property
+    def is_stale(self) -> bool:
+        return self.is_idle or self.lacks_next_action
+
+    @property
+    def overdue(self) -> bool:
+        return self.next_action is not None and self.next_action.due_on < self.today
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    total_jpy: int = 0
+    weighted_jpy: int = 0
+    cards: list[Card] = field(default_factory=list)
+    cursor: str | None = None  # where the next page of cards starts ("rank:id"), None at the end
+
+
+@dataclass
+class Board:
+    pipeline: Pipeline
+    pipelines: list[Pipeline]
+    columns: list[Column]  # the open stages
+    closed: list[Stage]  # won and lost: drop targets
+    filters: DealFilter
+
+    @property
+    def count(self) -> int:
+        return sum(c.count for c in self.columns)
+
+    @property
+    def total_jpy(self) -> int:
+        return sum(c.total_jpy for c in self.columns)
+
+    @property
+    def weighted_jpy(self) -> int:
+        return sum(c.weighted_jpy for c in self.columns)
+
+
+@dataclass
+class Context:
+    """What every board query needs: who asks, the filter as WHERE clauses, and the clock."""
+
+    actor: User
+    filters: DealFilter
+    stages: list[Stage]
+    now: datetime
+    today: date
+    where: list = field(default_factory=list)
+
+
+async def context(db: AsyncSession, actor: User, f: DealFilter, stages: list[Stage],
+                  now: datetime | None = None) -> Context:
+    now = now or utcnow()
+    today = local_today()
+    settings = await setup.sales_settings(db)
+    where = conditions(actor, f, stages, now=now, today=today, fy_start_month=settings.fiscal_year_start_month)
+    return Context(actor, f, stages, now, today, where)
+
+
+async def board(db: AsyncSession, actor: User, f: DealFilter, *, pipeline_id: int | None = None,
+                per_page: int = CARDS_PER_PAGE, now: datetime | None = None) -> Board:
+    pipelines = await setup.list_pipelines(db)
+    pipeline = next((p for p in pipelines if p.id == pipeline_id), None) if pipeline_id else None
+    if pipeline is None:
+        pipeline = await setup.get_pipeline(db, pipeline_id) if pipeline_id else _default(pipelines)
+    ctx = await context(db, actor, f, pipeline.stages, now)
+    open_stages = [s for s in pipeline.stages if s.is_open]
+    columns = [Column(stage) for stage in open_stages]
+    totals = await column_totals(db, ctx, open_stages)
+    for column in columns:
+        column.count, column.total_jpy, column.weighted_jpy = totals.get(column.stage.id, (0, 0, 0))
+    pages = [await _page(db, ctx, column.stage, None, per_page) for column in columns]
+    cards = await _cards(db, ctx, [deal for deals, _ in pages for deal in deals])
+    for column, (deals, cursor) in zip(columns, pages, strict=True):
+        column.cards, column.cursor = [cards[d.id] for d in deals], cursor
+    return Board(pipeline, pipelines, columns, [s for s in pipeline.stages if not s.is_open], f)
+
+
+def _default(pipelines: list[Pipeline]) -> Pipeline:
+    if not pipelines:
+        from salesdesk.errors import NotFound
+
+        raise NotFound("pipeline")
+    return next((p for p in pipelines if p.is_default), pipelines[0])
+
+
+async def column_totals(db: AsyncSession, ctx: Context, stages: list[Stage]) -> dict[int, tuple[int, int, int]]:
+    """stage id -> (count, total, weighted) over every matching deal, in one GROUP BY.
+
+    The weighted sum needs no join: deals without their own probability take the stage's, so
+    Σ amount × p = stage p × Σ amount (no override) + Σ amount × override.
+    """
+    by_id = {s.id: s for s in stages}
+    rows = await db.execute(
+        select(Deal.stage_id, func.count(), func.sum(Deal.amount_jpy),
+               func.sum(case((Deal.probability.is_(None), Deal.amount_jpy), else_=0)),
+               func.sum(Deal.amount_jpy * Deal.probability))
+        .where(Deal.stage_id.in_(list(by_id)), *ctx.where).group_by(Deal.stage_id))
+    totals = {}
+    for stage_id, count, total, plain, overridden in rows:
+        raw = by_id[stage_id].probability * int(plain or 0) + int(overridden or 0)
+        totals[stage_id] = (count, int(total or 0), weighted(raw))
+    return totals
+
+
+async def _page(db: AsyncSession, ctx: Context, stage: Stage, cursor: str | None,
+                per_page: int) -> tuple[list[Deal], str | None]:
+    query = (select(Deal).where(Deal.stage_id == stage.id, *ctx.where)
+             .options(joinedload(Deal.company), joinedload(Deal.owner))
+             .order_by(Deal.board_rank, Deal.id).limit(per_page + 1))
+    if cursor and (after := _parse_cursor(cursor)):
+        rank, deal_id = after
+        query = query.where(or_(Deal.board_rank > rank, and_(Deal.board_rank == rank, Deal.id > deal_id)))
+    deals = list(await db.scalars(query))
+    more = len(deals) > per_page
+    deals = deals[:per_page]
+    return deals, (f"{deals[-1].board_rank}:{deals[-1].id}" if more else None)
+
+
+def _parse_cursor(cursor: str) -> tuple[int, int] | None:
+    rank, _, deal_id = cursor.partition(":")
+    try:
+        return int(rank), int(deal_id)
+    except ValueError:
+        return None
+
+
+async def _cards(db: AsyncSession, ctx: Context, deals: list[Deal]) -> dict[int, Card]:
+    nexts = await tasks.next_actions(db, [d.id for d in deals])
+    by_id = {s.id: s for s in ctx.stages}
+    return {d.id: Card(d, by_id[d.stage_id], nexts.get(d.id), ctx.today, ctx.now) for d in deals}
+
+
+async def more_cards(db: AsyncSession, actor: User, f: DealFilter, stage_id: int, cursor: str | None, *,
+                     per_page: int = CARDS_PER_PAGE, now: datetime | None = None) -> Column:
+    """The next page of a column's cards (infinite scroll); totals are not recomputed."""
+    stage = await setup.get_stage(db, stage_id)
+    pipeline = await setup.get_pipeline(db, stage.pipeline_id)
+    ctx = await context(db, actor, f, pipeline.stages, now)
+    deals, next_cursor = await _page(db, ctx, stage, cursor, per_page)
+    cards = await _cards(db, ctx, deals)
+    return Column(stage, cards=[cards[d.id] for d in deals], cursor=next_cursor)
+
+
+async def totals_for(db: AsyncSession, actor: User, f: DealFilter, pipeline_id: int, *,
+                     now: datetime | None = None) -> list[Column]:
+    """Every open column's header figures without cards: what a move refreshes."""
+    pipeline = await setup.get_pipeline(db, pipeline_id)
+    ctx = await context(db, actor, f, pipeline.stages, now)
+    open_stages = [s for s in pipeline.stages if s.is_open]
+    totals = await column_totals(db, ctx, open_stages)
+    return [Column(s, *totals.get(s.id, (0, 0, 0))) for s in open_stages]
+
+
+async def card(db: AsyncSession, actor: User, deal_id: int, *, now: datetime | None = None) -> Card:
+    """One card, drawn again after a change (a move, a new next action)."""
+    deal = await access.get_deal(db, actor, deal_id)
+    pipeline = await setup.get_pipeline(db, deal.pipeline_id)
+    ctx = Context(actor, DealFilter(), pipeline.stages, now or utcnow(), local_today())
+    return (await _cards(db, ctx, [deal]))[deal.id]

@@ -1,0 +1,138 @@
+"""The deal filters of the board, the list, the export and the forecast, kept in the URL so a
+filtered view can be bookmarked and shared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+
+from salesdesk.accounts import normalize as norm
+from salesdesk.accounts import search
+from salesdesk.auth.models import User
+from salesdesk.pipeline import fiscal
+from salesdesk.pipeline.access import visibility
+from salesdesk.pipeline.forms import parse_date
+from salesdesk.pipeline.models import Deal, Forecast, Stage
+from salesdesk.tasks.models import Task, TaskStatus
+
+PERIODS = ("this_month", "next_month", "this_quarter", "next_quarter", "this_fy", "past_due", "no_date")
+STALE = ("any", "idle", "no_next")  # either reason, no activity beyond the stage's rotting days, no next action
+
+
+@dataclass
+class DealFilter:
+    owner_id: int | None = None
+    team_id: int | None = None
+    forecast: str = ""
+    period: str = ""  # one of PERIODS, or close_from/close_to
+    close_from: date | None = None
+    close_to: date | None = None
+    company_id: int | None = None
+    company: str = ""  # a company name or kana, as typed
+    stale: str = ""
+    sort: str = ""  # the list view's column
+    page: int = 1  # the list view's page
+
+    @classmethod
+    def from_query(cls, params: Any) -> DealFilter:
+        """From a URL's query parameters; anything malformed is ignored, not an error."""
+
+        def number(key: str) -> int | None:
+            value = norm.nfkc(params.get(key) or "")
+            return int(value) if value.isdigit() else None
+
+        def day(key: str) -> date | None:
+            try:
+                return parse_date(params.get(key) or "")
+            except ValueError:
+                return None
+
+        return cls(
+            owner_id=number("owner_id"),
+            team_id=number("team_id"),
+            forecast=params.get("forecast") if params.get("forecast") in Forecast.__members__ else "",
+            period=params.get("period") if params.get("period") in PERIODS else "",
+            close_from=day("close_from"),
+            close_to=day("close_to"),
+            company_id=number("company_id"),
+            company=(params.get("company") or "").strip()[:100],
+            stale=params.get("stale") if params.get("stale") in STALE else "",
+            sort=(params.get("sort") or "")[:30],
+            page=number("page") or 1,
+        )
+
+    def query_string(self, **overrides: Any) -> str:
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        return urlencode({k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()
+                          if v not in (None, "") and not (k == "page" and v == 1)})
+
+    @property
+    def active(self) -> bool:
+        return bool(self.query_string(sort="", page=1))
+
+
+def close_range(f: DealFilter, today: date, fy_start_month: int) -> tuple[date | None, date | None]:
+    """The expected close dates the period stands for (from, to), either end open."""
+    if f.period == "this_month":
+        return today.replace(day=1), fiscal.month_end(today)
+    if f.period == "next_month":
+        first = fiscal.add_months(today, 1)
+        return first, fiscal.month_end(first)
+    if f.period == "this_quarter":
+        return fiscal.quarter_range(today, fy_start_month)
+    if f.period == "next_quarter":
+        return fiscal.quarter_range(fiscal.add_months(today, 3), fy_start_month)
+    if f.period == "this_fy":
+        return fiscal.year_range(fiscal.fiscal_year(today, fy_start_month), fy_start_month)
+    if f.period == "past_due":
+        return None, today - timedelta(days=1)
+    return f.close_from, f.close_to
+
+
+def idle_condition(stages: list[Stage], now: datetime) -> ColumnElement[bool]:
+    """In an open stage with rotting days, with no completed activity or task for longer than them."""
+    idle_since = func.coalesce(Deal.last_activity_at, Deal.created_at)
+    parts = [and_(Deal.stage_id == s.id, idle_since < now - timedelta(days=s.rotting_days))
+             for s in stages if s.is_open and s.rotting_days]
+    return or_(*parts) if parts else false()
+
+
+def no_next_condition(stages: list[Stage]) -> ColumnElement[bool]:
+    """In an open stage without an open task (closed deals need no next action)."""
+    return and_(Deal.stage_id.in_([s.id for s in stages if s.is_open]),
+                ~exists(select(Task.id).where(Task.deal_id == Deal.id, Task.status == TaskStatus.open)))
+
+
+def conditions(actor: User, f: DealFilter, stages: list[Stage], *, now: datetime, today: date,
+               fy_start_month: int) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the deals the actor sees that match the filter (stages: the pipeline's)."""
+    where = [visibility(actor)]
+    if f.owner_id is not None:
+        where.append(Deal.owner_id == f.owner_id)
+    if f.team_id is not None:
+        where.append(Deal.owner_id.in_(select(User.id).where(User.team_id == f.team_id).scalar_subquery()))
+    if f.forecast:
+        where.append(Deal.forecast == f.forecast)
+    if f.period == "no_date":
+        where.append(Deal.expected_close_date.is_(None))
+    else:
+        start, end = close_range(f, today, fy_start_month)
+        if start is not None:
+            where.append(Deal.expected_close_date >= start)
+        if end is not None:
+            where.append(Deal.expected_close_date <= end)
+    if f.company_id is not None:
+        where.append(Deal.company_id == f.company_id)
+    if f.company and (ids := search.matching_ids(f.company, "company", limit=None)) is not None:
+        where.append(Deal.company_id.in_(ids))
+    if f.stale == "idle":
+        where.append(idle_condition(stages, now))
+    elif f.stale == "no_next":
+        where.append(no_next_condition(stages))
+    elif f.stale == "any":
+        where.append(or_(idle_condition(stages, now), no_next_condition(stages)))
+    return where

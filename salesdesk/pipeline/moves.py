@@ -1,0 +1,192 @@
+"""Moving a deal between stages (the board's drag and drop, its move menu, the edit form) and
+ordering the cards of a column.
+
+Entering a stage runs the same rules whichever way the move comes: the stage's required
+fields (given with the move or already on the deal), won/lost dates and lost reason, the
+probability back to the stage's, a history row, and the next-action rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.auth.models import User
+from salesdesk.db import flush_or_stale, utcnow
+from salesdesk.errors import Invalid, StaleEdit
+from salesdesk.i18n import local_today
+from salesdesk.pipeline import access, history, setup
+from salesdesk.pipeline.forms import MoveForm, parse_date, parse_id, parse_yen
+from salesdesk.pipeline.models import Deal, DealContact, LostReason, Stage, StageKind
+from salesdesk.tasks import services as tasks
+
+RANK_GAP = 1 << 16  # room between neighbouring cards, so a drop rarely renumbers a column
+
+# A stage's required field -> the form field that supplies it (and carries its error).
+REQUIREMENT_FIELDS = {"amount_jpy": "amount_jpy", "expected_close_date": "expected_close_date",
+                      "lost_reason": "lost_reason_id", "primary_contact": "primary_person_id",
+                      "competitors": "competitors", "challenges": "challenges"}
+
+
+def missing_requirements(stage: Stage, values: dict[str, Any], *, has_primary: bool) -> dict[str, str]:
+    """Form field -> "stage.requires" for each field the stage needs that neither the deal nor the
+    move supplies."""
+    missing = {}
+    for requirement in stage.required_fields:
+        if requirement == "primary_contact":
+            if not has_primary and not values.get("primary_person_id"):
+                missing["primary_person_id"] = "stage.requires"
+            continue
+        key = REQUIREMENT_FIELDS.get(requirement)
+        if key and values.get(key) in (None, ""):
+            missing[key] = "stage.requires"
+    return missing
+
+
+def enter_stage(db: AsyncSession, deal: Deal, actor: User | None, stage: Stage, *, closed_on: date | None = None,
+                note: str = "") -> None:
+    """Put the deal in `stage` with what that implies; history rows for every tracked change."""
+    values: dict[str, Any] = {"stage_id": stage.id, "pipeline_id": stage.pipeline_id, "probability": None}
+    if stage.kind == StageKind.won:
+        values |= {"won_on": closed_on or local_today(), "lost_on": None, "lost_reason_id": None, "lost_note": ""}
+    elif stage.kind == StageKind.lost:
+        values |= {"lost_on": closed_on or local_today(), "won_on": None}
+    else:
+        values |= {"won_on": None, "lost_on": None, "lost_reason_id": None, "lost_note": ""}
+    history.change(db, deal, actor, values, note=note)
+    deal.stage = stage
+    deal.stage_entered_at = utcnow()
+
+
+async def top_rank(db: AsyncSession, stage_id: int) -> int:
+    lowest = await db.scalar(select(func.min(Deal.board_rank)).where(Deal.stage_id == stage_id))
+    return 0 if lowest is None else lowest - RANK_GAP
+
+
+async def rank_between(db: AsyncSession, stage_id: int, *, after_id: int | None, before_id: int | None,
+                       moving_id: int) -> int:
+    """A rank for a card dropped below `after_id` and above `before_id` (either may be missing)."""
+    ranks = dict((await db.execute(
+        select(Deal.id, Deal.board_rank).where(Deal.stage_id == stage_id, Deal.id.in_(
+            [i for i in (after_id, before_id) if i is not None and i != moving_id])))).tuples().all())
+    above, below = ranks.get(after_id or 0), ranks.get(before_id or 0)
+    if above is None and below is None:
+        return await top_rank(db, stage_id)
+    if above is None:
+        return below - RANK_GAP  # type: ignore[operator]
+    if below is None:
+        return above + RANK_GAP
+    if below - above < 2:  # no integer left between them: spread the column out, then retry
+        await renumber(db, stage_id)
+        return await rank_between(db, stage_id, after_id=after_id, before_id=before_id, moving_id=moving_id)
+    return (above + below) // 2
+
+
+async def renumber(db: AsyncSession, stage_id: int) -> None:
+    """Evenly spaced ranks in the column's current order (bookkeeping: no version bump)."""
+    ids = list(await db.scalars(select(Deal.id).where(Deal.stage_id == stage_id).order_by(Deal.board_rank, Deal.id)))
+    for n, deal_id in enumerate(ids):
+        await db.execute(update(Deal).where(Deal.id == deal_id).values(board_rank=n * RANK_GAP)
+                         .execution_options(synchronize_session="fetch"))
+
+
+@dataclass
+class Move:
+    deal: Deal
+    from_stage: Stage
+    needs_next_action: bool = False  # it sits in an open stage with no next action: ask for one
+
+    @property
+    def changed_stage(self) -> bool:
+        return self.from_stage.id != self.deal.stage_id
+
+
+async def _move_values(db: AsyncSession, form: MoveForm) -> tuple[dict[str, Any], date | None]:
+    """What the move form supplies, parsed; field errors for what cannot be read."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for key, parse, error in (("amount_jpy", parse_yen, "amount.invalid"),
+                              ("expected_close_date", parse_date, "date.invalid")):
+        try:
+            if (value := parse(getattr(form, key))) is not None:
+                values[key] = value
+        except ValueError:
+            errors[key] = error
+    if (reason_id := parse_id(form.lost_reason_id)) is not None:
+        if not await db.scalar(select(LostReason.id).where(LostReason.id == reason_id, LostReason.is_active)):
+            errors["lost_reason_id"] = "lost_reason.unknown"
+        values["lost_reason_id"] = reason_id
+    for key in ("competitors", "challenges", "lost_note"):
+        if text := getattr(form, key).strip():
+            values[key] = text
+    if (person_id := parse_id(form.primary_person_id)) is not None:
+        values["primary_person_id"] = person_id
+    closed_on = None
+    try:
+        closed_on = parse_date(form.closed_on)
+    except ValueError:
+        errors["closed_on"] = "date.invalid"
+    if errors:
+        raise Invalid(**errors)
+    return values, closed_on
+
+
+async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm) -> Move:
+    """Move a card to a stage (or within its column). Refusals raise: Forbidden, StaleEdit (409:
+    someone changed the deal since the board was drawn), Invalid (what the stage still needs)."""
+    deal = await access.get_deal(db, actor, deal_id)
+    await access.ensure_may_edit(db, actor, deal)
+    stage_id = parse_id(form.stage_id)
+    stage = await db.get(Stage, stage_id) if stage_id is not None else None
+    if stage is None or stage.pipeline_id != deal.pipeline_id:
+        raise Invalid(stage_id="stage.unknown")
+    from_stage = deal.stage
+    after_id, before_id = parse_id(form.after_id), parse_id(form.before_id)
+    if stage.id == deal.stage_id:  # a reorder within the column: bookkeeping, no version needed
+        rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
+        await db.execute(update(Deal).where(Deal.id == deal.id).values(board_rank=rank)
+                         .execution_options(synchronize_session="fetch"))
+        return Move(deal, from_stage)
+    if deal.version != form.version:
+        raise StaleEdit(current=deal, changes={"stage_id": (stage.name, from_stage.name)})
+    values, closed_on = await _move_values(db, form)
+    errors = missing_requirements(stage, {**_current(deal), **values}, has_primary=await has_primary(db, deal.id))
+    needs_next = False
+    if stage.is_open and form.wants_next_action:
+        errors |= tasks.next_action_errors(form)
+    elif stage.is_open and not await tasks.has_open_task(db, deal.id):
+        if (await setup.sales_settings(db)).require_next_action:
+            errors["next_title"] = "next_action.required"
+        needs_next = True
+    if errors:
+        raise Invalid(**errors)
+    if person_id := values.pop("primary_person_id", None):
+        await set_primary_contact(db, deal, person_id)
+    history.change(db, deal, actor, values)
+    enter_stage(db, deal, actor, stage, closed_on=closed_on)
+    deal.board_rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
+    await flush_or_stale(db, deal)
+    if form.wants_next_action and stage.is_open:
+        await tasks.create_next_action(db, actor, form, deal_id=deal.id)
+    return Move(deal, from_stage, needs_next)
+
+
+def _current(deal: Deal) -> dict[str, Any]:
+    return {"amount_jpy": deal.amount_jpy, "expected_close_date": deal.expected_close_date,
+            "lost_reason_id": deal.lost_reason_id, "competitors": deal.competitors, "challenges": deal.challenges}
+
+
+async def has_primary(db: AsyncSession, deal_id: int) -> bool:
+    return bool(await db.scalar(select(DealContact.id).where(DealContact.deal_id == deal_id,
+                                                             DealContact.is_primary.is_(True)).limit(1)))
+
+
+async def set_primary_contact(db: AsyncSession, deal: Deal, person_id: int) -> DealContact:
+    """Make the person the deal's primary contact (adding them to the committee if needed)."""
+    from salesdesk.pipeline import committee
+
+    return await committee.make_primary(db, deal, person_id)

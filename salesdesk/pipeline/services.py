@@ -1,0 +1,176 @@
+"""Deals: creating and editing them, ヨミ (forecast) with its reason, what a deal needs next.
+
+Rights come from `access` (who sees, who edits); stage changes from the edit form go through
+`moves` so they obey the same rules as a drag on the board; every tracked change leaves a
+DealEvent through `history.change`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.accounts.services import get_company
+from salesdesk.auth import policy
+from salesdesk.auth.models import User
+from salesdesk.db import flush_or_stale
+from salesdesk.errors import Invalid, NotFound, StaleEdit
+from salesdesk.pipeline import access, history, moves, setup
+from salesdesk.pipeline.forms import DealForm, parse_date, parse_id, parse_percent, parse_yen
+from salesdesk.pipeline.models import FORECAST_RANK, Deal, Forecast, LostReason, Stage
+from salesdesk.tasks import services as tasks
+
+get_deal = access.get_deal
+
+
+async def _stage(db: AsyncSession, form: DealForm, deal: Deal | None) -> Stage:
+    """The chosen stage; for a new deal without one, the default pipeline's first open stage."""
+    stage_id = parse_id(form.stage_id)
+    if stage_id is None and deal is not None:
+        return deal.stage
+    if stage_id is None:
+        pipeline = await setup.get_pipeline(db, parse_id(form.pipeline_id))
+        return next(s for s in pipeline.stages if s.is_open)
+    stage = await db.get(Stage, stage_id)
+    if stage is None:
+        raise Invalid(stage_id="stage.unknown")
+    return stage
+
+
+async def _owner_id(db: AsyncSession, actor: User, form: DealForm, deal: Deal | None,
+                    errors: dict[str, str]) -> int | None:
+    owner_id = parse_id(form.owner_id)
+    if owner_id is None:
+        return deal.owner_id if deal else actor.id
+    if deal is not None and owner_id == deal.owner_id:
+        return owner_id
+    owner = await db.scalar(select(User).where(User.id == owner_id, User.is_active.is_(True)))
+    if owner is None:
+        errors["owner_id"] = "owner.unknown"
+    elif not policy.may_assign_deal_to(actor, owner_id=owner.id, owner_team_id=owner.team_id):
+        errors["owner_id"] = "owner.rep_cannot_assign_deal"
+    return owner_id
+
+
+async def _clean(db: AsyncSession, actor: User, form: DealForm, deal: Deal | None) -> tuple[dict[str, Any], Stage]:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    company_id = parse_id(form.company_id) if deal is None else deal.company_id
+    if company_id is None:
+        errors["company_id"] = "required"
+    else:
+        try:
+            values["company_id"] = (await get_company(db, actor, company_id)).id
+        except NotFound:
+            errors["company_id"] = "company.unknown"
+    values["title"] = " ".join(form.title.split())[:200]
+    if not values["title"]:
+        errors["title"] = "required"
+    for key, parse, error in (("amount_jpy", parse_yen, "amount.invalid"),
+                              ("expected_close_date", parse_date, "date.invalid"),
+                              ("probability", parse_percent, "probability.invalid")):
+        try:
+            values[key] = parse(getattr(form, key))
+        except ValueError:
+            errors[key] = error
+    if form.forecast not in Forecast.__members__:
+        errors["forecast"] = "choice.invalid"
+    values["forecast"] = form.forecast
+    values["owner_id"] = await _owner_id(db, actor, form, deal, errors)
+    values["lost_reason_id"] = parse_id(form.lost_reason_id)
+    if values["lost_reason_id"] is not None and not await db.scalar(
+            select(LostReason.id).where(LostReason.id == values["lost_reason_id"])):
+        errors["lost_reason_id"] = "lost_reason.unknown"
+    values |= {"source": " ".join(form.source.split())[:50], "competitors": form.competitors.strip(),
+               "challenges": form.challenges.strip(), "lost_note": form.lost_note.strip()}
+    try:
+        stage = await _stage(db, form, deal)
+    except Invalid as error:
+        errors |= error.errors
+        stage = None
+    if deal is not None and deal.forecast in FORECAST_RANK and form.forecast in FORECAST_RANK \
+            and FORECAST_RANK[Forecast(form.forecast)] < FORECAST_RANK[Forecast(deal.forecast)] \
+            and not form.forecast_reason.strip():
+        errors["forecast_reason"] = "forecast.reason_required"
+    if form.wants_next_action:
+        errors |= tasks.next_action_errors(form)
+    if errors:
+        raise Invalid(**errors)
+    assert stage is not None
+    return values, stage
+
+
+async def _check_stage_entry(db: AsyncSession, deal: Deal | None, stage: Stage, values: dict[str, Any],
+                             form: DealForm) -> None:
+    """A stage's required fields, and the next-action rule when the admin made it mandatory."""
+    # A new deal has no committee yet, so it cannot be asked for its primary contact.
+    has_primary = deal is None or await moves.has_primary(db, deal.id)
+    errors = moves.missing_requirements(stage, values, has_primary=has_primary)
+    if stage.is_open and not form.wants_next_action and (deal is None or not await tasks.has_open_task(db, deal.id)):
+        if (await setup.sales_settings(db)).require_next_action:
+            errors["next_title"] = "next_action.required"
+    if errors:
+        raise Invalid(**errors)
+
+
+async def create_deal(db: AsyncSession, actor: User, form: DealForm) -> Deal:
+    values, stage = await _clean(db, actor, form, None)
+    await _check_stage_entry(db, None, stage, values, form)
+    deal = Deal(**values, board_rank=await moves.top_rank(db, stage.id))
+    moves.enter_stage(db, deal, actor, stage)  # a new deal records no events: record_creation does
+    deal.probability = values["probability"]  # typed with the deal: it overrides the stage's
+    db.add(deal)
+    await db.flush()
+    history.record_creation(db, deal, actor)
+    if form.wants_next_action and stage.is_open:
+        await tasks.create_next_action(db, actor, form, deal_id=deal.id)
+    await db.flush()
+    return deal
+
+
+async def update_deal(db: AsyncSession, actor: User, deal_id: int, form: DealForm) -> Deal:
+    deal = await access.get_deal(db, actor, deal_id)
+    await access.ensure_may_edit(db, actor, deal)
+    values, stage = await _clean(db, actor, form, deal)
+    if deal.version != form.version:
+        raise StaleEdit(current=deal, changes={key: (value, getattr(deal, key)) for key, value in values.items()
+                                               if getattr(deal, key) != value})
+    closing_values = {"lost_reason_id": values.pop("lost_reason_id"), "lost_note": values.pop("lost_note")}
+    if stage.id != deal.stage_id:
+        if stage.pipeline_id != deal.pipeline_id and not stage.is_open:
+            raise Invalid(stage_id="stage.unknown")  # a deal changes pipeline into an open stage only
+        await _check_stage_entry(db, deal, stage, values | closing_values, form)
+        if values["probability"] == deal.probability:
+            del values["probability"]  # left as it was: the new stage's probability applies
+        moves.enter_stage(db, deal, actor, stage)
+        deal.board_rank = await moves.top_rank(db, stage.id)
+    history.change(db, deal, actor, values, note=form.forecast_reason.strip())
+    if deal.stage.is_lost:
+        history.change(db, deal, actor, closing_values)
+    await flush_or_stale(db, deal)
+    if form.wants_next_action and deal.stage.is_open:
+        await tasks.create_next_action(db, actor, form, deal_id=deal.id)
+    return deal
+
+
+async def set_forecast(db: AsyncSession, actor: User, deal_id: int, *, forecast: str, reason: str,
+                       seen_version: int) -> Deal:
+    """ヨミ from the card or the deal page; lowering it needs a reason (kept in the history)."""
+    deal = await access.get_deal(db, actor, deal_id)
+    await access.ensure_may_edit(db, actor, deal)
+    if forecast not in Forecast.__members__:
+        raise Invalid(forecast="choice.invalid")
+    if deal.version != seen_version:
+        raise StaleEdit(current=deal, changes={"forecast": (forecast, deal.forecast)})
+    if FORECAST_RANK[Forecast(forecast)] < FORECAST_RANK[Forecast(deal.forecast)] and not reason.strip():
+        raise Invalid(forecast_reason="forecast.reason_required")
+    history.change(db, deal, actor, {"forecast": forecast}, note=reason.strip())
+    await flush_or_stale(db, deal)
+    return deal
+
+
+async def needs_next_action(db: AsyncSession, deal: Deal) -> bool:
+    """An open deal without an open task: the page asks for its next action."""
+    return deal.stage.is_open and not await tasks.has_open_task(db, deal.id)

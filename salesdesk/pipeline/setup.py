@@ -1,0 +1,81 @@
+"""Reading the configuration: pipelines with their stages, lost reasons, the sales settings;
+and the defaults a new database starts with (migration 0004 writes the same for production)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from salesdesk.errors import NotFound
+from salesdesk.pipeline.models import LostReason, Pipeline, SalesSettings, Stage, StageKind
+
+DEFAULT_PIPELINE = "新規営業"
+# name, probability %, kind, rotting days, required fields
+DEFAULT_STAGES = [
+    ("リード", 10, StageKind.open, 30, []),
+    ("商談化", 20, StageKind.open, 21, []),
+    ("提案", 40, StageKind.open, 21, []),
+    ("見積提出", 60, StageKind.open, 14, ["amount_jpy", "expected_close_date"]),
+    ("交渉", 80, StageKind.open, 14, ["amount_jpy", "expected_close_date"]),
+    ("受注", 100, StageKind.won, None, ["amount_jpy", "expected_close_date"]),
+    ("失注", 0, StageKind.lost, None, ["lost_reason"]),
+]
+DEFAULT_LOST_REASONS = ["価格", "競合に敗北", "予算なし・予算凍結", "時期延期", "要件不一致", "決裁者の反対",
+                        "連絡途絶", "その他"]
+
+
+async def ensure_defaults(db: AsyncSession) -> Pipeline:
+    """The default pipeline, lost reasons and settings row, each only when none exists yet."""
+    if not await db.scalar(select(func.count()).select_from(Pipeline)):
+        pipeline = Pipeline(name=DEFAULT_PIPELINE, position=0, is_default=True)
+        pipeline.stages = [
+            Stage(name=name, position=n, probability=probability, kind=kind, rotting_days=rotting,
+                  required_fields=list(required))
+            for n, (name, probability, kind, rotting, required) in enumerate(DEFAULT_STAGES)
+        ]
+        db.add(pipeline)
+    if not await db.scalar(select(func.count()).select_from(LostReason)):
+        db.add_all(LostReason(name=name, position=n) for n, name in enumerate(DEFAULT_LOST_REASONS))
+    if not await db.scalar(select(func.count()).select_from(SalesSettings)):
+        db.add(SalesSettings(fiscal_year_start_month=4, require_next_action=False))
+    await db.flush()
+    return await get_pipeline(db, None)
+
+
+async def list_pipelines(db: AsyncSession) -> list[Pipeline]:
+    return list(await db.scalars(
+        select(Pipeline).options(selectinload(Pipeline.stages)).order_by(Pipeline.position, Pipeline.id)))
+
+
+async def get_pipeline(db: AsyncSession, pipeline_id: int | None) -> Pipeline:
+    """The pipeline with its stages in order; None means the default one."""
+    query = select(Pipeline).options(selectinload(Pipeline.stages))
+    if pipeline_id is None:
+        query = query.order_by(Pipeline.is_default.desc(), Pipeline.position, Pipeline.id).limit(1)
+    else:
+        query = query.where(Pipeline.id == pipeline_id)
+    pipeline = await db.scalar(query)
+    if pipeline is None:
+        raise NotFound("pipeline")
+    return pipeline
+
+
+async def get_stage(db: AsyncSession, stage_id: int) -> Stage:
+    stage = await db.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound("stage")
+    return stage
+
+
+async def list_lost_reasons(db: AsyncSession, *, active_only: bool = True) -> list[LostReason]:
+    query = select(LostReason).order_by(LostReason.position, LostReason.id)
+    if active_only:
+        query = query.where(LostReason.is_active.is_(True))
+    return list(await db.scalars(query))
+
+
+async def sales_settings(db: AsyncSession) -> SalesSettings:
+    """The settings row; the defaults (not saved) when an install has none yet."""
+    settings = await db.scalar(select(SalesSettings).order_by(SalesSettings.id).limit(1))
+    return settings or SalesSettings(fiscal_year_start_month=4, require_next_action=False)

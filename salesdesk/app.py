@@ -31,8 +31,21 @@ from salesdesk.auth.middleware import RequestContextMiddleware, SessionAuthMiddl
 from salesdesk.auth.models import Role, User
 from salesdesk.db import engine_options
 from salesdesk.errors import DomainError, Invalid, StaleEdit
-from salesdesk.i18n import SUPPORTED, current_locale, fmt_date, fmt_datetime, gettext, ngettext, yen
-from salesdesk.i18n.messages import error_text
+from salesdesk.i18n import (
+    SUPPORTED,
+    current_locale,
+    fmt_date,
+    fmt_datetime,
+    fmt_short_date,
+    fmt_time,
+    gettext,
+    local_today,
+    ngettext,
+    yen,
+)
+from salesdesk.i18n.messages import error_text, field_label
+from salesdesk.pipeline import admin_routes as pipeline_admin_routes
+from salesdesk.pipeline import deal_routes, report_routes
 from salesdesk.pipeline import routes as pipeline_routes
 from salesdesk.quotes import routes as quotes_routes
 from salesdesk.reports import routes as reports_routes
@@ -51,8 +64,10 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     env: Environment = engine.engine
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(yen=yen, date=fmt_date, datetime=fmt_datetime, error=error_text)
-    env.globals.update(Role=Role, LOCALES=SUPPORTED, error_text=error_text, current_locale=current_locale.get)
+    env.filters.update(yen=yen, date=fmt_date, short_date=fmt_short_date, datetime=fmt_datetime, time=fmt_time,
+                       error=error_text)
+    env.globals.update(Role=Role, LOCALES=SUPPORTED, error_text=error_text, current_locale=current_locale.get,
+                       today_local=local_today, field_label=field_label)
 
 
 async def provide_actor(request: Request) -> User:
@@ -109,11 +124,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     routes = [
         *auth_routes.ROUTES, *admin_routes.ROUTES, *audit_routes.ROUTES, *home.ROUTES,
-        *accounts_routes.ROUTES, *person_routes.ROUTES, *pipeline_routes.ROUTES, *tasks_routes.ROUTES,
-        *import_routes.ROUTES,
+        *accounts_routes.ROUTES, *person_routes.ROUTES, *import_routes.ROUTES,
+        *pipeline_routes.ROUTES, *deal_routes.ROUTES, *report_routes.ROUTES, *pipeline_admin_routes.ROUTES,
+        *tasks_routes.ROUTES,
         *quotes_routes.ROUTES, *reports_routes.ROUTES,
         create_static_files_router(
-            path="/static", directories=[STATIC, NODE_MODULES / "htmx.org" / "dist"],
+            path="/static", directories=[STATIC, NODE_MODULES / "htmx.org" / "dist", NODE_MODULES / "sortablejs"],
             opt={"public": True}, name="static", include_in_schema=False),
     ]
     app = Litestar(

@@ -11,12 +11,13 @@ from salesdesk.accounts import search as account_search
 from salesdesk.auth.middleware import PUBLIC
 from salesdesk.db import utcnow
 from salesdesk.deps import DB, Actor
+from salesdesk.tasks import services as tasks
 from salesdesk.web import Page, render
 
 
 @get("/")
-async def home(actor: Actor) -> Page:
-    return render("home.html", now=utcnow())
+async def home(db_session: DB, actor: Actor) -> Page:
+    return render("home.html", now=utcnow(), buckets=await tasks.my_tasks(db_session, actor))
 
 
 @get("/search")

@@ -11,10 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from sqlalchemy import select
 
 from salesdesk.accounts import people, timeline
 from salesdesk.accounts import services as accounts
 from salesdesk.accounts.forms import ActivityForm, CompanyForm, DepartmentForm, PersonForm
+from salesdesk.pipeline import committee, setup
+from salesdesk.pipeline import services as deals
+from salesdesk.pipeline.forms import ContactForm, DealForm
+from salesdesk.tasks.models import Task
 
 PERSONAS = ("anonymous", "rep", "other_rep", "manager", "admin")
 
@@ -43,8 +48,17 @@ def account_editors(status: int = 200) -> dict[str, int]:
     return {"anonymous": 303, "rep": status, "other_rep": 403, "manager": status, "admin": status}
 
 
+def deal_editors(status: int = 200) -> dict[str, int]:
+    """The deal (and its task) belongs to `rep` (team east): a rep of another team does not even see it."""
+    return {"anonymous": 303, "rep": status, "other_rep": 404, "manager": status, "admin": status}
+
+
 # Rules of other route modules, kept beside their tests (they import Rule and the helpers above).
 from tests.accounts.route_rules_import import RULES as IMPORT_RULES  # noqa: E402
+from tests.pipeline.route_rules_board import RULES as BOARD_RULES  # noqa: E402
+from tests.pipeline.route_rules_deals import RULES as DEAL_RULES  # noqa: E402
+from tests.pipeline.route_rules_reports import RULES as REPORT_RULES  # noqa: E402
+from tests.tasks.route_rules import RULES as TASK_RULES  # noqa: E402
 
 RULES: dict[tuple[str, str], Rule] = {
     # public
@@ -62,8 +76,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/settings"): Rule(logged_in(303), data={"locale": "ja", "time_zone": "Asia/Tokyo"}),
     ("POST", "/settings/password"): Rule(logged_in(422), data={"current_password": "wrong", "new_password": "x"}),
     ("GET", "/accounts"): Rule(logged_in()),
-    ("GET", "/pipeline"): Rule(logged_in()),
-    ("GET", "/tasks"): Rule(logged_in()),
     ("GET", "/quotes"): Rule(logged_in()),
     ("GET", "/reports"): Rule(logged_in()),
     # administration
@@ -125,6 +137,10 @@ RULES: dict[tuple[str, str], Rule] = {
     # the activity is rep's: its author and the account's editors may delete it
     ("POST", "/activities/{activity_id:int}/delete"): Rule(account_editors(303), url="/activities/{activity}/delete"),
     **IMPORT_RULES,
+    **BOARD_RULES,
+    **DEAL_RULES,
+    **REPORT_RULES,
+    **TASK_RULES,
     # last: it ends the session the walk uses
     ("POST", "/logout"): Rule(logged_in(303)),
 }
@@ -174,12 +190,23 @@ PUBLIC_REDIRECTS = {("POST", "/lang/{code:str}")}
 
 @pytest.fixture
 async def account(db, rep):
-    """A company of rep's with a department, a person and an activity of rep's."""
+    """A company of rep's with a department, a person and an activity of rep's, and rep's deal there
+    (in 提案, the person in its committee) with a next-action task."""
     company = await accounts.create_company(db, rep, CompanyForm(name="株式会社マトリクス"))
     department = await people.create_department(db, rep, company.id, DepartmentForm(name="本社"))
     person = await people.create_person(
         db, rep, company.id, PersonForm(name="山田 太郎", department_id=str(department.id))
     )
     activity = await timeline.add_activity(db, rep, company.id, ActivityForm(subject="電話"))
+    pipeline = await setup.ensure_defaults(db)
+    proposal = next(s for s in pipeline.stages if s.name == "提案")
+    deal = await deals.create_deal(db, rep, DealForm(company_id=str(company.id), title="マトリクス案件",
+                                                     stage_id=str(proposal.id), next_title="訪問",
+                                                     next_due_on="2030-01-10"))
+    await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(person.id), role="decision_maker"))
+    task = await db.scalar(select(Task).where(Task.deal_id == deal.id))
+    lost_reason = (await setup.list_lost_reasons(db))[0]
     await db.commit()
-    return {"company": company.id, "department": department.id, "person": person.id, "activity": activity.id}
+    return {"company": company.id, "department": department.id, "person": person.id, "activity": activity.id,
+            "deal": deal.id, "task": task.id, "pipeline": pipeline.id, "stage": proposal.id,
+            "lost_reason": lost_reason.id}

@@ -13,8 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.dates import format_datetime
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -57,11 +56,15 @@ def pick_locale(*candidates: str | None) -> str:
 
 
 def yen(amount: int | Decimal | None) -> str:
-    """¥1,234,567 in both languages; integer yen (money is never a float here)."""
+    """¥1,234,567 in both languages; integer yen (money is never a float here).
+
+    Both languages group by three with commas, so no locale lookup is needed: the board
+    formats a few hundred amounts per page.
+    """
     if amount is None:
         return ""
     sign = "-" if amount < 0 else ""
-    return f"{sign}¥{format_decimal(abs(amount), format='#,##0', locale=current_locale.get())}"
+    return f"{sign}¥{abs(int(amount)):,}"
 
 
 def _zone() -> ZoneInfo:
@@ -80,18 +83,36 @@ def local_today() -> date:
     return datetime.now(_zone()).date()
 
 
+JA_WEEKDAYS = "月火水木金土日"
+EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def fmt_date(value: date | datetime | None, with_weekday: bool = True) -> str:
-    """2026/11/23(月) in Japanese, Nov 23, 2026 (Mon) in English."""
+    """2026/11/23(月) in Japanese, Nov 23, 2026 (Mon) in English (no CLDR lookup: hot on the board)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local(value).date()
-    locale = current_locale.get()
-    if locale == "ja":
-        pattern = "yyyy/MM/dd(E)" if with_weekday else "yyyy/MM/dd"
-    else:
-        pattern = "MMM d, yyyy (E)" if with_weekday else "MMM d, yyyy"
-    return format_date(value, pattern, locale=locale)
+    if current_locale.get() == "ja":
+        text = f"{value.year}/{value.month:02d}/{value.day:02d}"
+        return f"{text}({JA_WEEKDAYS[value.weekday()]})" if with_weekday else text
+    text = f"{EN_MONTHS[value.month - 1]} {value.day}, {value.year}"
+    return f"{text} ({EN_WEEKDAYS[value.weekday()]})" if with_weekday else text
+
+
+def fmt_short_date(value: date | None) -> str:
+    """11/23(月) or Nov 23: a date this year, where space is short (board cards)."""
+    if value is None:
+        return ""
+    if current_locale.get() == "ja":
+        return f"{value.month}/{value.day}({JA_WEEKDAYS[value.weekday()]})"
+    return f"{EN_MONTHS[value.month - 1]} {value.day}"
+
+
+def fmt_time(value: datetime | None) -> str:
+    """14:30 in the user's time zone."""
+    return "" if value is None else local(value).strftime("%H:%M")
 
 
 def fmt_datetime(value: datetime | None) -> str:

@@ -64,3 +64,26 @@ MESSAGES = {
 
 def error_text(key: str) -> str:
     return gettext(MESSAGES.get(key, key))
+
+
+FIELD_LABELS = {
+    # deals
+    "title": N_("Title"), "company_id": N_("Company"), "amount_jpy": N_("Amount (excl. tax)"),
+    "expected_close_date": N_("Expected close"), "stage_id": N_("Stage"), "pipeline_id": N_("Pipeline"),
+    "owner_id": N_("Owner"), "forecast": N_("Forecast (ヨミ)"), "probability": N_("Probability"),
+    "source": N_("Source"), "competitors": N_("Competitors"), "challenges": N_("Customer challenges"),
+    "lost_reason_id": N_("Lost reason"), "lost_note": N_("Lost reason note"),
+    # tasks
+    "kind": N_("Kind"), "due_on": N_("Due date"), "starts_at": N_("Start"), "ends_at": N_("End"),
+    "status": N_("Status"), "notes": N_("Notes"),
+    # accounts
+    "name": N_("Name"), "name_kana": N_("Kana"), "corporate_number": N_("Corporate number"),
+    "industry": N_("Industry"), "phone": N_("Phone"), "address": N_("Address"), "website": N_("Website"),
+    "department_id": N_("Department"), "buying_role": N_("Buying role"), "stance": N_("Stance"),
+    "email": N_("Email"), "mobile": N_("Mobile"), "is_target": N_("Target account"), "parent_id": N_("Parent company"),
+}
+
+
+def field_label(key: str) -> str:
+    """A field's name as users read it (the 409 page, history entries)."""
+    return gettext(FIELD_LABELS[key]) if key in FIELD_LABELS else key

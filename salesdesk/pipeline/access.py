@@ -61,3 +61,13 @@ async def may_edit(db: AsyncSession, actor: User, deal: Deal) -> bool:
 async def ensure_may_edit(db: AsyncSession, actor: User, deal: Deal) -> None:
     if not await may_edit(db, actor, deal):
         raise Forbidden("deal.edit")
+
+
+async def assignable_users(db: AsyncSession, actor: User) -> list[User]:
+    """Whom the actor may make the owner of a deal or task (policy.may_assign_deal_to)."""
+    query = select(User).where(User.is_active.is_(True)).order_by(User.name, User.id)
+    if actor.role == Role.admin:
+        return list(await db.scalars(query))
+    if actor.role == Role.manager and actor.team_id is not None:
+        return list(await db.scalars(query.where(or_(User.team_id == actor.team_id, User.id == actor.id))))
+    return [actor]

@@ -1,4 +1,4 @@
-"""Pipeline: the first page of this area; the area's own issue fills it."""
+"""The board: GET /pipeline (the default pipeline), its columns' next pages, moving cards."""
 
 from litestar import get
 

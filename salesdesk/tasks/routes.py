@@ -1,14 +1,144 @@
-"""Tasks: the first page of this area; the area's own issue fills it."""
+"""Tasks and next actions: the rep's list, adding one, completing one (log it? what next?).
 
-from litestar import get
+The same actions are used from the board card, the deal page, the home page and /tasks; the
+hidden `view` field says which fragment an htmx request gets back (see `_answer`). Without
+JavaScript every action posts, redirects to `next` and shows a flash message.
+"""
 
-from salesdesk.deps import Actor
-from salesdesk.web import Page, render
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.auth.models import User
+from salesdesk.deps import DB, Actor
+from salesdesk.errors import Invalid
+from salesdesk.i18n import _
+from salesdesk.pipeline import access, board, setup
+from salesdesk.tasks import services
+from salesdesk.tasks.forms import CompleteForm, TaskForm, VersionForm
+from salesdesk.tasks.models import TaskKind
+from salesdesk.web import FORM, Page, is_fragment_request, redirect, render, safe_next
+
+VIEWS = ("card", "deal", "home", "tasks")
+TASK_CONTEXT = {"TaskKind": TaskKind}
+
+
+def _in_place(form_id: str) -> dict[str, str]:
+    """htmx headers that swap a form's 422 answer over the form itself, not over the view it targets."""
+    if not re.fullmatch(r"[a-z0-9-]{1,60}", form_id):
+        return {}
+    return {"HX-Retarget": f"#{form_id}", "HX-Reswap": "outerHTML"}
+
+
+async def _answer(request: Request, db: AsyncSession, actor: User, *, view: str, deal_id: int | None,
+                  message: str, prompt_next: bool = False, next_url: str = "") -> Response | Page:
+    """What the page that asked gets back: its fragment for htmx, else a redirect with a flash."""
+    if not is_fragment_request(request):
+        default = f"/deals/{deal_id}" if deal_id else "/tasks"
+        flash = ("warning", _("Plan the next action for this deal.")) if prompt_next else ("success", message)
+        return redirect(request, safe_next(next_url, default), flash=flash)
+    if view == "card" and deal_id is not None:
+        card = await board.card(db, actor, deal_id)
+        stages = (await setup.get_pipeline(db, card.deal.pipeline_id)).stages
+        return render("pipeline/board.html", block="card", card=card, stages=stages, prompt_next=prompt_next,
+                      **TASK_CONTEXT)
+    if view == "deal" and deal_id is not None:
+        from salesdesk.pipeline.deal_routes import deal_context
+
+        context = await deal_context(db, actor, deal_id)
+        return render("pipeline/deal.html", block="next_actions", prompt_next=prompt_next, **context)
+    buckets = await services.my_tasks(db, actor)
+    template = "home.html" if view == "home" else "tasks/index.html"
+    return render(template, block="my_tasks", buckets=buckets, **TASK_CONTEXT)
 
 
 @get("/tasks")
-async def tasks_index(actor: Actor) -> Page:
-    return render("tasks/index.html")
+async def task_list(db_session: DB, actor: Actor) -> Page:
+    return render("tasks/index.html", buckets=await services.my_tasks(db_session, actor), **TASK_CONTEXT)
 
 
-ROUTES = [tasks_index]
+@post("/tasks")
+async def create_task(request: Request, db_session: DB, actor: Actor, data: Annotated[TaskForm, FORM]) -> Any:
+    form = await request.form()
+    view, next_url = form.get("view", ""), form.get("next", "")
+    try:
+        task = await services.create_task(db_session, actor, data, form.getall("person_ids", []))
+    except Invalid as error:
+        return render("tasks/new.html", block="task_form", status_code=422, form=data, errors=error.errors,
+                      view=view, next_url=next_url, form_id=form.get("form_id", ""),
+                      headers=_in_place(form.get("form_id", "")), **TASK_CONTEXT)
+    return await _answer(request, db_session, actor, view=view, deal_id=task.deal_id, next_url=next_url,
+                         message=_("Task “%(title)s” added.", title=task.title))
+
+
+@get("/tasks/{task_id:int}/complete")
+async def complete_form(db_session: DB, actor: Actor, task_id: int, view: str = "", next: str = "") -> Page:
+    """The completion step: log it as an activity? what is the next action?"""
+    task = await services.get_task(db_session, actor, task_id)
+    await services.ensure_may_edit(db_session, actor, task)
+    return render("tasks/complete.html", block="complete_form", task=task, form=CompleteForm(version=task.version),
+                  errors={}, view=view, next_url=next, **TASK_CONTEXT)
+
+
+@post("/tasks/{task_id:int}/complete")
+async def complete_task(request: Request, db_session: DB, actor: Actor, task_id: int,
+                        data: Annotated[CompleteForm, FORM]) -> Any:
+    form = await request.form()
+    view, next_url = form.get("view", ""), form.get("next", "")
+    try:
+        done = await services.complete_task(db_session, actor, task_id, data)
+    except Invalid as error:
+        task = await services.get_task(db_session, actor, task_id)
+        return render("tasks/complete.html", block="complete_form", status_code=422, task=task, form=data,
+                      errors=error.errors, view=view, next_url=next_url,
+                      headers=_in_place(f"complete-{task_id}"), **TASK_CONTEXT)
+    return await _answer(request, db_session, actor, view=view, deal_id=done.task.deal_id, next_url=next_url,
+                         prompt_next=done.needs_next_action, message=_("Done: %(title)s", title=done.task.title))
+
+
+@post("/tasks/{task_id:int}/cancel")
+async def cancel_task(request: Request, db_session: DB, actor: Actor, task_id: int,
+                      data: Annotated[VersionForm, FORM]) -> Any:
+    form = await request.form()
+    task = await services.cancel_task(db_session, actor, task_id, seen_version=data.version)
+    return await _answer(request, db_session, actor, view=form.get("view", ""), deal_id=task.deal_id,
+                         next_url=form.get("next", ""), message=_("Task cancelled."))
+
+
+def _as_form(task: Any) -> TaskForm:
+    from salesdesk.i18n import local
+
+    return TaskForm(title=task.title, kind=task.kind, due_on=task.due_on.isoformat(),
+                    due_time=local(task.starts_at).strftime("%H:%M") if task.starts_at else "",
+                    duration_minutes=str(int((task.ends_at - task.starts_at).total_seconds() // 60))
+                    if task.starts_at and task.ends_at else "",
+                    owner_id=str(task.owner_id or ""), notes=task.notes, version=task.version)
+
+
+@get("/tasks/{task_id:int}/edit")
+async def edit_task(db_session: DB, actor: Actor, task_id: int) -> Page:
+    task = await services.get_task(db_session, actor, task_id)
+    await services.ensure_may_edit(db_session, actor, task)
+    return render("tasks/edit.html", task=task, form=_as_form(task), errors={},
+                  users=await access.assignable_users(db_session, actor), **TASK_CONTEXT)
+
+
+@post("/tasks/{task_id:int}")
+async def update_task(request: Request, db_session: DB, actor: Actor, task_id: int,
+                      data: Annotated[TaskForm, FORM]) -> Response | Page:
+    person_ids = (await request.form()).getall("person_ids", [])
+    try:
+        task = await services.update_task(db_session, actor, task_id, data, person_ids)
+    except Invalid as error:
+        task = await services.get_task(db_session, actor, task_id)
+        return render("tasks/edit.html", status_code=422, task=task, form=data, errors=error.errors,
+                      users=await access.assignable_users(db_session, actor), **TASK_CONTEXT)
+    return redirect(request, f"/deals/{task.deal_id}" if task.deal_id else "/tasks",
+                    flash=("success", _("Task saved.")))
+
+
+ROUTES = [task_list, create_task, complete_form, complete_task, cancel_task, edit_task, update_task]

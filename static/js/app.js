@@ -9,6 +9,15 @@
       event.detail.headers["X-CSRFToken"] = meta.content;
     }
   });
+  // A step opened in place (e.g. completing a task) closes with its Cancel link, no reload.
+  document.addEventListener("click", function (event) {
+    var dismiss = event.target.closest("[data-dismiss]");
+    var box = dismiss && dismiss.closest(".dismissable");
+    if (box) {
+      event.preventDefault();
+      box.remove();
+    }
+  });
   // Close the user menu when clicking elsewhere.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.usermenu[open]").forEach(function (menu) {

@@ -1,0 +1,3 @@
+"""Administration of pipelines, stages, lost reasons and the sales settings (admins only)."""
+
+ROUTES: list = []

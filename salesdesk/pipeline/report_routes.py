@@ -1,0 +1,3 @@
+"""The deal list (sortable table) with its CSV/XLSX export, and the forecast page."""
+
+ROUTES: list = []

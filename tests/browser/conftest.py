@@ -5,8 +5,8 @@ These tests are plain sync tests (Playwright's sync API refuses to run inside an
 loop) and do not use `db_url`: one SQLite database, loaded by `salesdesk demo`, serves the
 whole session. Tests that change a user's saved preferences use a demo user of their own.
 
-Helpers the tests import: login(), csrf_token(), set_language(),
-screenshot() and check_axe().
+Helpers the tests import: login(), csrf_token(), set_language(), screenshot(), check_axe(),
+and arrange() to make a story's data in the served database through the services.
 """
 
 from __future__ import annotations
@@ -19,12 +19,22 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from salesdesk.audit.hook import set_actor
+from salesdesk.auth.models import User
+from salesdesk.db import run_async
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -127,12 +137,18 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The SQLite database the live server serves (tests arrange data in it with `arrange`)."""
+    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('browser-db') / 'browser.db'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_db_url: str) -> Iterator[str]:
     """Base URL of `salesdesk serve` on a fresh SQLite database holding the demo data."""
     if not SALESDESK.exists():
         pytest.fail(f"{SALESDESK} is missing: run ./scripts/setup first.", pytrace=False)
     tmp = tmp_path_factory.mktemp("browser")
-    env = _server_env(f"sqlite+aiosqlite:///{tmp / 'browser.db'}")
+    env = _server_env(live_db_url)
 
     demo = subprocess.run([str(SALESDESK), "demo"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
@@ -217,6 +233,29 @@ def login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     form.locator("input[name='password']").fill(password)
     with page.expect_navigation():
         form.locator("button[type='submit']").click()
+
+
+def arrange(database_url: str, work: Callable[[AsyncSession], Awaitable[T]], *, as_email: str = ADMIN) -> T:
+    """Run `work(session)` against the live server's database and commit: the data a story starts
+    from, made through the services like a user would (the acting user is `as_email`)."""
+
+    async def run() -> T:
+        engine = create_async_engine(database_url, poolclass=NullPool)
+        try:
+            async with async_sessionmaker(engine, expire_on_commit=False)() as db:
+                actor = await db.scalar(select(User).where(User.email == as_email))
+                set_actor(db, actor)
+                result = await work(db)
+                await db.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return run_async(run())
+
+
+def demo_user(db: AsyncSession, email: str) -> Awaitable[User | None]:
+    return db.scalar(select(User).where(User.email == email))
 
 
 def csrf_token(page: Page) -> str:

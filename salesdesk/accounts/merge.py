@@ -7,6 +7,8 @@ audited with all its values by the audit hook.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +26,8 @@ from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.errors import Invalid
+from salesdesk.pipeline.models import Deal, DealContact
+from salesdesk.tasks.models import Task, task_persons
 
 COMPANY_FILLABLE = (
     "name_kana",
@@ -135,7 +139,8 @@ async def merge_companies(
         .where(Company.parent_id == other.id, Company.id.in_(above))
         .values(parent_id=other.parent_id if other.parent_id not in below else None)
     )
-    # Deals and tasks move here too once the pipeline exists (their company_id, like the above).
+    await db.execute(update(Deal).where(Deal.company_id == other.id).values(company_id=survivor.id))
+    await db.execute(update(Task).where(Task.company_id == other.id).values(company_id=survivor.id))
     fill = {
         key: getattr(other, key)
         for key in COMPANY_FILLABLE
@@ -160,6 +165,15 @@ async def merge_companies(
     await db.flush()
     await index_company(db, survivor)
     return survivor
+
+
+async def _move_links(db: AsyncSession, owner: Any, person: Any, other_id: int, survivor_id: int) -> None:
+    """Rows linking something (owner column) to the other person go to the survivor, without
+    doubling a link the survivor already has (the pair is unique)."""
+    table = person.expression.table
+    held = select(owner).where(person == survivor_id).scalar_subquery()
+    await db.execute(delete(table).where(person == other_id, owner.in_(held)))
+    await db.execute(update(table).where(person == other_id).values({person.key: survivor_id}))
 
 
 async def merge_persons(
@@ -189,6 +203,9 @@ async def merge_persons(
         .values(reports_to_id=survivor.id)
     )
     await db.execute(update(PersonMove).where(PersonMove.person_id == other.id).values(person_id=survivor.id))
+    await _move_links(db, task_persons.c.task_id, task_persons.c.person_id, other.id, survivor.id)
+    # In a buying committee both may sit: the survivor keeps their seat, the other's goes.
+    await _move_links(db, DealContact.deal_id, DealContact.person_id, other.id, survivor.id)
     fill = {
         key: getattr(other, key)
         for key in PERSON_FILLABLE
@@ -222,6 +239,9 @@ async def orphan_counts(db: AsyncSession) -> dict[str, int]:
         "persons.company_id": missing(Person.company_id, Company),
         "departments.company_id": missing(Department.company_id, Company),
         "activities.company_id": missing(Activity.company_id, Company),
+        "deals.company_id": missing(Deal.company_id, Company),
+        "tasks.company_id": missing(Task.company_id, Company),
+        "deal_contacts.person_id": missing(DealContact.person_id, Person),
         "persons.department_id": missing(Person.department_id, Department),
         "activity_persons.person_id": select(func.count())
         .select_from(activity_persons)

@@ -24,6 +24,7 @@ from salesdesk.pipeline.models import Deal, Pipeline, SalesSettings, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.forms import TaskForm
 from salesdesk.tasks.models import Task
+from tests.accounts.conftest import make_company, make_person  # noqa: F401  (fixtures for pipeline tests too)
 
 
 @pytest.fixture

@@ -1,15 +1,16 @@
 """The board's columns: totals over every matching deal, weighted in exact integer yen, stale
 flags (no activity beyond the stage's rotting days; no next action) and the filters."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from salesdesk.accounts.forms import ActivityForm
 from salesdesk.accounts.timeline import add_activity
 from salesdesk.db import utcnow
 from salesdesk.pipeline import board
-from salesdesk.pipeline.filters import DealFilter
+from salesdesk.pipeline.filters import DealFilter, close_range
 from salesdesk.pipeline.models import Deal
 
 
@@ -134,17 +135,27 @@ async def test_a_rep_sees_the_teams_deals_but_not_another_teams(db, rep, manager
     assert column(await board.board(db, other_rep, DealFilter()), "提案").total_jpy == 10000
 
 
-async def test_the_close_period_filter_follows_the_fiscal_quarter(db, rep, make_deal):
-    await make_deal(rep, "提案", title="今期", expected_close_date="2026-12-15")
-    await make_deal(rep, "提案", title="来期", expected_close_date="2027-01-15")
+async def test_the_close_date_range_narrows_cards_and_totals(db, rep, make_deal):
+    await make_deal(rep, "提案", title="今期", expected_close_date="2026-12-15", amount_jpy="100")
+    await make_deal(rep, "提案", title="来期", expected_close_date="2027-01-15", amount_jpy="200")
+    await make_deal(rep, "提案", title="未定", amount_jpy="400")
 
-    result = await board.board(db, rep, DealFilter(close_from=None, period=""))
-    assert column(result, "提案").count == 2
-    # Q3 of an April fiscal year is October to December.
-    from datetime import date
+    result = await board.board(db, rep, DealFilter(close_from=date(2026, 10, 1), close_to=date(2026, 12, 31)))
+    undated = await board.board(db, rep, DealFilter(period="no_date"))
 
-    from salesdesk.pipeline.filters import close_range
-    assert close_range(DealFilter(period="this_quarter"), date(2026, 11, 24), 4) == (date(2026, 10, 1),
-                                                                                      date(2026, 12, 31))
-    assert close_range(DealFilter(period="next_quarter"), date(2026, 11, 24), 4) == (date(2027, 1, 1),
-                                                                                      date(2027, 3, 31))
+    assert [c.deal.title for c in column(result, "提案").cards] == ["今期"]
+    assert column(result, "提案").total_jpy == 100
+    assert column(undated, "提案").total_jpy == 400
+
+
+@pytest.mark.parametrize(("period", "start_month", "expected"), [
+    ("this_month", 4, (date(2026, 11, 1), date(2026, 11, 30))),
+    ("next_month", 4, (date(2026, 12, 1), date(2026, 12, 31))),
+    ("this_quarter", 4, (date(2026, 10, 1), date(2026, 12, 31))),  # 第3四半期 of an April year
+    ("next_quarter", 4, (date(2027, 1, 1), date(2027, 3, 31))),
+    ("this_fy", 4, (date(2026, 4, 1), date(2027, 3, 31))),
+    ("this_fy", 1, (date(2026, 1, 1), date(2026, 12, 31))),
+    ("past_due", 4, (None, date(2026, 11, 23))),
+])
+def test_close_periods_follow_the_fiscal_year(period, start_month, expected):
+    assert close_range(DealFilter(period=period), date(2026, 11, 24), start_month) == expected

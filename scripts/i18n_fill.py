@@ -28,8 +28,10 @@ def main() -> None:
     for locale in ("ja", "en"):
         po = I18N / "locales" / locale / "LC_MESSAGES" / "messages.po"
         command = "update" if po.exists() else "init"
+        # No fuzzy matching: Babel's guesses for new strings are wrong more often than not (it once showed
+        # "Deal" as メール); an untranslated string falls back to readable English instead.
         subprocess.run([babel, command, "-i", str(POT), "-d", str(I18N / "locales"), "-l", locale,
-                        "--no-wrap"] + (["--ignore-obsolete"] if command == "update" else []),
+                        "--no-wrap"] + (["--ignore-obsolete", "--no-fuzzy-matching"] if command == "update" else []),
                        check=True, capture_output=True)
     ja_po = I18N / "locales" / "ja" / "LC_MESSAGES" / "messages.po"
     with ja_po.open("rb") as fh:

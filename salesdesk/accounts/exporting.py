@@ -112,7 +112,7 @@ def to_csv(headers: list[str], rows: list[list[str]], encoding: str) -> tuple[by
         return content, content.count(b"?") - text.count("?")  # "?" is never part of a CP932 double byte
 
 
-def to_xlsx(headers: list[str], rows: list[list[str]], title: str) -> bytes:
+def to_xlsx(headers: list[str], rows: list[list[Any]], title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -120,7 +120,9 @@ def to_xlsx(headers: list[str], rows: list[list[str]], title: str) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
 
-    def cell(value: str) -> Any:
+    def cell(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # numbers and dates stay numbers and dates (the deal export's amounts)
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if not value.startswith("="):
             return value

@@ -59,6 +59,16 @@ MESSAGES = {
     "next_action.required": N_("Plan the next action: every open deal needs one."),
     "task.no_company": N_("Only a task about a company can be logged on its timeline."),
     "deal.unknown": N_("Choose a deal of this company."),
+    # pipeline administration
+    "pipeline.name_taken": N_("A pipeline with this name already exists."),
+    "pipeline.unknown": N_("Choose an existing pipeline."),
+    "stage.name_taken": N_("This pipeline already has a stage with this name."),
+    "stage.last_of_kind": N_("A pipeline needs at least one in-progress, one won and one lost stage."),
+    "stage.kind_has_deals": N_("Deals are in this stage: move them elsewhere before changing its kind."),
+    "stage.has_deals": N_("Deals are still in this stage: move them to another stage first."),
+    "rotting_days.invalid": N_("Enter a number of days from 1 to 3650, or leave it empty."),
+    "lost_reason.name_taken": N_("This lost reason already exists."),
+    "lost_reason.in_use": N_("Deals give this reason: deactivate it instead of deleting it."),
 }
 
 
@@ -73,6 +83,10 @@ FIELD_LABELS = {
     "owner_id": N_("Owner"), "forecast": N_("Forecast (ヨミ)"), "probability": N_("Probability"),
     "source": N_("Source"), "competitors": N_("Competitors"), "challenges": N_("Customer challenges"),
     "lost_reason_id": N_("Lost reason"), "lost_note": N_("Lost reason note"),
+    # pipeline administration
+    "rotting_days": N_("Stale after (days)"), "is_default": N_("Default"), "position": N_("Order"),
+    "is_active": N_("Offered"), "fiscal_year_start_month": N_("Fiscal year starts in"),
+    "require_next_action": N_("Require a next action on every open deal"),
     # tasks
     "kind": N_("Kind"), "due_on": N_("Due date"), "starts_at": N_("Start"), "ends_at": N_("End"),
     "status": N_("Status"), "notes": N_("Notes"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
@@ -41,8 +41,7 @@ async def get_deal(db: AsyncSession, actor: User, deal_id: int) -> Deal:
     """The deal with its stage, company, owner and lost reason; NotFound unless the actor sees it."""
     deal = await db.scalar(
         visible_deals(actor).where(Deal.id == deal_id).options(
-            selectinload(Deal.stage), selectinload(Deal.company), selectinload(Deal.owner),
-            selectinload(Deal.lost_reason)))
+            joinedload(Deal.stage), joinedload(Deal.company), joinedload(Deal.owner), joinedload(Deal.lost_reason)))
     if deal is None:
         raise NotFound("deal")
     return deal

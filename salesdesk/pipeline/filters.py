@@ -9,11 +9,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts import search
-from salesdesk.auth.models import User
-from salesdesk.pipeline import fiscal
+from salesdesk.auth.models import Role, Team, User
+from salesdesk.pipeline import access, fiscal
 from salesdesk.pipeline.access import visibility
 from salesdesk.pipeline.forms import parse_date
 from salesdesk.pipeline.models import Deal, Forecast, Stage
@@ -21,6 +22,9 @@ from salesdesk.tasks.models import Task, TaskStatus
 
 PERIODS = ("this_month", "next_month", "this_quarter", "next_quarter", "this_fy", "past_due", "no_date")
 STALE = ("any", "idle", "no_next")  # either reason, no activity beyond the stage's rotting days, no next action
+# The deal's stage kind; "" does not restrict (the board shows open stages anyway), "all" says so in a URL
+# whose page would otherwise default to open deals (the list).
+STATUSES = ("open", "won", "lost", "all")
 
 
 @dataclass
@@ -34,6 +38,7 @@ class DealFilter:
     company_id: int | None = None
     company: str = ""  # a company name or kana, as typed
     stale: str = ""
+    status: str = ""  # one of STATUSES or ""
     sort: str = ""  # the list view's column
     page: int = 1  # the list view's page
 
@@ -61,6 +66,7 @@ class DealFilter:
             company_id=number("company_id"),
             company=(params.get("company") or "").strip()[:100],
             stale=params.get("stale") if params.get("stale") in STALE else "",
+            status=params.get("status") if params.get("status") in STATUSES else "",
             sort=(params.get("sort") or "")[:30],
             page=number("page") or 1,
         )
@@ -135,4 +141,16 @@ def conditions(actor: User, f: DealFilter, stages: list[Stage], *, now: datetime
         where.append(no_next_condition(stages))
     elif f.stale == "any":
         where.append(or_(idle_condition(stages, now), no_next_condition(stages)))
+    if f.status in ("open", "won", "lost"):
+        where.append(Deal.stage_id.in_(select(Stage.id).where(Stage.kind == f.status).scalar_subquery()))
     return where
+
+
+async def filter_choices(db: AsyncSession, actor: User) -> dict[str, list]:
+    """The owners and teams the filter offers: the people whose deals the actor sees."""
+    users = list(await db.scalars(select(User).where(User.is_active.is_(True), access.owned_by_visible(actor, User.id))
+                                  .order_by(User.name, User.id)))
+    teams = select(Team).order_by(Team.name)
+    if actor.role != Role.admin:
+        teams = teams.where(Team.id == actor.team_id)
+    return {"owners": users, "teams": list(await db.scalars(teams))}

@@ -154,7 +154,7 @@ async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm)
     if deal.version != form.version:
         raise StaleEdit(current=deal, changes={"stage_id": (stage.name, from_stage.name)})
     values, closed_on = await _move_values(db, form)
-    errors = missing_requirements(stage, {**_current(deal), **values}, has_primary=await has_primary(db, deal.id))
+    errors = missing_requirements(stage, {**current_values(deal), **values}, has_primary=await has_primary(db, deal.id))
     needs_next = False
     if stage.is_open and form.wants_next_action:
         errors |= tasks.next_action_errors(form)
@@ -175,7 +175,8 @@ async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm)
     return Move(deal, from_stage, needs_next)
 
 
-def _current(deal: Deal) -> dict[str, Any]:
+def current_values(deal: Deal) -> dict[str, Any]:
+    """What the deal already has of the fields a stage may require."""
     return {"amount_jpy": deal.amount_jpy, "expected_close_date": deal.expected_close_date,
             "lost_reason_id": deal.lost_reason_id, "competitors": deal.competitors, "challenges": deal.challenges}
 

@@ -1,14 +1,98 @@
-"""The board: GET /pipeline (the default pipeline), its columns' next pages, moving cards."""
+"""The board: GET /pipeline (the default pipeline), its columns' next pages, moving cards.
 
-from litestar import get
+A move answers the board's script with HTML: 200 the card and every column's figures
+(out-of-band), 422 the dialog asking what the stage still needs, 409 a note saying who won.
+Without JavaScript the card's "Move" link opens the move page, which posts and redirects back.
+"""
 
-from salesdesk.deps import Actor
-from salesdesk.web import Page, render
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from salesdesk.auth.models import User
+from salesdesk.deps import DB, Actor
+from salesdesk.errors import Invalid, StaleEdit
+from salesdesk.i18n import _
+from salesdesk.pipeline import board, board_views, filters, moves
+from salesdesk.pipeline.filters import DealFilter
+from salesdesk.pipeline.forms import MoveForm
+from salesdesk.tasks.models import TaskKind
+from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
+
+
+async def _board_page(request: Request, db: AsyncSession, actor: User, pipeline_id: int | None) -> Page:
+    f = DealFilter.from_query(request.query_params)
+    result = await board.board(db, actor, f, pipeline_id=pipeline_id)
+    choices = await filters.filter_choices(db, actor)
+    url = board_views.board_url(result.pipeline.id, f, default=result.pipeline.is_default)
+    # The filter form pushes the canonical address (no empty fields) into the history.
+    headers = {"HX-Push-Url": url} if is_fragment_request(request) else {}
+    return render("pipeline/board.html", block="board", headers=headers, board=result, f=f, board_url=url,
+                  stages=result.pipeline.stages, may_move=board_views.may_move(actor), TaskKind=TaskKind,
+                  **choices)
 
 
 @get("/pipeline")
-async def pipeline_index(actor: Actor) -> Page:
-    return render("pipeline/index.html")
+async def default_board(request: Request, db_session: DB, actor: Actor) -> Page:
+    return await _board_page(request, db_session, actor, None)
 
 
-ROUTES = [pipeline_index]
+@get("/pipeline/{pipeline_id:int}")
+async def pipeline_board(request: Request, db_session: DB, actor: Actor, pipeline_id: int) -> Page:
+    return await _board_page(request, db_session, actor, pipeline_id)
+
+
+@get("/pipeline/stages/{stage_id:int}/cards")
+async def more_cards(request: Request, db_session: DB, actor: Actor, stage_id: int, cursor: str = "") -> Page:
+    """The next page of a column (infinite scroll; a page of its own without JavaScript)."""
+    f = DealFilter.from_query(request.query_params)
+    column = await board.more_cards(db_session, actor, f, stage_id, cursor or None)
+    return render("pipeline/_board_column.html", block="more_cards", column=column, f=f,
+                  qs=f.query_string(sort="", page=1), board_url=board_views.board_url(column.stage.pipeline_id, f),
+                  may_move=board_views.may_move(actor))
+
+
+@get("/deals/{deal_id:int}/move")
+async def move_page(request: Request, db_session: DB, actor: Actor, deal_id: int, stage_id: str = "") -> Page:
+    """The card's "Move" without JavaScript: pick a stage, give what it needs."""
+    f = DealFilter.from_query(request.query_params)
+    ctx = await board_views.move_context(db_session, actor, deal_id, stage_id)
+    form = MoveForm(stage_id=stage_id or str(ctx.deal.stage_id), version=ctx.deal.version)
+    return render("pipeline/move.html", ctx=ctx, form=form, errors={}, dialog=False,
+                  qs=f.query_string(sort="", page=1), board_url=board_views.board_url(ctx.deal.pipeline_id, f))
+
+
+@post("/deals/{deal_id:int}/move")
+async def move_deal(request: Request, db_session: DB, actor: Actor, deal_id: int,
+                    data: Annotated[MoveForm, FORM]) -> Any:
+    """A drop, a choice in the card's move menu, the dialog or the move page. The board's filters
+    come in the query string, so the column figures in the answer are the filtered ones."""
+    f = DealFilter.from_query(request.query_params)
+    fragment = is_fragment_request(request)
+    try:
+        move = await moves.move_deal(db_session, actor, deal_id, data)
+    except Invalid as error:
+        ctx = await board_views.move_context(db_session, actor, deal_id, data.stage_id)
+        return render("pipeline/move.html", block="move_dialog", status_code=422, ctx=ctx, form=data,
+                      errors=error.errors, dialog=fragment, qs=f.query_string(sort="", page=1),
+                      board_url=board_views.board_url(ctx.deal.pipeline_id, f))
+    except StaleEdit as error:
+        if not fragment:
+            raise  # the full 409 page, with what is saved now
+        return render("pipeline/board.html", block="move_conflict", status_code=409, deal=error.current,
+                      board_url=board_views.board_url(error.current.pipeline_id, f))
+    url = board_views.board_url(move.deal.pipeline_id, f)
+    if not fragment:
+        message = board_views.move_message(move)
+        if move.needs_next_action:
+            return redirect(request, url, flash=("warning", f"{message} {_('Plan the next action for this deal.')}"))
+        return redirect(request, url, flash=("success", message))
+    moved = await board_views.after_move(db_session, actor, move, f)
+    return render("pipeline/board.html", block="moved", moved=moved, f=f, board_url=url, card=moved.card,
+                  stages=moved.stages, prompt_next=moved.prompt_next, TaskKind=TaskKind)
+
+
+ROUTES = [default_board, pipeline_board, more_cards, move_page, move_deal]

@@ -1,0 +1,215 @@
+"""The deal list (a sortable, paged table with the board's filters) and its CSV/XLSX export.
+
+Both start from the board's WHERE clauses (`filters.conditions`, so `visible_deals` decides who
+sees what) across every pipeline. The header's totals are one aggregate over every matching
+deal, the weighted total rounded once at the end like the board's (`board.weighted`); a page is
+one query with stage, company and owner joined, plus one for the shown deals' next actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
+
+from salesdesk.accounts.exporting import CHARSETS, ENCODINGS, FORMATS, XLSX_TYPE, ExportFile, to_csv, to_xlsx
+from salesdesk.accounts.models import Company
+from salesdesk.auth.models import User
+from salesdesk.db import utcnow
+from salesdesk.i18n import local, local_today
+from salesdesk.pipeline import setup
+from salesdesk.pipeline.board import Card, weighted
+from salesdesk.pipeline.filters import DealFilter, conditions
+from salesdesk.pipeline.models import Deal, Pipeline, Stage
+from salesdesk.tasks import services as tasks
+from salesdesk.tasks.models import Task, TaskStatus, earliest_first
+
+PER_PAGE = 50
+DEFAULT_SORT = "close"
+EXPORT_HEADERS = ["案件名", "会社名", "ステージ", "金額(税抜)", "確度", "加重金額", "受注予定日", "ヨミ", "担当者",
+                  "次のアクション", "次のアクション期日", "流入元", "競合", "失注理由", "受注日", "失注日", "作成日",
+                  "更新日"]
+
+
+def _next_due() -> Any:
+    return (select(func.min(Task.due_on)).where(Task.deal_id == Deal.id, Task.status == TaskStatus.open)
+            .correlate(Deal).scalar_subquery())
+
+
+def _weighted_raw() -> ColumnElement[int]:
+    """amount × probability% in yen-percent: the deal's own probability, else its stage's."""
+    return Deal.amount_jpy * func.coalesce(Deal.probability, Stage.probability)
+
+
+# column key -> what it sorts by (before the id that makes the order total)
+SORTS: dict[str, Any] = {
+    "title": lambda: (Deal.title,),
+    "company": lambda: (Company.kana_key, Company.normalized_name),
+    "stage": lambda: (Stage.pipeline_id, Stage.position),
+    "amount": lambda: (Deal.amount_jpy,),
+    "weighted": lambda: (_weighted_raw(),),
+    "close": lambda: (Deal.expected_close_date,),
+    "forecast": lambda: (Deal.forecast,),
+    "owner": lambda: (User.name,),
+    "next_action": lambda: (_next_due(),),
+    "activity": lambda: (func.coalesce(Deal.last_activity_at, Deal.created_at),),
+}
+
+
+def sort_key(sort: str) -> tuple[str, bool]:
+    """("amount", True) for "-amount": the column and whether it runs descending."""
+    descending = sort.startswith("-")
+    column = sort.lstrip("-")
+    return (column, descending) if column in SORTS else (DEFAULT_SORT, False)
+
+
+def _ordered(query: Select, sort: str) -> Select:
+    column, descending = sort_key(sort)
+    # Empty values (no amount, no close date, no next action) go last both ways, on SQLite as on PostgreSQL.
+    order = [(c.desc() if descending else c.asc()).nulls_last() for c in SORTS[column]()]
+    return query.order_by(*order, Deal.id.desc() if descending else Deal.id)
+
+
+def _joined(query: Select) -> Select:
+    return (query.join(Stage, Deal.stage_id == Stage.id).join(Company, Deal.company_id == Company.id)
+            .outerjoin(User, Deal.owner_id == User.id))
+
+
+@dataclass
+class Row(Card):
+    """A deal of the list: the board card's facts (next action, stale flags) and its weighted amount."""
+
+    @property
+    def weighted_jpy(self) -> int | None:
+        amount = self.deal.amount_jpy
+        return None if amount is None else weighted(amount * self.probability)
+
+
+@dataclass
+class Totals:
+    count: int = 0
+    total_jpy: int = 0
+    weighted_jpy: int = 0
+
+
+@dataclass
+class DealList:
+    rows: list[Row]
+    totals: Totals
+    filters: DealFilter
+    page: int
+    pages: int
+    pipelines: list[Pipeline]
+
+    @property
+    def status(self) -> str:
+        return self.filters.status or "open"
+
+
+@dataclass
+class Scope:
+    """The WHERE clauses of a filtered list, and what its rows are drawn with."""
+
+    filters: DealFilter
+    where: list
+    pipelines: list[Pipeline]
+    stages: dict[int, Stage]
+    now: datetime
+    today: date
+
+
+async def _scope(db: AsyncSession, actor: User, f: DealFilter, now: datetime | None) -> Scope:
+    f = replace(f, status=f.status or "open")  # the list's default; "all" lists closed deals too
+    pipelines = await setup.list_pipelines(db)
+    stages = [s for p in pipelines for s in p.stages]
+    settings = await setup.sales_settings(db)
+    now, today = now or utcnow(), local_today()
+    where = conditions(actor, f, stages, now=now, today=today, fy_start_month=settings.fiscal_year_start_month)
+    return Scope(f, where, pipelines, {s.id: s for s in stages}, now, today)
+
+
+async def _totals(db: AsyncSession, scope: Scope) -> Totals:
+    count, total, raw = (await db.execute(
+        select(func.count(), func.sum(Deal.amount_jpy), func.sum(_weighted_raw()))
+        .select_from(Deal).join(Stage, Deal.stage_id == Stage.id).where(*scope.where))).one()
+    return Totals(count, int(total or 0), weighted(int(raw or 0)))
+
+
+async def list_deals(db: AsyncSession, actor: User, f: DealFilter, *, per_page: int = PER_PAGE,
+                     now: datetime | None = None) -> DealList:
+    """One page of the filtered deals in the chosen order, with the totals of all of them."""
+    scope = await _scope(db, actor, f, now)
+    totals = await _totals(db, scope)
+    pages = max(1, -(-totals.count // per_page))
+    page = min(max(1, f.page), pages)
+    query = (_joined(select(Deal)).where(*scope.where)
+             .options(contains_eager(Deal.stage), contains_eager(Deal.company), contains_eager(Deal.owner)))
+    deals = list(await db.scalars(_ordered(query, f.sort).limit(per_page).offset((page - 1) * per_page)))
+    nexts = await tasks.next_actions(db, [d.id for d in deals])
+    rows = [Row(d, scope.stages[d.stage_id], nexts.get(d.id), scope.today, scope.now) for d in deals]
+    return DealList(rows, totals, f, page, pages, scope.pipelines)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def _day(value: date | datetime | None, xlsx: bool) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return value if xlsx else f"{value:%Y/%m/%d}"
+
+
+def _export_row(row: Row, reason: str, xlsx: bool) -> list[Any]:
+    deal, task = row.deal, row.next_action
+
+    def number(value: int | None) -> Any:  # XLSX keeps numbers numbers; in CSV everything is text anyway
+        return "" if value is None else value if xlsx else str(value)
+
+    lost = " / ".join(part for part in (reason, deal.lost_note) if part)
+    return [deal.title, deal.company.name, row.stage.name, number(deal.amount_jpy), number(row.probability),
+            number(row.weighted_jpy),
+            _day(deal.expected_close_date, xlsx), deal.forecast, deal.owner.name if deal.owner else "",
+            task.title if task else "", _day(task.due_on if task else None, xlsx), deal.source, deal.competitors,
+            lost, _day(deal.won_on, xlsx), _day(deal.lost_on, xlsx), _day(deal.created_at, xlsx),
+            _day(deal.updated_at, xlsx)]
+
+
+async def _next_actions_of(db: AsyncSession, scope: Scope) -> dict[int, Task]:
+    """The next action of every matching deal in one query (the deal ids stay in the database)."""
+    ids = select(Deal.id).where(*scope.where)
+    found: dict[int, Task] = {}
+    for task in await db.scalars(select(Task).where(Task.status == TaskStatus.open, Task.deal_id.in_(ids))
+                                 .order_by(*earliest_first())):
+        found.setdefault(task.deal_id, task)  # type: ignore[arg-type]
+    return found
+
+
+async def export_deals(db: AsyncSession, actor: User, f: DealFilter, *, format: str = "csv",
+                       encoding: str = "utf-8-sig", now: datetime | None = None) -> ExportFile:
+    """Every deal of the list's filters in its order, Japanese headers, amounts as plain integers.
+
+    CSV is UTF-8 with BOM unless CP932 is asked for; characters CP932 cannot hold become "?"
+    (ExportFile.replaced counts them).
+    """
+    format = format if format in FORMATS else "csv"
+    encoding = encoding if encoding in ENCODINGS else "utf-8-sig"
+    scope = await _scope(db, actor, f, now)
+    query = (_joined(select(Deal)).where(*scope.where)
+             .options(contains_eager(Deal.stage), contains_eager(Deal.company), contains_eager(Deal.owner)))
+    deals = list(await db.scalars(_ordered(query, f.sort)))
+    nexts = await _next_actions_of(db, scope)
+    reasons = {r.id: r.name for r in await setup.list_lost_reasons(db, active_only=False)}
+    xlsx = format == "xlsx"
+    rows = [_export_row(Row(d, scope.stages[d.stage_id], nexts.get(d.id), scope.today, scope.now),
+                        reasons.get(d.lost_reason_id or 0, ""), xlsx) for d in deals]
+    filename = f"deals-{local_today():%Y%m%d}.{format}"
+    if xlsx:
+        return ExportFile(filename, to_xlsx(EXPORT_HEADERS, rows, "deals"), XLSX_TYPE)
+    content, replaced = to_csv(EXPORT_HEADERS, rows, encoding)
+    return ExportFile(filename, content, "text/csv", CHARSETS[encoding], replaced)

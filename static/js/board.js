@@ -1,0 +1,366 @@
+// salesdesk: the kanban board. Drag and drop (SortableJS), the card's move menu and the move
+// dialog all send the same POST /deals/{id}/move and the server answers HTML: 200 the card and
+// every column's figures (out of band), 422 the dialog asking what the stage still needs, 409 a
+// note saying the deal changed meanwhile. Whatever refuses a move puts the card back where it
+// was, with a message. Without this file the board still reads, and moves go through the move page.
+(function () {
+  "use strict";
+
+  var dragPlace = null; // where the card being dragged came from
+  var dialogState = null; // {card, place, dialog, done}
+  var menuState = null; // {menu, link, card}
+
+  function board() {
+    return document.getElementById("board");
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function isCard(el) {
+    return !!(el && el.classList && el.classList.contains("deal-card"));
+  }
+
+  function siblingCard(el, forward) {
+    var next = forward ? el.nextElementSibling : el.previousElementSibling;
+    while (next && !isCard(next)) next = forward ? next.nextElementSibling : next.previousElementSibling;
+    return next;
+  }
+
+  // --- putting a card back ------------------------------------------------------------------
+
+  function placeOf(card) {
+    return { parent: card.parentNode, next: card.nextSibling };
+  }
+
+  function putBack(card, place) {
+    if (!place || !place.parent || !place.parent.isConnected) return;
+    var next = place.next && place.next.parentNode === place.parent ? place.next : null;
+    place.parent.insertBefore(card, next);
+  }
+
+  // --- messages -------------------------------------------------------------------------------
+
+  function clearMessages() {
+    var box = document.getElementById("board-messages");
+    if (box) box.replaceChildren();
+  }
+
+  function showRefusal(status, html) {
+    var box = document.getElementById("board-messages");
+    if (!box) return;
+    if (status === 409 && html) {
+      box.innerHTML = html; // the server's note: who changed it, where it is now, reload
+      return;
+    }
+    var text = status === 403 ? box.dataset.forbidden : status === 404 ? box.dataset.notFound : box.dataset.failed;
+    var note = document.createElement("div");
+    note.className = "flash flash-error dismissable move-refused";
+    note.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = text + " ";
+    var close = document.createElement("a");
+    close.href = "#";
+    close.setAttribute("data-dismiss", "");
+    close.textContent = box.dataset.dismissLabel;
+    p.appendChild(close);
+    note.appendChild(p);
+    box.replaceChildren(note);
+  }
+
+  // --- the move request -------------------------------------------------------------------------
+
+  function fieldsFor(card, list) {
+    var after = siblingCard(card, false);
+    var before = siblingCard(card, true);
+    return {
+      stage_id: list.dataset.stageId,
+      version: card.dataset.version,
+      after_id: after ? after.dataset.dealId : "",
+      before_id: before ? before.dataset.dealId : "",
+    };
+  }
+
+  function send(card, fields, place, options) {
+    var query = board() ? board().dataset.query : "";
+    card.classList.add("is-saving");
+    card.setAttribute("aria-busy", "true");
+    return fetch("/deals/" + card.dataset.dealId + "/move" + (query ? "?" + query : ""), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "HX-Request": "true",
+        "X-CSRFToken": csrfToken(),
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams(fields).toString(),
+    })
+      .then(
+        function (response) {
+          return response.text().then(function (text) {
+            return { status: response.status, text: text, redirect: response.headers.get("HX-Redirect") };
+          });
+        },
+        function () {
+          return { status: 0, text: "" }; // offline, server down: still never silent
+        }
+      )
+      .then(function (answer) {
+        card.classList.remove("is-saving");
+        card.removeAttribute("aria-busy");
+        answered(card, place, answer, options || {});
+      });
+  }
+
+  function answered(card, place, answer, options) {
+    if (answer.status === 422 && answer.text.indexOf('id="move-dialog"') !== -1) {
+      openDialog(card, place, answer.text, options);
+      return;
+    }
+    closeDialog();
+    if (answer.status >= 200 && answer.status < 300) {
+      clearMessages();
+      showMoved(card, place, answer.text, options);
+      return;
+    }
+    putBack(card, place);
+    if (answer.status === 401 && answer.redirect) {
+      window.location.href = answer.redirect; // logged out meanwhile: log in, come back to the board
+      return;
+    }
+    showRefusal(answer.status, answer.text);
+    if (options.keyboard) focusMoveLink(card);
+  }
+
+  function showMoved(card, place, html, options) {
+    var id = card.id;
+    htmx.swap(card, html, { swapStyle: "outerHTML" });
+    var fresh = document.getElementById(id);
+    if (!options.keyboard || (fresh && fresh.hasAttribute("data-prompt-next"))) return;
+    if (fresh) {
+      focusMoveLink(fresh);
+    } else if (place && isCard(place.next)) {
+      focusMoveLink(place.next); // won or lost: the card left the board, go on with its neighbour
+    }
+  }
+
+  function focusMoveLink(card) {
+    var link = card && card.querySelector(".move-link");
+    if (link) link.focus();
+  }
+
+  function dropped(card, list, place, options) {
+    var more = list.querySelector(":scope > .more-cards");
+    if (more && more.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_FOLLOWING) {
+      list.insertBefore(card, more); // cards stay above the column's "show more"
+    }
+    send(card, fieldsFor(card, list), place, options);
+  }
+
+  // --- the dialog for what a stage still needs ---------------------------------------------------
+
+  function openDialog(card, place, html, options) {
+    if (dialogState) {
+      dialogState.done = true; // replaced by the new answer, not cancelled
+      dialogState.dialog.close();
+    }
+    var host = document.getElementById("move-dialog-host");
+    host.innerHTML = html;
+    var dialog = host.querySelector("#move-dialog");
+    dialogState = { card: card, place: place, dialog: dialog, done: false, options: options };
+    dialog.addEventListener("close", onDialogClose);
+    dialog.querySelector("form").addEventListener("submit", onDialogSubmit);
+    dialog.querySelector("[data-cancel]").addEventListener("click", function () {
+      dialog.close("cancel");
+    });
+    dialog.showModal();
+    var first = dialog.querySelector("[aria-invalid='true']") ||
+      dialog.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+  }
+
+  function onDialogSubmit(event) {
+    event.preventDefault();
+    var state = dialogState;
+    if (!state) return;
+    var button = event.target.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    send(state.card, new FormData(event.target), state.place, state.options);
+  }
+
+  function onDialogClose(event) {
+    var dialog = event.target;
+    var state = dialogState && dialogState.dialog === dialog ? dialogState : null;
+    dialog.remove();
+    if (!state) return;
+    dialogState = null;
+    if (!state.done) {
+      putBack(state.card, state.place); // cancelled: the move did not happen
+      focusMoveLink(state.card);
+    }
+  }
+
+  function closeDialog() {
+    if (!dialogState) return;
+    dialogState.done = true;
+    dialogState.dialog.close();
+  }
+
+  // --- the card's move menu (keyboard, and anyone who prefers a list to a drag) ---------------------
+
+  function menuItems() {
+    return Array.prototype.filter.call(menuState.menu.querySelectorAll("[role=menuitem]"), function (item) {
+      return !item.disabled;
+    });
+  }
+
+  function openMenu(link) {
+    closeMenu(false);
+    var card = link.closest(".deal-card");
+    var template = document.getElementById("move-menu-template");
+    if (!card || !template) return;
+    var menu = template.content.firstElementChild.cloneNode(true);
+    menu.id = "move-menu";
+    menu.querySelectorAll("[role=menuitem]").forEach(function (item) {
+      item.tabIndex = 0;
+      if (item.dataset.stageId === card.dataset.stageId) {
+        item.disabled = true;
+        item.setAttribute("aria-current", "true");
+      }
+    });
+    link.after(menu);
+    var rect = link.getBoundingClientRect();
+    menu.style.top = Math.min(rect.bottom + 2, window.innerHeight - menu.offsetHeight - 8) + "px";
+    menu.style.left = Math.max(8, Math.min(rect.left, window.innerWidth - menu.offsetWidth - 8)) + "px";
+    link.setAttribute("aria-expanded", "true");
+    menuState = { menu: menu, link: link, card: card };
+    menuItems()[0].focus();
+  }
+
+  function closeMenu(restoreFocus) {
+    if (!menuState) return;
+    var state = menuState;
+    menuState = null;
+    state.link.setAttribute("aria-expanded", "false");
+    state.menu.remove();
+    if (restoreFocus) state.link.focus();
+  }
+
+  function onMenuKey(event) {
+    var items = menuItems();
+    var index = items.indexOf(document.activeElement);
+    var next = null;
+    if (event.key === "ArrowDown") next = items[(index + 1) % items.length];
+    else if (event.key === "ArrowUp") next = items[(index - 1 + items.length) % items.length];
+    else if (event.key === "Home") next = items[0];
+    else if (event.key === "End") next = items[items.length - 1];
+    else if (event.key === "Escape") {
+      event.preventDefault();
+      closeMenu(true);
+      return;
+    }
+    if (next) {
+      event.preventDefault();
+      next.focus();
+    }
+  }
+
+  function choose(item) {
+    var card = menuState.card;
+    var stageId = item.dataset.stageId;
+    closeMenu(false);
+    var list = document.querySelector('.column-cards[data-stage-id="' + stageId + '"], .drop-zone[data-stage-id="' + stageId + '"]');
+    if (!list) return;
+    var place = placeOf(card);
+    var first = list.querySelector(":scope > .deal-card");
+    list.insertBefore(card, first || list.firstChild); // the top of the chosen column
+    dropped(card, list, place, { keyboard: true });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".board .move-link");
+    if (link) {
+      event.preventDefault();
+      if (menuState && menuState.link === link) closeMenu(true);
+      else openMenu(link);
+      return;
+    }
+    var item = event.target.closest("#move-menu [role=menuitem]");
+    if (item && menuState) {
+      if (!item.disabled) choose(item);
+      return;
+    }
+    if (menuState && !menuState.menu.contains(event.target)) closeMenu(false);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (menuState && menuState.menu.contains(event.target)) onMenuKey(event);
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (menuState && !menuState.menu.contains(event.target) && event.target !== menuState.link) closeMenu(false);
+  });
+
+  window.addEventListener("resize", function () {
+    closeMenu(false);
+  });
+
+  // --- drag and drop --------------------------------------------------------------------------------
+
+  function makeSortable(list) {
+    if (Sortable.get(list)) return; // (a page restored from htmx's history has none yet)
+    var closed = list.classList.contains("drop-zone");
+    Sortable.create(list, {
+      group: { name: "deals", pull: !closed, put: true },
+      draggable: ".deal-card",
+      handle: ".card-head",
+      filter: ".is-saving, .is-locked",
+      preventOnFilter: false,
+      forceFallback: true, // mouse, touch and test drivers all take the same path
+      fallbackOnBody: true,
+      fallbackTolerance: 3,
+      animation: 120,
+      ghostClass: "is-placeholder",
+      chosenClass: "is-chosen",
+      dragClass: "is-dragged",
+      onStart: function (event) {
+        closeMenu(false);
+        dragPlace = placeOf(event.item);
+        document.body.classList.add("is-dragging");
+      },
+      onEnd: function (event) {
+        document.body.classList.remove("is-dragging");
+        var place = dragPlace;
+        dragPlace = null;
+        if (event.to === event.from && event.oldIndex === event.newIndex) return; // dropped where it was
+        dropped(event.item, event.to, place, {});
+      },
+    });
+  }
+
+  function setUp(root) {
+    if (typeof Sortable === "undefined" || !root.querySelectorAll) return;
+    var lists = root.matches && root.matches(".column-cards, .drop-zone") ? [root] : [];
+    lists = lists.concat(Array.prototype.slice.call(root.querySelectorAll(".column-cards, .drop-zone")));
+    lists.forEach(makeSortable);
+  }
+
+  function onLoad(element) {
+    setUp(element);
+    // A card answered with the prompt (a move or a completed task left it without a next action):
+    // the add form is open, put the cursor in it.
+    var prompted = isCard(element) && element.hasAttribute("data-prompt-next") ? element : null;
+    var input = prompted && prompted.querySelector(".add-next input[name=title]");
+    if (input) input.focus();
+  }
+
+  if (window.htmx) {
+    htmx.onLoad(onLoad); // the page, a filtered board, a column's next cards, a redrawn card
+  } else {
+    document.addEventListener("DOMContentLoaded", function () {
+      setUp(document);
+    });
+  }
+})();

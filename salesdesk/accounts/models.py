@@ -196,6 +196,8 @@ class Activity(IdMixin, VersionedMixin, Audited, Base):
     body: Mapped[str] = mapped_column(Text, default="")
     company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("deals.id", ondelete="SET NULL"))
+    # The task whose completion was logged as this activity (the timeline shows the two as one).
+    task_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("tasks.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"))
 
     user: Mapped[User | None] = relationship(lazy="raise")

@@ -14,6 +14,7 @@ from salesdesk.accounts.services import CompanyFilter, Duplicates
 from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid
 from salesdesk.i18n import _
+from salesdesk.pipeline.company_deals import company_deals
 from salesdesk.web import FORM, Page, redirect, render
 
 ACCOUNT_CONTEXT = {"BuyingRole": BuyingRole, "Stance": Stance, "ActivityKind": ActivityKind}
@@ -117,6 +118,7 @@ async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, ki
         "rollup": {role: [p for p in current if p.buying_role == role] for role in BuyingRole},
         "timeline": await timeline.timeline(db, company_id=company.id, person_ids=[p.id for p in persons],
                                             kind=kind, page=page),
+        "deals": await company_deals(db, actor, company.id),
         **ACCOUNT_CONTEXT,
     }
 

@@ -24,6 +24,7 @@ from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
 from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
+from salesdesk.pipeline.models import Deal
 
 PAGE_SIZE = 50
 SORTS = {
@@ -59,7 +60,9 @@ async def may_edit(db: AsyncSession, actor: User, company: Company) -> bool:
 
 
 async def _actor_has_deal(db: AsyncSession, actor: User, company_id: int) -> bool:
-    return False  # deals arrive with the pipeline issue
+    """A rep who owns a deal at the company works the account, so may keep it up to date."""
+    return await db.scalar(
+        select(Deal.id).where(Deal.company_id == company_id, Deal.owner_id == actor.id).limit(1)) is not None
 
 
 async def ensure_may_edit(db: AsyncSession, actor: User, company: Company) -> None:

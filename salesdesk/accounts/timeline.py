@@ -138,7 +138,7 @@ def _parse_when(value: str, zone: str) -> datetime | None:
 
 async def add_activity(
     db: AsyncSession, actor: User, company_id: int, form: ActivityForm, person_ids: list[str] | tuple[str, ...] = (),
-    *, deal_id: int | None = None,
+    *, deal_id: int | None = None, task_id: int | None = None,
 ) -> Activity:
     """Anyone may log what they did with an account; it is their own record.
 
@@ -170,6 +170,7 @@ async def add_activity(
         body=form.body.strip(),
         company_id=company.id,
         deal_id=deal_id,
+        task_id=task_id,
         user_id=actor.id,
         persons=persons,
     )

@@ -36,7 +36,11 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    """Like gettext: formatted only when given variables (num is added). Templates call it through
+    Jinja's newstyle wrapper, which passes none and formats the text itself, extra placeholders too."""
     text = translations(current_locale.get()).ngettext(singular, plural, n)
+    if not variables:
+        return text
     variables.setdefault("num", n)
     return text % variables
 

@@ -1,8 +1,11 @@
 """Who sees and who changes a deal: the query form of auth.policy's deal rules.
 
 `visible_deals(actor)` is the only who-sees-what rule for deals: every list, board, total,
-export and lookup starts from it, so a deal the actor may not see is never counted and is
-404 when asked for. Tasks follow the same owner/team rule (policy.may_see_task).
+export and lookup starts from it, so a deal the actor may not see is never listed and is 404
+when asked for. One deliberate exception: the company page's won total and open pipeline are
+the account's value to the whole company, so they sum every deal of it (company_deals.py) and
+say how many deals they count that the reader cannot open. Tasks follow the same owner/team
+rule (policy.may_see_task).
 """
 
 from __future__ import annotations

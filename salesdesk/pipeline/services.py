@@ -135,8 +135,10 @@ async def update_deal(db: AsyncSession, actor: User, deal_id: int, form: DealFor
     await access.ensure_may_edit(db, actor, deal)
     values, stage = await _clean(db, actor, form, deal)
     if deal.version != form.version:
-        raise StaleEdit(current=deal, changes={key: (value, getattr(deal, key)) for key, value in values.items()
-                                               if getattr(deal, key) != value})
+        changes = {key: (value, getattr(deal, key)) for key, value in values.items() if getattr(deal, key) != value}
+        if stage.id != deal.stage_id:
+            changes["stage_id"] = (stage.id, deal.stage_id)
+        raise StaleEdit(current=deal, changes=changes)
     closing_values = {"lost_reason_id": values.pop("lost_reason_id"), "lost_note": values.pop("lost_note")}
     if stage.id != deal.stage_id:
         if stage.pipeline_id != deal.pipeline_id and not stage.is_open:

@@ -251,7 +251,7 @@ async def complete_task(db: AsyncSession, actor: User, task_id: int, form: Compl
         activity = await add_activity(
             db, actor, task.company_id,  # type: ignore[arg-type]
             ActivityForm(kind=ACTIVITY_KIND.get(task.kind, "note"), subject=task.title, body=form.outcome),
-            [str(p.id) for p in task.persons], deal_id=task.deal_id)
+            [str(p.id) for p in task.persons], deal_id=task.deal_id, task_id=task.id)
     if deal is not None:
         await touch_deal(db, deal.id, now)
     next_task = None

@@ -76,6 +76,9 @@ def drag(page: Page, source: Locator, target: Locator) -> None:
     page.mouse.move(start["x"] + start["width"] / 2 + 10, start["y"] + 20, steps=4)
     page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 40, steps=15)
     page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 44, steps=3)
+    # Release only once the placeholder shows where the card will land (SortableJS re-reads the
+    # pointer's position on its own clock; a busy machine may need a moment).
+    expect(target.locator(".deal-card.is-placeholder")).to_have_count(1)
     page.mouse.up()
 
 
@@ -291,6 +294,7 @@ def test_dropping_a_card_on_lost_asks_for_the_reason_and_takes_the_card_off_the_
     target = lost.bounding_box()
     assert target
     page.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2, steps=15)
+    expect(lost.locator(".deal-card.is-placeholder")).to_have_count(1)
     page.mouse.up()
 
     dialog = page.locator("dialog#move-dialog")

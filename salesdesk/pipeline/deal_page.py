@@ -1,0 +1,310 @@
+"""The deal page: summary figures, stage progress with the time spent in each stage, the buying
+committee with its coverage, one timeline of activities, field changes and finished tasks, and
+the next actions; plus the deal pages' small use cases (saving with the next-action prompt,
+logging an activity on the deal, the edit form's values, picking a company for a new deal).
+
+The page reads a fixed number of statements however long the deal's history is: each source is
+one query, merged here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from salesdesk.accounts import search
+from salesdesk.accounts.forms import ActivityForm
+from salesdesk.accounts.models import Activity, Company, Person
+from salesdesk.accounts.services import group_tree, user_names
+from salesdesk.accounts.timeline import add_activity
+from salesdesk.auth.models import User
+from salesdesk.db import utcnow
+from salesdesk.i18n import local, local_today
+from salesdesk.pipeline import access, committee, history, services, setup
+from salesdesk.pipeline.board import weighted
+from salesdesk.pipeline.committee import Coverage
+from salesdesk.pipeline.forms import DealForm, parse_id
+from salesdesk.pipeline.models import Deal, DealContact, DealEvent, Stage
+from salesdesk.tasks import services as tasks
+from salesdesk.tasks.models import Task
+
+PAGE_SIZE = 20  # timeline entries per page
+SAME_SAVE = timedelta(seconds=5)  # the events of one save are written microseconds apart: one entry
+COMPANY_CHOICES = 20
+
+
+# --- stage progress ------------------------------------------------------------------------
+
+
+@dataclass
+class StageStep:
+    stage: Stage
+    state: str  # done | current | ahead | skipped (a closed deal never entered it)
+    days: int | None  # whole days spent in the stage over all visits; None: never entered
+
+
+def stage_steps(deal: Deal, stages: list[Stage], events: list[DealEvent], now: datetime) -> list[StageStep]:
+    """The deal's pipeline as steps: its open stages, then 受注 (or the closed stage it ended in)."""
+    spent = {t.stage.id: t.days for t in history.time_in_stages(events, stages, deal=deal, now=now)}
+    current = deal.stage
+    steps = []
+    for stage in (s for s in stages if s.pipeline_id == deal.pipeline_id):
+        if not stage.is_open:
+            if stage.id == current.id:
+                steps.append(StageStep(stage, "current", None))
+            elif current.is_open and stage.is_won:
+                steps.append(StageStep(stage, "ahead", None))
+            continue
+        if current.is_open:
+            state = "current" if stage.id == current.id else "done" if stage.position < current.position else "ahead"
+        else:
+            state = "done" if stage.id in spent else "skipped"
+        steps.append(StageStep(stage, state, spent.get(stage.id)))
+    return steps
+
+
+# --- timeline ------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """One field's change as typed values (ids, yen, dates), for the template to name and format."""
+
+    field: str
+    old: Any
+    new: Any
+    note: str = ""  # why ヨミ dropped
+
+
+def typed(field_name: str, text: str | None) -> Any:
+    if text is None or text == "":
+        return None
+    try:
+        if field_name == "expected_close_date":
+            return date.fromisoformat(text)
+        if field_name in ("stage_id", "owner_id", "amount_jpy", "probability"):
+            return int(text)
+    except ValueError:
+        pass
+    return text
+
+
+@dataclass
+class Entry:
+    at: datetime
+    kind: str  # activity | change | created | task
+    actor_id: int | None = None
+    activity: Activity | None = None
+    task: Task | None = None  # a finished task; on an activity entry, the task it was logged from
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass
+class Timeline:
+    entries: list[Entry]
+    page: int
+    has_more: bool
+
+
+def change_entries(events: list[DealEvent]) -> list[Entry]:
+    """One entry per save: consecutive events of one user within seconds of each other."""
+    entries: list[Entry] = []
+    for event in events:
+        change = Change(event.field, typed(event.field, event.old_value), typed(event.field, event.new_value),
+                        event.note)
+        if event.field == "stage_id" and event.old_value is None:
+            entries.append(Entry(event.at, "created", event.actor_id, changes=[change]))
+            continue
+        last = entries[-1] if entries else None
+        if last and last.kind == "change" and last.actor_id == event.actor_id and event.at - last.at <= SAME_SAVE:
+            last.changes.append(change)
+        else:
+            entries.append(Entry(event.at, "change", event.actor_id, changes=[change]))
+    return entries
+
+
+def merge_timeline(activities: list[Activity], events: list[DealEvent], finished: list[Task], *,
+                   page: int) -> Timeline:
+    """Newest first. A task completed and logged in one step shows once: as its activity, marked done."""
+    entries = [Entry(a.occurred_at, "activity", a.user_id, activity=a) for a in activities]
+    logged = {e.activity.task_id: e for e in entries if e.activity and e.activity.task_id is not None}
+    for task in finished:
+        if task.id in logged:
+            logged[task.id].task = task
+        else:
+            entries.append(Entry(task.completed_at or task.updated_at, "task", task.owner_id, task=task))
+    entries += change_entries(events)
+    entries.sort(key=lambda e: e.at, reverse=True)
+    start = (page - 1) * PAGE_SIZE
+    return Timeline(entries[start:start + PAGE_SIZE], page, len(entries) > start + PAGE_SIZE)
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+@dataclass
+class DealPage:
+    deal: Deal
+    may_edit: bool
+    stages: list[Stage]  # of every pipeline: the history may name stages of another one
+    steps: list[StageStep]
+    contacts: list[DealContact]
+    coverage: Coverage
+    candidates: list[Person]  # who may join the committee (only for those who may edit)
+    company_names: dict[int, str]  # the deal's company group: where a committee member works
+    timeline: Timeline
+    tasks: list[Task]  # open, earliest first: the first is the next action
+    user_names: dict[int, str]
+    today: date
+    now: datetime
+
+    @property
+    def next_action(self) -> Task | None:
+        return self.tasks[0] if self.tasks else None
+
+    @property
+    def needs_next_action(self) -> bool:
+        return self.deal.stage.is_open and not self.tasks
+
+    @property
+    def probability(self) -> int:
+        return self.deal.effective_probability
+
+    @property
+    def weighted_jpy(self) -> int | None:
+        amount = self.deal.amount_jpy
+        return None if amount is None else weighted(amount * self.probability)
+
+    @property
+    def names(self) -> dict[str, dict[int, str]]:
+        """How the history's ids read: stage and owner names."""
+        return {"stage_id": {s.id: s.name for s in self.stages}, "owner_id": self.user_names}
+
+    @property
+    def idle_days(self) -> int:
+        return (self.now - self.deal.idle_since).days
+
+    @property
+    def days_since_activity(self) -> int | None:
+        """Calendar days (in the user's zone) since the last activity: 0 is today."""
+        last = self.deal.last_activity_at
+        return None if last is None else (self.today - local(last).date()).days
+
+    @property
+    def is_idle(self) -> bool:
+        """Stale by age: no completed activity or task for longer than the stage's rotting days."""
+        rotting = self.deal.stage.rotting_days
+        return self.deal.stage.is_open and rotting is not None and self.idle_days > rotting
+
+    @property
+    def loggable_persons(self) -> list[Person]:
+        """Committee members an activity on this deal may name (persons of the deal's own company)."""
+        return [c.person for c in self.contacts
+                if c.person.company_id == self.deal.company_id and not c.person.left_company]
+
+
+async def deal_page(db: AsyncSession, actor: User, deal_id: int, *, page: int = 1,
+                    now: datetime | None = None) -> DealPage:
+    """Everything the deal page shows; NotFound unless the actor sees the deal."""
+    now = now or utcnow()
+    page = max(1, page)
+    deal = await access.get_deal(db, actor, deal_id)
+    may_edit = await access.may_edit(db, actor, deal)
+    stages = list(await db.scalars(select(Stage).order_by(Stage.pipeline_id, Stage.position, Stage.id)))
+    events = await history.events(db, deal.id)
+    contacts = await committee.committee(db, deal.id)
+    all_tasks = await tasks.deal_tasks(db, deal.id)
+    activities = list(await db.scalars(
+        select(Activity).where(Activity.deal_id == deal.id).options(selectinload(Activity.persons))
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(page * PAGE_SIZE + 1)))
+    group = await group_tree(db, deal.company)
+    return DealPage(
+        deal=deal, may_edit=may_edit, stages=stages, steps=stage_steps(deal, stages, events, now),
+        contacts=contacts, coverage=await committee.coverage(db, contacts, now=now),
+        candidates=await committee.candidates(db, deal) if may_edit else [],
+        company_names={c.id: c.name for _, c in group} | {deal.company_id: deal.company.name},
+        timeline=merge_timeline(activities, events, [t for t in all_tasks if t.status == "done"], page=page),
+        tasks=[t for t in all_tasks if t.is_open], user_names=await user_names(db), today=local_today(), now=now)
+
+
+# --- the deal pages' use cases ----------------------------------------------------------------
+
+
+@dataclass
+class Saved:
+    deal: Deal
+    needs_next_action: bool  # an open deal without a next action: the page asks for one
+
+
+async def open_deal(db: AsyncSession, actor: User, form: DealForm) -> Saved:
+    deal = await services.create_deal(db, actor, form)
+    return Saved(deal, await services.needs_next_action(db, deal))
+
+
+async def save_deal(db: AsyncSession, actor: User, deal_id: int, form: DealForm) -> Saved:
+    deal = await services.update_deal(db, actor, deal_id, form)
+    return Saved(deal, await services.needs_next_action(db, deal))
+
+
+def as_form(deal: Deal) -> DealForm:
+    """The edit form as drawn for the deal (amounts grouped by thousands, as people read them)."""
+    return DealForm(
+        company_id=str(deal.company_id), title=deal.title,
+        amount_jpy=f"{deal.amount_jpy:,}" if deal.amount_jpy is not None else "",
+        expected_close_date=deal.expected_close_date.isoformat() if deal.expected_close_date else "",
+        pipeline_id=str(deal.pipeline_id), stage_id=str(deal.stage_id), owner_id=str(deal.owner_id or ""),
+        forecast=deal.forecast, probability="" if deal.probability is None else str(deal.probability),
+        source=deal.source, competitors=deal.competitors, challenges=deal.challenges,
+        lost_reason_id=str(deal.lost_reason_id or ""), lost_note=deal.lost_note, version=deal.version)
+
+
+async def edit_form(db: AsyncSession, actor: User, deal_id: int) -> tuple[Deal, DealForm, bool]:
+    """The deal, its form as saved now, and whether it lacks a next action (the form then asks)."""
+    deal = await access.get_deal(db, actor, deal_id)
+    await access.ensure_may_edit(db, actor, deal)
+    return deal, as_form(deal), not await tasks.has_open_task(db, deal.id)
+
+
+async def form_choices(db: AsyncSession, actor: User, form: DealForm, *, deal: Deal | None = None,
+                       company_q: str = "") -> dict[str, Any]:
+    """What the new/edit form offers: pipelines with stages, owners, lost reasons, companies to pick."""
+    users = await access.assignable_users(db, actor)
+    if deal is not None and deal.owner is not None and deal.owner.id not in {u.id for u in users}:
+        users = [deal.owner, *users]  # the current owner stays selectable: saving keeps them
+    pipelines = await setup.list_pipelines(db)
+    lost_reasons = await setup.list_lost_reasons(db, active_only=False)
+    return {
+        "pipelines": pipelines,
+        "users": users,
+        "lost_reasons": [r for r in lost_reasons if r.is_active or str(r.id) == form.lost_reason_id],
+        "companies": [] if deal else await company_choices(db, company_q, selected_id=parse_id(form.company_id)),
+        "names": {"stage_id": {s.id: s.name for p in pipelines for s in p.stages},
+                  "owner_id": await user_names(db), "lost_reason_id": {r.id: r.name for r in lost_reasons}},
+    }
+
+
+async def company_choices(db: AsyncSession, q: str, *, selected_id: int | None = None) -> list[Company]:
+    """Companies matching `q` (name, kana, phone: the header search's index), the selected one first.
+
+    Everyone reads every account, so any company may get a deal."""
+    found: list[Company] = []
+    if selected_id is not None and (selected := await db.get(Company, selected_id)) is not None:
+        found.append(selected)
+    ids = search.matching_ids(q.strip()[:100], "company", limit=COMPANY_CHOICES)
+    if ids is not None:
+        found += [c for c in await db.scalars(select(Company).where(Company.id.in_(ids))
+                                              .order_by(Company.kana_key, Company.name, Company.id))
+                  if c.id != selected_id]
+    return found
+
+
+async def log_activity(db: AsyncSession, actor: User, deal_id: int, form: ActivityForm,
+                       person_ids: list[str] | tuple[str, ...]) -> Activity:
+    """Whoever sees the deal may log what they did on it (like on the account); it resets the stale clock."""
+    deal = await access.get_deal(db, actor, deal_id)
+    return await add_activity(db, actor, deal.company_id, form, person_ids, deal_id=deal.id)

@@ -1,11 +1,14 @@
 """Benchmarks: `python -m benchmarks <name> [options]`; the last line printed is one JSON object.
 
     .venv/bin/python -m benchmarks accounts --persons 20000 [--database-url URL | --postgres]
+    .venv/bin/python -m benchmarks board --deals 10000 [--requests 200] [--database-url URL | --postgres]
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from salesdesk.db import run_async
 
@@ -19,21 +22,39 @@ def main() -> None:
     accounts.add_argument("--database-url", default="", help="default: a new SQLite file in a temp dir")
     accounts.add_argument("--postgres", action="store_true",
                           help="start a throwaway PostgreSQL cluster (as the tests do; fsync off) and use it")
+    board = sub.add_parser("board", help="seed N deals, then time the board, a card move and a bare route over HTTP")
+    board.add_argument("--deals", type=int, default=10000)
+    board.add_argument("--requests", type=int, default=200)
+    board.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
+    board.add_argument("--postgres", action="store_true",
+                       help="start a throwaway PostgreSQL cluster (as the tests do; fsync off) and use it")
     args = parser.parse_args()
     if args.name == "accounts":
-        from benchmarks import accounts as bench
+        from benchmarks import accounts
 
-        if not args.postgres:
-            run_async(bench.run(args.persons, args.requests, args.database_url))
-            return
-        from tests.pg import Cluster
+        with database(args) as url:
+            run_async(accounts.run(args.persons, args.requests, url))
+    elif args.name == "board":
+        from benchmarks import board as board_bench
 
-        cluster = Cluster()
-        server = cluster.start()
-        try:
-            run_async(bench.run(args.persons, args.requests, f"{server}/postgres"))
-        finally:
-            cluster.stop()
+        with database(args) as url:
+            board_bench.run(args.deals, args.requests, url)
+
+
+@contextmanager
+def database(args: argparse.Namespace) -> Iterator[str]:
+    """--database-url as given, or a throwaway PostgreSQL cluster with --postgres ("" = SQLite in a temp dir)."""
+    if not args.postgres:
+        yield args.database_url
+        return
+    from tests.pg import Cluster
+
+    cluster = Cluster()
+    server = cluster.start()
+    try:
+        yield f"{server}/postgres"
+    finally:
+        cluster.stop()
 
 
 if __name__ == "__main__":

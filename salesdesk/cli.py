@@ -64,6 +64,7 @@ def demo() -> None:
     created = asyncio.run(_in_session(settings, work))
     click.echo(f"Demo data ready ({created['users']} users, {created['teams']} teams, "
                f"{created['companies']} companies added).")
+    click.echo(f"Demo pipeline ready ({created['deals']} deals added).")
     click.echo(demo_data.logins_text())
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.accounts import demo as accounts_demo
 from salesdesk.auth import services as auth
 from salesdesk.auth.models import Role, Team, User
+from salesdesk.pipeline import demo as pipeline_demo
 
 DEMO_PASSWORD = "salesdesk-demo"
 
@@ -64,6 +65,7 @@ async def load(db: AsyncSession) -> dict[str, int]:
             teams[team_name].manager_id = users[manager_email].id
     await db.flush()
     created["companies"] = await accounts_demo.load(db, users)
+    created["deals"] = await pipeline_demo.load(db, users)
     return created
 
 

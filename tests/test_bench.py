@@ -1,0 +1,52 @@
+"""The board benchmark at a tiny size: its dataset is one the app reads, and the harness runs end
+to end and prints its figures as JSON on the last line. A smoke test, not a timing."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from benchmarks import board as bench
+from salesdesk.auth.models import User
+from salesdesk.db import run_async
+from salesdesk.pipeline import board
+from salesdesk.pipeline.filters import DealFilter
+from salesdesk.pipeline.models import Deal
+from salesdesk.tasks.models import Task
+
+
+async def read_back(url: str, data: bench.Dataset) -> tuple[int, int, int, int]:
+    engine = create_async_engine(url)
+    async with async_sessionmaker(engine)() as db:
+        rep = await db.scalar(select(User).where(User.email == data.rep_email))
+        result = await board.board(db, rep, DealFilter())
+        deals = await db.scalar(select(func.count()).select_from(Deal))
+        open_tasks = await db.scalar(select(func.count()).select_from(Task).where(Task.status == "open"))
+        moved = await db.get(Deal, data.move_deal_id)
+        assert moved.owner_id == rep.id and moved.stage_id == data.move_stages[0]
+    await engine.dispose()
+    return deals, result.count, sum(len(c.cards) for c in result.columns), open_tasks
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_board_benchmark_seeds_deals_a_rep_board_reads(fresh_database, backend):
+    url = fresh_database(backend, "bench")
+
+    data = run_async(bench.seed(url, 50))
+
+    deals, counted, shown, open_tasks = run_async(read_back(url, data))
+    assert (deals, data.open_deals) == (50, 10)
+    assert counted == data.visible_open > 0 and shown == counted  # 50 deals: every open one fits on the board
+    assert 0 < open_tasks < data.open_deals  # most open deals have a next action, not all
+
+
+def test_board_benchmark_runs_end_to_end_and_prints_json_last(fresh_database, capsys):
+    url = fresh_database("sqlite", "bench_run")
+
+    bench.run(50, 3, url)
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for key in ("board_p50_ms", "board_p95_ms", "floor_p50_ms", "floor_p95_ms", "move_p95_ms"):
+        assert figures[key] > 0, key
+    assert figures["queries"] > 0 and figures["deals"] == 50 and figures["database"] == "sqlite"

@@ -166,9 +166,12 @@ async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm)
         raise Invalid(**errors)
     if person_id := values.pop("primary_person_id", None):
         await set_primary_contact(db, deal, person_id)
+    # Ranked before the deal changes: a query after it would autoflush the change early and the
+    # rank after it, two UPDATEs (and two versions) for one move.
+    rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
     history.change(db, deal, actor, values)
     enter_stage(db, deal, actor, stage, closed_on=closed_on)
-    deal.board_rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
+    deal.board_rank = rank
     await flush_or_stale(db, deal)
     if form.wants_next_action and stage.is_open:
         await tasks.create_next_action(db, actor, form, deal_id=deal.id)

@@ -146,8 +146,9 @@ async def update_deal(db: AsyncSession, actor: User, deal_id: int, form: DealFor
         await _check_stage_entry(db, deal, stage, values | closing_values, form)
         if values["probability"] == deal.probability:
             del values["probability"]  # left as it was: the new stage's probability applies
+        rank = await moves.top_rank(db, stage.id)  # queried before the change: no early autoflush
         moves.enter_stage(db, deal, actor, stage)
-        deal.board_rank = await moves.top_rank(db, stage.id)
+        deal.board_rank = rank
     history.change(db, deal, actor, values, note=form.forecast_reason.strip())
     if deal.stage.is_lost:
         history.change(db, deal, actor, closing_values)

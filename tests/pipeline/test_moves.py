@@ -73,6 +73,29 @@ async def test_moving_to_won_sets_the_won_date_and_the_probability_to_the_stages
     assert deal.probability is None and deal.probability_in(stage("受注")) == 100
 
 
+async def test_a_move_is_one_save_of_the_deal(db, rep, make_deal, stage):
+    deal = await make_deal(rep, "リード")
+    before = deal.version
+
+    await moves.move_deal(db, rep, deal.id, move(deal, stage("商談化"), after_id="", before_id=""))
+    await db.commit()
+
+    assert (await reload(db, deal)).version == before + 1
+
+
+async def test_editing_the_stage_in_the_deal_form_is_one_save_too(db, rep, make_deal, stage):
+    from salesdesk.pipeline import services
+    from tests.pipeline.conftest import deal_form
+
+    deal = await make_deal(rep, "リード")
+    before = deal.version
+
+    await services.update_deal(db, rep, deal.id, deal_form(deal, stage_id=str(stage("商談化").id)))
+    await db.commit()
+
+    assert (await reload(db, deal)).version == before + 1
+
+
 async def test_a_move_is_recorded_in_the_history_with_who_and_from_where(db, rep, make_deal, stage):
     deal = await make_deal(rep, "リード")
 

@@ -25,7 +25,7 @@ from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task
 
-CARDS_PER_PAGE = 20
+CARDS_PER_PAGE = 12  # a screenful and then some; the rest load as the column scrolls
 
 
 def weighted(raw: int) -> int:

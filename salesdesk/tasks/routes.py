@@ -61,6 +61,16 @@ async def task_list(db_session: DB, actor: Actor) -> Page:
     return render("tasks/index.html", buckets=await services.my_tasks(db_session, actor), **TASK_CONTEXT)
 
 
+@get("/tasks/new")
+async def new_task(db_session: DB, actor: Actor, view: str = "tasks", deal_id: int | None = None,
+                   company_id: int | None = None, next: str = "") -> Page:
+    """The form adding a task (e.g. a deal's next action): a board card fetches it when "Add" opens."""
+    await services.ensure_may_add(db_session, actor, deal_id=deal_id, company_id=company_id)
+    form = TaskForm(deal_id=str(deal_id or ""), company_id=str(company_id or ""))
+    return render("tasks/new.html", block="task_form", form=form, errors={}, view=view, next_url=next,
+                  form_id=None, **TASK_CONTEXT)
+
+
 @post("/tasks")
 async def create_task(request: Request, db_session: DB, actor: Actor, data: Annotated[TaskForm, FORM]) -> Any:
     form = await request.form()
@@ -141,4 +151,4 @@ async def update_task(request: Request, db_session: DB, actor: Actor, task_id: i
                     flash=("success", _("Task saved.")))
 
 
-ROUTES = [task_list, create_task, complete_form, complete_task, cancel_task, edit_task, update_task]
+ROUTES = [task_list, new_task, create_task, complete_form, complete_task, cancel_task, edit_task, update_task]

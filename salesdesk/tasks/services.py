@@ -174,6 +174,14 @@ async def _persons(db: AsyncSession, company_id: int | None, person_ids: list[st
     return persons
 
 
+async def ensure_may_add(db: AsyncSession, actor: User, *, deal_id: int | None, company_id: int | None) -> None:
+    """A task on a deal only by its editors (NotFound/Forbidden); on a company by anyone who sees it."""
+    if deal_id is not None:
+        await access.ensure_may_edit(db, actor, await access.get_deal(db, actor, deal_id))
+    elif company_id is not None:
+        await get_company(db, actor, company_id)
+
+
 async def create_task(db: AsyncSession, actor: User, form: TaskForm,
                       person_ids: list[str] | tuple[str, ...] = ()) -> Task:
     """A task of the actor's (or, for managers, a team member's); on a deal only for its editors."""

@@ -201,7 +201,7 @@ def test_completing_a_cards_next_action_prompts_for_the_next_one_and_the_card_sh
     expect(deal.locator(".card-next")).to_contain_text("期限切れ")  # overdue, said in words
     page.evaluate("window.__marker = 1")
 
-    deal.get_by_role("link", name="完了: 初回ヒアリング").click()
+    deal.get_by_role("link", name="完了にする: 初回ヒアリング").click()
     step = deal.locator("form.complete-form")
     expect(step).to_be_visible()
     step.get_by_role("button", name="完了にする").click()

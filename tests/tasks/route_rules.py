@@ -9,6 +9,7 @@ from tests.test_route_matrix import Rule, deal_editors, logged_in
 
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/tasks"): Rule(logged_in()),
+    ("GET", "/tasks/new"): Rule(deal_editors(), url="/tasks/new?view=card&deal_id={deal}"),
     ("POST", "/tasks"): Rule(logged_in(422), data={"title": "", "due_on": "2030-01-01"}),
     ("GET", "/tasks/{task_id:int}/complete"): Rule(deal_editors(), url="/tasks/{task}/complete"),
     ("POST", "/tasks/{task_id:int}/complete"): Rule(deal_editors(409), url="/tasks/{task}/complete",

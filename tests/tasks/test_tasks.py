@@ -175,3 +175,15 @@ async def test_the_add_task_form_works_without_javascript(login, rep, pipeline):
     form = r.text[r.text.index('class="task-form'):]
     form = form[:form.index("</form>")]
     assert r.status_code == 422 and 'name="_csrf_token"' in form  # a plain post carries its CSRF token
+
+
+async def test_opening_add_on_a_card_fetches_the_form_that_answers_with_the_card(login, rep, other_rep, make_deal):
+    deal = await make_deal(rep, "提案", next_action=False)
+    client, stranger = await login(rep), await login(other_rep)
+
+    r = await client.get(f"/tasks/new?view=card&deal_id={deal.id}&next=/pipeline", headers=HTMX)
+
+    assert r.status_code == 200 and "<html" not in r.text
+    assert f'id="new-task-card-{deal.id}"' in r.text and f'hx-target="#deal-{deal.id}"' in r.text
+    assert 'name="_csrf_token"' in r.text
+    assert (await stranger.get(f"/tasks/new?view=card&deal_id={deal.id}")).status_code == 404

@@ -223,6 +223,28 @@ def test_completing_a_cards_next_action_prompts_for_the_next_one_and_the_card_sh
     assert page.evaluate("window.__marker") == 1, "the page reloaded"
 
 
+def test_adding_a_next_action_to_a_card_without_one_fetches_the_form_in_place(page: Page, live_db_url: str) -> None:
+    title = _unique("予定なし")
+    data = make_deals(live_db_url, {"title": title, "stage": "提案"})
+    deal_id = data.deals[title]
+    login(page, REP)
+    page.goto(f"/pipeline?company_id={data.company_id}")
+    deal = card(page, deal_id)
+    expect(deal.locator("form.task-form")).to_have_count(0)  # not drawn until asked for
+    page.evaluate("window.__marker = 1")
+
+    deal.locator(".add-next summary").click()
+    form = deal.locator("form.task-form")
+    expect(form).to_be_visible()
+    form.locator("input[name='title']").fill("要件ヒアリングの日程調整")
+    form.locator("input[name='due_on']").fill(CLOSE)
+    form.get_by_role("button", name="追加").click()
+
+    expect(card(page, deal_id).locator(".card-next .next-title")).to_have_text("要件ヒアリングの日程調整")
+    expect(card(page, deal_id).locator(".badge.stale-no-next")).to_have_count(0)
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"
+
+
 def test_manager_filters_the_board_by_owner_and_the_url_keeps_the_filter(page: Page, live_db_url: str) -> None:
     rep_title, manager_title = _unique("鈴木さんの案件"), _unique("佐藤さんの案件")
     data = make_deals(

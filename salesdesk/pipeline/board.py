@@ -78,13 +78,10 @@ class Column:
     cursor: str | None = None  # where the next page of cards starts ("rank:id"), None at the end
 
 
-@dataclass
-class Board:
-    pipeline: Pipeline
-    pipelines: list[Pipeline]
-    columns: list[Column]  # the open stages
-    closed: list[Stage]  # won and lost: drop targets
-    filters: DealFilter
+class ColumnTotals:
+    """The whole board's figures: the sum of its open columns' (each already rounded once)."""
+
+    columns: list[Column]
 
     @property
     def count(self) -> int:
@@ -97,6 +94,15 @@ class Board:
     @property
     def weighted_jpy(self) -> int:
         return sum(c.weighted_jpy for c in self.columns)
+
+
+@dataclass
+class Board(ColumnTotals):
+    pipeline: Pipeline
+    pipelines: list[Pipeline]
+    columns: list[Column]  # the open stages
+    closed: list[Stage]  # won and lost: drop targets
+    filters: DealFilter
 
 
 @dataclass

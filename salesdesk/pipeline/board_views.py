@@ -81,7 +81,7 @@ async def move_context(db: AsyncSession, actor: User, deal_id: int, stage_id: st
 
 
 @dataclass
-class Moved:
+class Moved(board.ColumnTotals):
     """What the board redraws after a move: the card (None once the deal is won or lost), every
     open column's figures under the board's filters, and a line saying what happened."""
 
@@ -90,18 +90,6 @@ class Moved:
     stages: list[Stage]
     prompt_next: bool
     message: str
-
-    @property
-    def count(self) -> int:
-        return sum(c.count for c in self.columns)
-
-    @property
-    def total_jpy(self) -> int:
-        return sum(c.total_jpy for c in self.columns)
-
-    @property
-    def weighted_jpy(self) -> int:
-        return sum(c.weighted_jpy for c in self.columns)
 
 
 def move_message(move: moves.Move) -> str:

@@ -1,7 +1,7 @@
 """Benchmarks: `python -m benchmarks <name> [options]`; the last line printed is one JSON object.
 
-    .venv/bin/python -m benchmarks accounts --persons 20000 [--database-url URL | --postgres]
-    .venv/bin/python -m benchmarks board --deals 10000 [--requests 200] [--database-url URL | --postgres]
+.venv/bin/python -m benchmarks accounts --persons 20000 [--database-url URL | --postgres]
+.venv/bin/python -m benchmarks board --deals 10000 [--requests 200] [--database-url URL | --postgres]
 """
 
 from __future__ import annotations
@@ -20,14 +20,20 @@ def main() -> None:
     accounts.add_argument("--persons", type=int, default=20000)
     accounts.add_argument("--requests", type=int, default=200)
     accounts.add_argument("--database-url", default="", help="default: a new SQLite file in a temp dir")
-    accounts.add_argument("--postgres", action="store_true",
-                          help="start a throwaway PostgreSQL cluster (as the tests do; fsync off) and use it")
+    accounts.add_argument(
+        "--postgres",
+        action="store_true",
+        help="start a throwaway PostgreSQL cluster (as the tests do; fsync off) and use it",
+    )
     board = sub.add_parser("board", help="seed N deals, then time the board, a card move and a bare route over HTTP")
     board.add_argument("--deals", type=int, default=10000)
     board.add_argument("--requests", type=int, default=200)
     board.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
-    board.add_argument("--postgres", action="store_true",
-                       help="start a throwaway PostgreSQL cluster (as the tests do; fsync off) and use it")
+    board.add_argument(
+        "--postgres",
+        action="store_true",
+        help="start a throwaway PostgreSQL cluster (as the tests do; fsync off) and use it",
+    )
     args = parser.parse_args()
     if args.name == "accounts":
         from benchmarks import accounts

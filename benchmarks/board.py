@@ -51,8 +51,16 @@ REPS_PER_TEAM = 5  # ten reps in two teams, each team with its manager
 CHUNK = 5_000  # rows per executemany
 OPEN_WEIGHTS = (30, 25, 20, 15, 10)  # share of the open deals in リード … 交渉
 FORECAST_BY_STAGE = ("C", "C", "B", "B", "A")
-TITLES = ("生産管理システム更新", "全社PC入替 300台", "物流倉庫WMS導入", "保守契約更新 2027年度", "UTM入替",
-          "Microsoft 365 ライセンス追加", "工場IoT見える化 PoC", "電子契約サービス導入")
+TITLES = (
+    "生産管理システム更新",
+    "全社PC入替 300台",
+    "物流倉庫WMS導入",
+    "保守契約更新 2027年度",
+    "UTM入替",
+    "Microsoft 365 ライセンス追加",
+    "工場IoT見える化 PoC",
+    "電子契約サービス導入",
+)
 
 
 @dataclass
@@ -79,12 +87,24 @@ async def _users(url: str) -> tuple[list[int], list[int], str]:
             team = Team(name=name)
             db.add(team)
             await db.flush()
-            manager = await auth.create_user(db, email=f"bench-manager{t}@example.com", name=f"部長 {t}",
-                                             role=Role.manager, team_id=team.id, password=PASSWORD)
+            manager = await auth.create_user(
+                db,
+                email=f"bench-manager{t}@example.com",
+                name=f"部長 {t}",
+                role=Role.manager,
+                team_id=team.id,
+                password=PASSWORD,
+            )
             team.manager_id = manager.id
             for r in range(REPS_PER_TEAM):
-                rep = await auth.create_user(db, email=f"bench-rep{t * REPS_PER_TEAM + r}@example.com",
-                                             name=f"営業 {t}-{r}", role=Role.rep, team_id=team.id, password=PASSWORD)
+                rep = await auth.create_user(
+                    db,
+                    email=f"bench-rep{t * REPS_PER_TEAM + r}@example.com",
+                    name=f"営業 {t}-{r}",
+                    role=Role.rep,
+                    team_id=team.id,
+                    password=PASSWORD,
+                )
                 reps.append(rep.id)
                 rep_teams.append(team.id)
         await db.commit()
@@ -95,26 +115,52 @@ async def _users(url: str) -> tuple[list[int], list[int], str]:
 async def _insert(conn: AsyncConnection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Bulk insert in chunks; the new rows' ids in insertion order (the tables start empty)."""
     for start in range(0, len(rows), CHUNK):
-        await conn.execute(insert(model), rows[start:start + CHUNK])
+        await conn.execute(insert(model), rows[start : start + CHUNK])
     if not hasattr(model, "id"):
         return []
     return list(await conn.scalars(select(model.id).order_by(model.id)))
 
 
 def _company_rows(n: int, owners: list[int]) -> list[dict[str, Any]]:
-    return [{"name": f"株式会社ベンチ{c:05d}", "name_kana": f"ベンチ{c:05d}", "normalized_name": f"ベンチ{c:05d}",
-             "kana_key": f"ベンチ{c:05d}", "industry": "製造業", "owner_id": owners[c % len(owners)]}
-            for c in range(n)]
+    return [
+        {
+            "name": f"株式会社ベンチ{c:05d}",
+            "name_kana": f"ベンチ{c:05d}",
+            "normalized_name": f"ベンチ{c:05d}",
+            "kana_key": f"ベンチ{c:05d}",
+            "industry": "製造業",
+            "owner_id": owners[c % len(owners)],
+        }
+        for c in range(n)
+    ]
 
 
 def _person_rows(company_ids: list[int]) -> list[dict[str, Any]]:
-    return [{"company_id": company_id, "name": f"担当 {n}{k}", "name_key": f"担当{n}{k}", "name_kana": "タントウ",
-             "kana_key": "タントウ", "title": ("部長", "課長")[k], "buying_role": ("decision_maker", "champion")[k]}
-            for n, company_id in enumerate(company_ids) for k in range(2)]
+    return [
+        {
+            "company_id": company_id,
+            "name": f"担当 {n}{k}",
+            "name_key": f"担当{n}{k}",
+            "name_kana": "タントウ",
+            "kana_key": "タントウ",
+            "title": ("部長", "課長")[k],
+            "buying_role": ("decision_maker", "champion")[k],
+        }
+        for n, company_id in enumerate(company_ids)
+        for k in range(2)
+    ]
 
 
-def _deal_rows(n: int, rng: random.Random, stages: list[Any], reps: list[int], company_ids: list[int],
-               reason_id: int, now: datetime, today: date) -> list[dict[str, Any]]:
+def _deal_rows(
+    n: int,
+    rng: random.Random,
+    stages: list[Any],
+    reps: list[int],
+    company_ids: list[int],
+    reason_id: int,
+    now: datetime,
+    today: date,
+) -> list[dict[str, Any]]:
     opened = [s for s in stages if s.is_open]
     won, lost = next(s for s in stages if s.is_won), next(s for s in stages if s.is_lost)
     ranks: dict[int, int] = {}
@@ -123,7 +169,7 @@ def _deal_rows(n: int, rng: random.Random, stages: list[Any], reps: list[int], c
         created = now - timedelta(days=rng.randint(1, 700), minutes=rng.randint(0, 600))
         owner = reps[0] if i == 0 else rng.choice(reps)  # the first: rep0's lead, which the benchmark moves
         if i % 5 == 0:  # 20% open
-            k = 0 if i == 0 else rng.choices(range(len(opened)), OPEN_WEIGHTS[:len(opened)])[0]
+            k = 0 if i == 0 else rng.choices(range(len(opened)), OPEN_WEIGHTS[: len(opened)])[0]
             stage, closed_on = opened[k], None
             close = today + timedelta(days=rng.randint(-30, 300))
             forecast = FORECAST_BY_STAGE[min(k, 4)]
@@ -132,41 +178,93 @@ def _deal_rows(n: int, rng: random.Random, stages: list[Any], reps: list[int], c
             closed_on = min(today, (created + timedelta(days=rng.randint(10, 120))).date())
             close, forecast = closed_on, "A" if stage is won else "C"
         ranks[stage.id] = ranks.get(stage.id, 0) + RANK_GAP
-        rows.append({
-            "pipeline_id": stage.pipeline_id, "stage_id": stage.id, "company_id": rng.choice(company_ids),
-            "title": TITLES[i % len(TITLES)], "amount_jpy": rng.randrange(300_000, 48_000_000, 10_000),
-            "expected_close_date": close, "owner_id": owner, "forecast": forecast,
-            "probability": rng.choice((None,) * 19 + (90,)) if stage.is_open else None, "source": "展示会",
-            "won_on": closed_on if stage is won else None, "lost_on": closed_on if stage is lost else None,
-            "lost_reason_id": reason_id if stage is lost else None, "board_rank": ranks[stage.id],
-            "stage_entered_at": created + timedelta(days=2), "created_at": created, "updated_at": created,
-            "last_activity_at": now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600)),
-        })
+        rows.append(
+            {
+                "pipeline_id": stage.pipeline_id,
+                "stage_id": stage.id,
+                "company_id": rng.choice(company_ids),
+                "title": TITLES[i % len(TITLES)],
+                "amount_jpy": rng.randrange(300_000, 48_000_000, 10_000),
+                "expected_close_date": close,
+                "owner_id": owner,
+                "forecast": forecast,
+                "probability": rng.choice((None,) * 19 + (90,)) if stage.is_open else None,
+                "source": "展示会",
+                "won_on": closed_on if stage is won else None,
+                "lost_on": closed_on if stage is lost else None,
+                "lost_reason_id": reason_id if stage is lost else None,
+                "board_rank": ranks[stage.id],
+                "stage_entered_at": created + timedelta(days=2),
+                "created_at": created,
+                "updated_at": created,
+                "last_activity_at": now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600)),
+            }
+        )
     return rows
 
 
-def _follow_rows(deals: list[dict[str, Any]], deal_ids: list[int], open_ids: set[int], rng: random.Random,
-                 today: date, first_stage: int) -> dict[Any, list[dict[str, Any]]]:
+def _follow_rows(
+    deals: list[dict[str, Any]],
+    deal_ids: list[int],
+    open_ids: set[int],
+    rng: random.Random,
+    today: date,
+    first_stage: int,
+) -> dict[Any, list[dict[str, Any]]]:
     """Per deal: its creation event (and closing one), an activity, a contact; a next action for
     90% of the open deals, a completed task for a fifth of the closed ones."""
     events, activities, contacts, tasks = [], [], [], []
     for n, (row, deal_id) in enumerate(zip(deals, deal_ids, strict=True)):
         is_open = deal_id in open_ids
         created_in = str(row["stage_id"] if is_open else first_stage)
-        events.append({"deal_id": deal_id, "at": row["created_at"], "actor_id": row["owner_id"], "field": "stage_id",
-                       "old_value": None, "new_value": created_in, "note": ""})
+        events.append(
+            {
+                "deal_id": deal_id,
+                "at": row["created_at"],
+                "actor_id": row["owner_id"],
+                "field": "stage_id",
+                "old_value": None,
+                "new_value": created_in,
+                "note": "",
+            }
+        )
         if not is_open:
-            events.append({"deal_id": deal_id, "at": row["stage_entered_at"], "actor_id": row["owner_id"],
-                           "field": "stage_id", "old_value": created_in, "new_value": str(row["stage_id"]), "note": ""})
-        activities.append({"kind": "call", "occurred_at": row["last_activity_at"], "subject": "状況確認の電話",
-                           "company_id": row["company_id"], "deal_id": deal_id, "user_id": row["owner_id"]})
+            events.append(
+                {
+                    "deal_id": deal_id,
+                    "at": row["stage_entered_at"],
+                    "actor_id": row["owner_id"],
+                    "field": "stage_id",
+                    "old_value": created_in,
+                    "new_value": str(row["stage_id"]),
+                    "note": "",
+                }
+            )
+        activities.append(
+            {
+                "kind": "call",
+                "occurred_at": row["last_activity_at"],
+                "subject": "状況確認の電話",
+                "company_id": row["company_id"],
+                "deal_id": deal_id,
+                "user_id": row["owner_id"],
+            }
+        )
         contacts.append({"deal_id": deal_id, "person_id": row["person_id"], "role": "champion", "is_primary": True})
         if (is_open and n % 10 != 5) or (not is_open and n % 5 == 1):
-            tasks.append({"title": "見積のフォロー電話", "kind": "call", "owner_id": row["owner_id"],
-                          "deal_id": deal_id, "company_id": row["company_id"], "uid": f"bench-{deal_id}@salesdesk",
-                          "due_on": today + timedelta(days=rng.randint(-10, 30)),
-                          "status": "open" if is_open else "done",
-                          "completed_at": None if is_open else row["last_activity_at"]})
+            tasks.append(
+                {
+                    "title": "見積のフォロー電話",
+                    "kind": "call",
+                    "owner_id": row["owner_id"],
+                    "deal_id": deal_id,
+                    "company_id": row["company_id"],
+                    "uid": f"bench-{deal_id}@salesdesk",
+                    "due_on": today + timedelta(days=rng.randint(-10, 30)),
+                    "status": "open" if is_open else "done",
+                    "completed_at": None if is_open else row["last_activity_at"],
+                }
+            )
     return {DealEvent: events, Activity: activities, DealContact: contacts, Task: tasks}
 
 
@@ -186,8 +284,11 @@ async def seed(url: str, n: int, *, seed_value: int = 11) -> Dataset:
         person_ids = await _insert(conn, Person, _person_rows(company_ids))
         deals = _deal_rows(n, rng, stages, reps, company_ids, reason_id, now, today)
         deal_ids = await _insert(conn, Deal, deals)
-        open_ids = {deal_id for row, deal_id in zip(deals, deal_ids, strict=True)
-                    if row["won_on"] is None and row["lost_on"] is None}
+        open_ids = {
+            deal_id
+            for row, deal_id in zip(deals, deal_ids, strict=True)
+            if row["won_on"] is None and row["lost_on"] is None
+        }
         position = {company_id: k for k, company_id in enumerate(company_ids)}
         for row in deals:  # the company's champion: its second person
             row["person_id"] = person_ids[2 * position[row["company_id"]] + 1]
@@ -278,7 +379,8 @@ def measure(app_url: str, floor_url: str, data: Dataset, requests: int, statemen
         # (session lookup, CSRF cookie, middleware) before it does any work of its own.
         timed_gets(client, "/bench-floor", 20)
         figures["app_floor_p50_ms"], figures["app_floor_p95_ms"] = percentiles(
-            timed_gets(client, "/bench-floor", requests))
+            timed_gets(client, "/bench-floor", requests)
+        )
         timed_gets(client, "/pipeline", 10)  # warm up: templates compiled, statements cached
         statements.clear()
         timed_gets(client, "/pipeline", 1)
@@ -300,11 +402,16 @@ def run(deals: int, requests: int, database_url: str) -> dict[str, Any]:
     url = database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
     start = time.perf_counter()
     data: Dataset = run_async(seed(url, deals))
-    figures: dict[str, Any] = {"deals": deals, "open_deals": data.open_deals, "database": url.split("+")[0],
-                               "rep_visible_open_deals": data.visible_open,
-                               "seed_s": round(time.perf_counter() - start, 1)}
-    settings = Settings(database_url=url, secret_key="benchmark-secret-" + "x" * 32, argon2_time_cost=1,
-                        argon2_memory_kib=1024)
+    figures: dict[str, Any] = {
+        "deals": deals,
+        "open_deals": data.open_deals,
+        "database": url.split("+")[0],
+        "rep_visible_open_deals": data.visible_open,
+        "seed_s": round(time.perf_counter() - start, 1),
+    }
+    settings = Settings(
+        database_url=url, secret_key="benchmark-secret-" + "x" * 32, argon2_time_cost=1, argon2_memory_kib=1024
+    )
     app = create_app(settings)
 
     @get("/floor", sync_to_thread=False)
@@ -319,8 +426,11 @@ def run(deals: int, requests: int, database_url: str) -> dict[str, Any]:
 
     with serving(app) as app_url, serving(Litestar([floor])) as floor_url:
         statements: list[str] = []
-        event.listen(app.state.alchemy.get_engine().sync_engine, "before_cursor_execute",
-                     lambda conn, cursor, statement, *args: statements.append(statement))
+        event.listen(
+            app.state.alchemy.get_engine().sync_engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *args: statements.append(statement),
+        )
         figures |= measure(app_url, floor_url, data, requests, statements)
     if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)  # the SQLite file it made (50,000 deals: ~50 MB)

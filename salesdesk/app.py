@@ -64,10 +64,17 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     env: Environment = engine.engine
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(yen=yen, date=fmt_date, short_date=fmt_short_date, datetime=fmt_datetime, time=fmt_time,
-                       error=error_text)
-    env.globals.update(Role=Role, LOCALES=SUPPORTED, error_text=error_text, current_locale=current_locale.get,
-                       today_local=local_today, field_label=field_label)
+    env.filters.update(
+        yen=yen, date=fmt_date, short_date=fmt_short_date, datetime=fmt_datetime, time=fmt_time, error=error_text
+    )
+    env.globals.update(
+        Role=Role,
+        LOCALES=SUPPORTED,
+        error_text=error_text,
+        current_locale=current_locale.get,
+        today_local=local_today,
+        field_label=field_label,
+    )
 
 
 async def provide_actor(request: Request) -> User:
@@ -123,23 +130,42 @@ def create_app(settings: Settings | None = None) -> Litestar:
         create_all=False,  # the schema is made by migrations only
     )
     routes = [
-        *auth_routes.ROUTES, *admin_routes.ROUTES, *audit_routes.ROUTES, *home.ROUTES,
-        *accounts_routes.ROUTES, *person_routes.ROUTES, *import_routes.ROUTES,
-        *pipeline_routes.ROUTES, *deal_routes.ROUTES, *report_routes.ROUTES, *pipeline_admin_routes.ROUTES,
+        *auth_routes.ROUTES,
+        *admin_routes.ROUTES,
+        *audit_routes.ROUTES,
+        *home.ROUTES,
+        *accounts_routes.ROUTES,
+        *person_routes.ROUTES,
+        *import_routes.ROUTES,
+        *pipeline_routes.ROUTES,
+        *deal_routes.ROUTES,
+        *report_routes.ROUTES,
+        *pipeline_admin_routes.ROUTES,
         *tasks_routes.ROUTES,
-        *quotes_routes.ROUTES, *reports_routes.ROUTES,
+        *quotes_routes.ROUTES,
+        *reports_routes.ROUTES,
         create_static_files_router(
-            path="/static", directories=[STATIC, NODE_MODULES / "htmx.org" / "dist", NODE_MODULES / "sortablejs"],
-            opt={"public": True}, name="static", include_in_schema=False),
+            path="/static",
+            directories=[STATIC, NODE_MODULES / "htmx.org" / "dist", NODE_MODULES / "sortablejs"],
+            opt={"public": True},
+            name="static",
+            include_in_schema=False,
+        ),
     ]
     app = Litestar(
         route_handlers=routes,
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         middleware=[RequestContextMiddleware, DefineMiddleware(SessionAuthMiddleware, alchemy=alchemy)],
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
-                               cookie_secure=settings.secure_cookies, cookie_samesite="lax"),
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine,
-                                       engine_callback=_configure_jinja),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+        ),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_configure_jinja
+        ),
         dependencies={"actor": Provide(provide_actor)},
         exception_handlers={
             NotAuthorizedException: handle_not_authorized,
@@ -158,4 +184,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
 def asgi() -> Litestar:
     """Factory for uvicorn workers: settings come from the environment."""
     return create_app()
-

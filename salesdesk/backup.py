@@ -45,8 +45,9 @@ def backup(settings: Settings, target: Path) -> None:
             source.backup(dest)  # consistent while the app keeps writing
         return
     args, env = _pg_args(settings.database_url)
-    subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args],
-                   check=True, env=env)
+    subprocess.run(
+        [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args], check=True, env=env
+    )
 
 
 def restore(settings: Settings, source: Path) -> None:
@@ -59,5 +60,8 @@ def restore(settings: Settings, source: Path) -> None:
             src.backup(dest)
         return
     args, env = _pg_args(settings.database_url)
-    subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                    *args, str(source)], check=True, env=env)
+    subprocess.run(
+        [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", *args, str(source)],
+        check=True,
+        env=env,
+    )

@@ -62,8 +62,9 @@ def demo() -> None:
         return await demo_data.load(session)
 
     created = asyncio.run(_in_session(settings, work))
-    click.echo(f"Demo data ready ({created['users']} users, {created['teams']} teams, "
-               f"{created['companies']} companies added).")
+    click.echo(
+        f"Demo data ready ({created['users']} users, {created['teams']} teams, {created['companies']} companies added)."
+    )
     click.echo(f"Demo pipeline ready ({created['deals']} deals added).")
     click.echo(demo_data.logins_text())
 
@@ -117,8 +118,16 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
     import uvicorn
 
     _settings()
-    uvicorn.run("salesdesk.app:asgi", factory=True, host=host, port=port, workers=workers, reload=reload,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "salesdesk.app:asgi",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 @main.command()
@@ -173,8 +182,12 @@ def import_group() -> None:
 
 @import_group.command("accounts")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--mapping", "mapping_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help='JSON {"<column header>": "<target>"} over the guessed mapping')
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON {"<column header>": "<target>"} over the guessed mapping',
+)
 @click.option("--commit", is_flag=True, help="Write the import (without it: only a preview)")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object")
 @click.option("--as", "as_email", default=None, help="Acting user's email (default: the first active admin)")
@@ -207,12 +220,18 @@ def import_accounts(path: Path, mapping_file: Path | None, commit: bool, as_json
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
     click.echo(gettext("Imported.") if commit else gettext("Preview only: nothing was written (add --commit)."))
-    click.echo(gettext("Companies: %(new)d new, %(matched)d matched", new=result.companies_new,
-                       matched=result.companies_matched))
-    click.echo(gettext("Persons: %(new)d new, %(matched)d matched", new=result.persons_new,
-                       matched=result.persons_matched))
-    for title, issues in ((gettext("Invalid rows (not imported)"), result.invalid), (gettext("Warnings"),
-                                                                                   result.warnings)):
+    click.echo(
+        gettext(
+            "Companies: %(new)d new, %(matched)d matched", new=result.companies_new, matched=result.companies_matched
+        )
+    )
+    click.echo(
+        gettext("Persons: %(new)d new, %(matched)d matched", new=result.persons_new, matched=result.persons_matched)
+    )
+    for title, issues in (
+        (gettext("Invalid rows (not imported)"), result.invalid),
+        (gettext("Warnings"), result.warnings),
+    ):
         if issues:
             click.echo(f"{title}: {len(issues)}")
             for issue in issues:
@@ -234,8 +253,17 @@ def export_group() -> None:
 @click.option("--industry", default="", help="Only companies of this industry")
 @click.option("--target", is_flag=True, help="Only target accounts")
 @click.option("--no-contact-days", type=int, default=None, help="Only companies without contact for N days")
-def export_accounts(persons: bool, file_format: str, encoding: str, output: Path | None, owner: str | None,
-                    tag: str, industry: str, target: bool, no_contact_days: int | None) -> None:
+def export_accounts(
+    persons: bool,
+    file_format: str,
+    encoding: str,
+    output: Path | None,
+    owner: str | None,
+    tag: str,
+    industry: str,
+    target: bool,
+    no_contact_days: int | None,
+) -> None:
     """Export companies (or persons) in the column layout `salesdesk import accounts` reads."""
     from salesdesk.accounts import exporting
     from salesdesk.accounts.services import CompanyFilter
@@ -252,10 +280,12 @@ def export_accounts(persons: bool, file_format: str, encoding: str, output: Path
             owner_id = await session.scalar(select(User.id).where(func.lower(User.email) == owner.strip().lower()))
             if owner_id is None:
                 raise click.ClickException(f"No user {owner}.")
-        f = CompanyFilter(owner_id=owner_id, tag=tag, industry=industry, target="1" if target else "",
-                          no_contact_days=no_contact_days)
-        return await exporting.export_accounts(session, f, what="persons" if persons else "companies",
-                                               format=file_format, encoding=encoding)
+        f = CompanyFilter(
+            owner_id=owner_id, tag=tag, industry=industry, target="1" if target else "", no_contact_days=no_contact_days
+        )
+        return await exporting.export_accounts(
+            session, f, what="persons" if persons else "companies", format=file_format, encoding=encoding
+        )
 
     exported = asyncio.run(_in_session(settings, work))
     if output is None:
@@ -265,5 +295,8 @@ def export_accounts(persons: bool, file_format: str, encoding: str, output: Path
         output.write_bytes(exported.content)
         click.echo(f"Written to {output}.", err=True)
     if exported.replaced:
-        click.echo(f"{exported.replaced} characters cannot be written in Shift_JIS (CP932) and became '?'. "
-                   "Use --encoding utf-8-sig to keep them.", err=True)
+        click.echo(
+            f"{exported.replaced} characters cannot be written in Shift_JIS (CP932) and became '?'. "
+            "Use --encoding utf-8-sig to keep them.",
+            err=True,
+        )

@@ -55,9 +55,14 @@ async def load(db: AsyncSession) -> dict[str, int]:
     for spec in USERS:
         user = await db.scalar(select(User).where(User.email == spec.email))
         if user is None:
-            user = await auth.create_user(db, email=spec.email, name=spec.name, role=spec.role,
-                                          team_id=teams[spec.team].id if spec.team else None,
-                                          password=DEMO_PASSWORD)
+            user = await auth.create_user(
+                db,
+                email=spec.email,
+                name=spec.name,
+                role=spec.role,
+                team_id=teams[spec.team].id if spec.team else None,
+                password=DEMO_PASSWORD,
+            )
             created["users"] += 1
         users[spec.email] = user
     for team_name, manager_email in (("東日本営業部", "manager@example.com"), ("西日本営業部", "manager2@example.com")):

@@ -86,16 +86,28 @@ class Page(Template):
         )
 
 
-def render(template_name: str, *, block: str | None = None, status_code: int = 200,
-           headers: dict[str, str] | None = None, **context: Any) -> Page:
+def render(
+    template_name: str,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Page:
     return Page(template_name, block=block, context=context, status_code=status_code, headers=headers or {})
 
 
 def flash_cookie(request: Request, level: str, message: str) -> Cookie:
     secret = request.app.state.settings.secret_key
     queued = decode_flash(secret, request.cookies.get(FLASH_COOKIE))
-    return Cookie(key=FLASH_COOKIE, value=encode_flash(secret, [*queued, (level, message)]),
-                  path="/", httponly=True, samesite="lax", max_age=120)
+    return Cookie(
+        key=FLASH_COOKIE,
+        value=encode_flash(secret, [*queued, (level, message)]),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        max_age=120,
+    )
 
 
 def redirect(request: Request, to: str, *, flash: tuple[str, str] | None = None) -> Redirect:

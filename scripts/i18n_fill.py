@@ -22,17 +22,35 @@ POT = I18N / "messages.pot"
 
 def main() -> None:
     babel = str(ROOT / ".venv" / "bin" / "pybabel")
-    subprocess.run([babel, "extract", "-F", str(I18N / "babel.cfg"), "-o", str(POT), "--no-location",
-                    "--sort-output", "-k", "N_", "--ignore-dirs=.venv node_modules", str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            babel,
+            "extract",
+            "-F",
+            str(I18N / "babel.cfg"),
+            "-o",
+            str(POT),
+            "--no-location",
+            "--sort-output",
+            "-k",
+            "N_",
+            "--ignore-dirs=.venv node_modules",
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     for locale in ("ja", "en"):
         po = I18N / "locales" / locale / "LC_MESSAGES" / "messages.po"
         command = "update" if po.exists() else "init"
         # No fuzzy matching: Babel's guesses for new strings are wrong more often than not (it once showed
         # "Deal" as メール); an untranslated string falls back to readable English instead.
-        subprocess.run([babel, command, "-i", str(POT), "-d", str(I18N / "locales"), "-l", locale,
-                        "--no-wrap"] + (["--ignore-obsolete", "--no-fuzzy-matching"] if command == "update" else []),
-                       check=True, capture_output=True)
+        subprocess.run(
+            [babel, command, "-i", str(POT), "-d", str(I18N / "locales"), "-l", locale, "--no-wrap"]
+            + (["--ignore-obsolete", "--no-fuzzy-matching"] if command == "update" else []),
+            check=True,
+            capture_output=True,
+        )
     ja_po = I18N / "locales" / "ja" / "LC_MESSAGES" / "messages.po"
     with ja_po.open("rb") as fh:
         catalog = read_po(fh, locale="ja")

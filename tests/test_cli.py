@@ -32,16 +32,38 @@ def test_backup_and_restore_round_trip(fresh_database, backend, tmp_path):
     run(url, "demo")
     backup = tmp_path / "salesdesk.backup"
     run(url, "backup", str(backup))
-    run(url, "createuser", "--email", "after@example.test", "--name", "後で 追加", "--role", "rep",
-        "--password", "long-enough-pw")
+    run(
+        url,
+        "createuser",
+        "--email",
+        "after@example.test",
+        "--name",
+        "後で 追加",
+        "--role",
+        "rep",
+        "--password",
+        "long-enough-pw",
+    )
 
     run(url, "restore", "--yes", str(backup))
 
-    again = run(url, "createuser", "--email", "after@example.test", "--name", "後で 追加", "--role", "rep",
-                "--password", "long-enough-pw", check=False)
+    again = run(
+        url,
+        "createuser",
+        "--email",
+        "after@example.test",
+        "--name",
+        "後で 追加",
+        "--role",
+        "rep",
+        "--password",
+        "long-enough-pw",
+        check=False,
+    )
     assert again.returncode == 0, again.stderr  # the user added after the backup is gone
-    taken = run(url, "createuser", "--email", "rep@example.com", "--name", "x", "--password", "long-enough-pw",
-                check=False)
+    taken = run(
+        url, "createuser", "--email", "rep@example.com", "--name", "x", "--password", "long-enough-pw", check=False
+    )
     assert taken.returncode == 1 and "すでに登録されています" in taken.stderr  # the demo users came back
 
 

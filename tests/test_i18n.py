@@ -34,6 +34,7 @@ def test_browser_language_picks_a_supported_locale_and_defaults_to_japanese():
 
 def test_a_plural_message_in_a_template_may_carry_more_placeholders_than_num(app):
     template = app.template_engine.engine.from_string(
-        '{{ ngettext("%(num)d deal at %(company)s", "%(num)d deals at %(company)s", 3, company="株式会社サンプル") }}')
+        '{{ ngettext("%(num)d deal at %(company)s", "%(num)d deals at %(company)s", 3, company="株式会社サンプル") }}'
+    )
 
     assert template.render() == "3 deals at 株式会社サンプル"

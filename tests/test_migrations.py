@@ -1,4 +1,3 @@
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

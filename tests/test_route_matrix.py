@@ -200,13 +200,29 @@ async def account(db, rep):
     activity = await timeline.add_activity(db, rep, company.id, ActivityForm(subject="電話"))
     pipeline = await setup.ensure_defaults(db)
     proposal = next(s for s in pipeline.stages if s.name == "提案")
-    deal = await deals.create_deal(db, rep, DealForm(company_id=str(company.id), title="マトリクス案件",
-                                                     stage_id=str(proposal.id), next_title="訪問",
-                                                     next_due_on="2030-01-10"))
+    deal = await deals.create_deal(
+        db,
+        rep,
+        DealForm(
+            company_id=str(company.id),
+            title="マトリクス案件",
+            stage_id=str(proposal.id),
+            next_title="訪問",
+            next_due_on="2030-01-10",
+        ),
+    )
     await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(person.id), role="decision_maker"))
     task = await db.scalar(select(Task).where(Task.deal_id == deal.id))
     lost_reason = (await setup.list_lost_reasons(db))[0]
     await db.commit()
-    return {"company": company.id, "department": department.id, "person": person.id, "activity": activity.id,
-            "deal": deal.id, "task": task.id, "pipeline": pipeline.id, "stage": proposal.id,
-            "lost_reason": lost_reason.id}
+    return {
+        "company": company.id,
+        "department": department.id,
+        "person": person.id,
+        "activity": activity.id,
+        "deal": deal.id,
+        "task": task.id,
+        "pipeline": pipeline.id,
+        "stage": proposal.id,
+        "lost_reason": lost_reason.id,
+    }

@@ -26,10 +26,32 @@ from salesdesk.accounts.people import department_paths
 from salesdesk.accounts.services import CompanyFilter, filtered_companies
 from salesdesk.i18n import local_today
 
-COMPANY_HEADERS = ["会社名", "フリガナ", "法人番号", "業種", "従業員規模", "決算月", "電話番号", "住所", "URL", "タグ",
-                   "担当営業", "重点顧客"]
-PERSON_HEADERS = ["会社名", "法人番号", "部署", "担当者名", "担当者フリガナ", "役職", "メールアドレス", "電話番号",
-                  "携帯電話", "役割"]
+COMPANY_HEADERS = [
+    "会社名",
+    "フリガナ",
+    "法人番号",
+    "業種",
+    "従業員規模",
+    "決算月",
+    "電話番号",
+    "住所",
+    "URL",
+    "タグ",
+    "担当営業",
+    "重点顧客",
+]
+PERSON_HEADERS = [
+    "会社名",
+    "法人番号",
+    "部署",
+    "担当者名",
+    "担当者フリガナ",
+    "役職",
+    "メールアドレス",
+    "電話番号",
+    "携帯電話",
+    "役割",
+]
 ROLE_LABELS = {key: words[0] for key, words in ROLE_WORDS.items()}
 WHATS = ("companies", "persons")
 FORMATS = ("csv", "xlsx")
@@ -54,11 +76,27 @@ def _company_ids(f: CompanyFilter) -> Any:
 
 async def company_rows(db: AsyncSession, f: CompanyFilter) -> list[list[str]]:
     companies = await db.scalars(
-        filtered_companies(f).options(selectinload(Company.tags), selectinload(Company.owner))
-        .order_by(Company.kana_key, Company.normalized_name, Company.id))
-    return [[c.name, c.name_kana, c.corporate_number or "", c.industry, c.employee_band,
-             str(c.fiscal_year_end_month or ""), c.phone, c.address, c.website, ", ".join(c.tag_names),
-             c.owner.email if c.owner else "", "○" if c.is_target else ""] for c in companies]
+        filtered_companies(f)
+        .options(selectinload(Company.tags), selectinload(Company.owner))
+        .order_by(Company.kana_key, Company.normalized_name, Company.id)
+    )
+    return [
+        [
+            c.name,
+            c.name_kana,
+            c.corporate_number or "",
+            c.industry,
+            c.employee_band,
+            str(c.fiscal_year_end_month or ""),
+            c.phone,
+            c.address,
+            c.website,
+            ", ".join(c.tag_names),
+            c.owner.email if c.owner else "",
+            "○" if c.is_target else "",
+        ]
+        for c in companies
+    ]
 
 
 async def person_rows(db: AsyncSession, f: CompanyFilter) -> list[list[str]]:
@@ -70,19 +108,37 @@ async def person_rows(db: AsyncSession, f: CompanyFilter) -> list[list[str]]:
     departments = list(await db.scalars(select(Department).where(Department.company_id.in_(ids))))
     paths = department_paths(departments)
     found = await db.execute(
-        select(Person, Company.name, Company.corporate_number).join(Company, Person.company_id == Company.id)
+        select(Person, Company.name, Company.corporate_number)
+        .join(Company, Person.company_id == Company.id)
         .where(Person.company_id.in_(ids), Person.left_company.is_(False))
-        .order_by(Company.kana_key, Company.normalized_name, Company.id, Person.kana_key, Person.id))
+        .order_by(Company.kana_key, Company.normalized_name, Company.id, Person.kana_key, Person.id)
+    )
     rows, covered = [], set()
     for person, company_name, number in found:
         path = paths.get(person.department_id or 0, "")
-        rows.append([company_name, number or "", path, person.name, person.name_kana, person.title, person.email,
-                     person.phone, person.mobile, ROLE_LABELS.get(person.buying_role or "", "")])
+        rows.append(
+            [
+                company_name,
+                number or "",
+                path,
+                person.name,
+                person.name_kana,
+                person.title,
+                person.email,
+                person.phone,
+                person.mobile,
+                ROLE_LABELS.get(person.buying_role or "", ""),
+            ]
+        )
         covered |= _prefixes(person.company_id, path)
     empty = [d for d in departments if (d.company_id, paths[d.id]) not in covered]
     if empty:
-        companies = {c.id: c for c in await db.execute(
-            select(Company.id, Company.name, Company.corporate_number).where(Company.id.in_(ids)))}
+        companies = {
+            c.id: c
+            for c in await db.execute(
+                select(Company.id, Company.name, Company.corporate_number).where(Company.id.in_(ids))
+            )
+        }
         for dept in sorted(empty, key=lambda d: (d.company_id, -len(paths[d.id]))):  # leaves first
             if (dept.company_id, paths[dept.id]) not in covered:
                 company = companies[dept.company_id]
@@ -138,8 +194,9 @@ def to_xlsx(headers: list[str], rows: list[list[Any]], title: str) -> bytes:
     return buffer.getvalue()
 
 
-async def export_accounts(db: AsyncSession, f: CompanyFilter, *, what: str = "companies", format: str = "csv",
-                          encoding: str = "utf-8-sig") -> ExportFile:
+async def export_accounts(
+    db: AsyncSession, f: CompanyFilter, *, what: str = "companies", format: str = "csv", encoding: str = "utf-8-sig"
+) -> ExportFile:
     what = what if what in WHATS else "companies"
     format = format if format in FORMATS else "csv"
     encoding = encoding if encoding in ENCODINGS else "utf-8-sig"

@@ -59,9 +59,9 @@ def header_key(header: str) -> str:
 HEADERS: dict[str, str] = {}
 for _target, _names in {
     "company.name": "会社名 企業名 取引先名 社名 法人名 顧客名 取引先 company companyname account accountname "
-                    "organization organisation",
+    "organization organisation",
     "company.name_kana": "フリガナ ふりがな カナ かな よみ 読み 会社名カナ 会社名フリガナ 会社名ふりがな 企業名カナ "
-                         "企業名フリガナ 取引先名カナ 取引先名フリガナ 会社フリガナ companykana companynamekana kana",
+    "企業名フリガナ 取引先名カナ 取引先名フリガナ 会社フリガナ companykana companynamekana kana",
     "company.corporate_number": "法人番号 corporatenumber",
     "company.industry": "業種 業界 industry",
     "company.employee_band": "従業員規模 従業員数 社員数 規模 employees employeeband employeecount",
@@ -75,7 +75,7 @@ for _target, _names in {
     "department": "部署 部署名 部門 所属 所属部署 department dept division",
     "person.name": "担当者名 担当者 担当者氏名 氏名 名前 お名前 contact contactname name fullname person",
     "person.name_kana": "担当者フリガナ 担当者ふりがな 担当者カナ 氏名カナ 氏名フリガナ 氏名ふりがな フリガナ(氏名) "
-                        "contactkana namekana",
+    "contactkana namekana",
     "person.title": "役職 役職名 肩書 肩書き title jobtitle position",
     "person.email": "メールアドレス メール email emailaddress mail mailaddress",
     "person.phone": "担当者電話番号 担当者電話 直通 直通電話 直通電話番号",

@@ -53,15 +53,22 @@ async def upload(request: Request, db_session: DB, actor: Actor) -> Response | P
 
 
 def _columns(table: Table, mapping: list[str]) -> list[dict]:
-    return [{"index": i, "header": header, "target": mapping[i], "samples": table.samples(i)}
-            for i, header in enumerate(table.headers)]
+    return [
+        {"index": i, "header": header, "target": mapping[i], "samples": table.samples(i)}
+        for i, header in enumerate(table.headers)
+    ]
 
 
 @get("/accounts/import/{upload_id:int}")
 async def mapping_page(db_session: DB, actor: Actor, upload_id: int) -> Page:
     stored, table = await import_uploads.get_upload(db_session, actor, upload_id)
-    return render("accounts/import_mapping.html", upload=stored, columns=_columns(table, guess_mapping(table.headers)),
-                  targets=TARGETS, rows=len(table.rows))
+    return render(
+        "accounts/import_mapping.html",
+        upload=stored,
+        columns=_columns(table, guess_mapping(table.headers)),
+        targets=TARGETS,
+        rows=len(table.rows),
+    )
 
 
 async def _mapping(request: Request, table: Table) -> list[str]:
@@ -74,8 +81,14 @@ async def preview(request: Request, db_session: DB, actor: Actor, upload_id: int
     stored, table = await import_uploads.get_upload(db_session, actor, upload_id)
     mapping = await _mapping(request, table)
     result = await importing.preview(db_session, actor, table, mapping)
-    return render("accounts/import_preview.html", upload=stored, result=result, columns=_columns(table, mapping),
-                  labels=dict(TARGETS), shown=SHOWN_ISSUES)
+    return render(
+        "accounts/import_preview.html",
+        upload=stored,
+        result=result,
+        columns=_columns(table, mapping),
+        labels=dict(TARGETS),
+        shown=SHOWN_ISSUES,
+    )
 
 
 @post("/accounts/import/{upload_id:int}/commit")
@@ -83,10 +96,15 @@ async def commit(request: Request, db_session: DB, actor: Actor, upload_id: int)
     stored, table = await import_uploads.get_upload(db_session, actor, upload_id)
     result = await importing.commit(db_session, actor, table, await _mapping(request, table))
     await import_uploads.delete_upload(db_session, stored)
-    message = _("Imported: %(companies)d new companies, %(matched)d matched; %(persons)d new persons, "
-                "%(persons_matched)d matched; %(invalid)d rows skipped.", companies=result.companies_new,
-                matched=result.companies_matched, persons=result.persons_new,
-                persons_matched=result.persons_matched, invalid=len(result.invalid))
+    message = _(
+        "Imported: %(companies)d new companies, %(matched)d matched; %(persons)d new persons, "
+        "%(persons_matched)d matched; %(invalid)d rows skipped.",
+        companies=result.companies_new,
+        matched=result.companies_matched,
+        persons=result.persons_new,
+        persons_matched=result.persons_matched,
+        invalid=len(result.invalid),
+    )
     return redirect(request, "/accounts", flash=("success", message))
 
 
@@ -94,10 +112,18 @@ async def commit(request: Request, db_session: DB, actor: Actor, upload_id: int)
 async def export(request: Request, db_session: DB, actor: Actor) -> Response:
     params = request.query_params
     exported = await exporting.export_accounts(
-        db_session, CompanyFilter.from_query(params), what=params.get("what") or "companies",
-        format=params.get("format") or "csv", encoding=params.get("encoding") or "utf-8-sig")
-    return Response(exported.content, media_type=exported.media_type, encoding=exported.charset,
-                    headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})
+        db_session,
+        CompanyFilter.from_query(params),
+        what=params.get("what") or "companies",
+        format=params.get("format") or "csv",
+        encoding=params.get("encoding") or "utf-8-sig",
+    )
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        encoding=exported.charset,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
 
 
 ROUTES = [upload_page, upload, mapping_page, preview, commit, export]

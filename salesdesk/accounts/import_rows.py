@@ -102,8 +102,10 @@ def _company_values(row: Row, cells: dict[str, Any]) -> None:
     if website and not website.startswith(("http://", "https://")):
         website = "https://" + website
     row.company = {
-        "name": name, "name_kana": " ".join(norm.nfkc(text.get("company.name_kana")).split())[:200],
-        "corporate_number": number or None, "industry": norm.nfkc(text.get("company.industry"))[:100],
+        "name": name,
+        "name_kana": " ".join(norm.nfkc(text.get("company.name_kana")).split())[:200],
+        "corporate_number": number or None,
+        "industry": norm.nfkc(text.get("company.industry"))[:100],
         "employee_band": _band(row, text.get("company.employee_band", "")),
         "fiscal_year_end_month": _month(row, text.get("company.fiscal_year_end_month", "")),
         "website": website[:300],
@@ -129,7 +131,8 @@ def _person_values(row: Row, cells: dict[str, Any]) -> None:
     row.person = {
         "name": text.get("name", "").strip()[:100],
         "name_kana": " ".join(norm.nfkc(text.get("name_kana")).split())[:100],
-        "title": norm.nfkc(text.get("title"))[:100], "email": email[:254],
+        "title": norm.nfkc(text.get("title"))[:100],
+        "email": email[:254],
         "phone": _phone(row, _phone_text(cells.get("person.phone")), N_("The person's phone is not valid.")),
         "mobile": _phone(row, _phone_text(cells.get("person.mobile")), N_("The mobile phone is not valid.")),
         "buying_role": ROLES.get(header_key(role)) if role else None,
@@ -153,6 +156,10 @@ def parse_row(number: int, raw: list[Any], mapping: list[str]) -> Row:
             row.error(N_("The last contact date %(value)s is not a date."), value=cell_text(when))
     row.memo = cell_text(cells.get("memo"))
     if not row.company["name"]:
-        row.errors.insert(0, (N_("Person details without a company name."), {}) if row.person
-                          else (N_("The company name is missing."), {}))
+        row.errors.insert(
+            0,
+            (N_("Person details without a company name."), {})
+            if row.person
+            else (N_("The company name is missing."), {}),
+        )
     return row

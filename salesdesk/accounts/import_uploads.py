@@ -23,8 +23,11 @@ async def store_upload(db: AsyncSession, actor: User, filename: str, content: by
     if len(content) > MAX_UPLOAD_BYTES:
         raise ImportFileError(N_("The file is larger than 20 MB."))
     read_table(content, filename)  # refuse an unreadable file now, not at the next step
-    await db.execute(delete(ImportUpload).where(ImportUpload.user_id == actor.id,
-                                                ImportUpload.created_at < utcnow() - timedelta(days=1)))
+    await db.execute(
+        delete(ImportUpload).where(
+            ImportUpload.user_id == actor.id, ImportUpload.created_at < utcnow() - timedelta(days=1)
+        )
+    )
     upload = ImportUpload(user_id=actor.id, filename=(filename or "import")[-255:], content=content)
     db.add(upload)
     await db.flush()

@@ -36,8 +36,19 @@ from salesdesk.i18n import local_today
 if TYPE_CHECKING:
     from salesdesk.accounts.importing import CompanyPlan, PersonPlan, Plan
 
-COMPANY_COLUMNS = ("name", "name_kana", "corporate_number", "industry", "employee_band", "fiscal_year_end_month",
-                   "website", "phone", "address", "owner_id", "is_target")
+COMPANY_COLUMNS = (
+    "name",
+    "name_kana",
+    "corporate_number",
+    "industry",
+    "employee_band",
+    "fiscal_year_end_month",
+    "website",
+    "phone",
+    "address",
+    "owner_id",
+    "is_target",
+)
 PERSON_COLUMNS = ("name", "name_kana", "title", "email", "phone", "mobile", "buying_role")
 COMPANY_KEYS = ("normalized_name", "kana_key", "phone_digits")
 PERSON_KEYS = ("name_key", "kana_key", "email_key", "phone_digits", "mobile_digits")
@@ -86,8 +97,11 @@ async def _update_by_id(db: AsyncSession, model: Any, rows: list[dict[str, Any]]
         groups.setdefault(tuple(sorted(row)), []).append({f"b_{k}": v for k, v in row.items()})
     for keys, params in groups.items():
         values: dict[str, Any] = {k: bindparam(f"b_{k}", type_=table.c[k].type) for k in keys if k != "id"}
-        statement = (update(table).where(table.c.id == bindparam("b_id"))
-                     .values(values | {"version": table.c.version + 1, "updated_at": now}))
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(values | {"version": table.c.version + 1, "updated_at": now})
+        )
         await db.execute(statement, params)
 
 
@@ -98,7 +112,7 @@ def _terms(entity: str, entity_id: int, terms: set[str]) -> list[dict[str, Any]]
 async def _replace_terms(db: AsyncSession, entity: str, rows: list[dict[str, Any]]) -> None:
     ids = list({row["entity_id"] for row in rows})
     for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
+        part = ids[start : start + 500]
         await db.execute(delete(SearchTerm).where(SearchTerm.entity == entity, SearchTerm.entity_id.in_(part)))
     await _insert(db, SearchTerm.__table__, rows)
 
@@ -106,9 +120,21 @@ async def _replace_terms(db: AsyncSession, entity: str, rows: list[dict[str, Any
 async def write_companies(db: AsyncSession, plan: Plan, now: datetime) -> None:
     new = [c for c in plan.companies if c.id is None]
     models = [_company(c) for c in new]
-    ids = await _insert_returning_ids(db, Company, now, [
-        {**{k: getattr(m, k) for k in COMPANY_COLUMNS + COMPANY_KEYS}, "is_target": bool(m.is_target),
-         "version": 1, "created_at": now, "updated_at": now} for m in models])
+    ids = await _insert_returning_ids(
+        db,
+        Company,
+        now,
+        [
+            {
+                **{k: getattr(m, k) for k in COMPANY_COLUMNS + COMPANY_KEYS},
+                "is_target": bool(m.is_target),
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for m in models
+        ],
+    )
     terms: list[dict[str, Any]] = []
     for company, model, company_id in zip(new, models, ids, strict=True):
         company.id = company_id
@@ -123,8 +149,9 @@ async def write_companies(db: AsyncSession, plan: Plan, now: datetime) -> None:
         terms += _terms("company", company.id, company_terms(model))
     await _update_by_id(db, Company, changes, now)
     await _replace_terms(db, "company", terms)
-    await _insert(db, CompanyTag.__table__, [{"company_id": c.id, "name": tag} for c in plan.companies
-                                             for tag in sorted(c.tags)])
+    await _insert(
+        db, CompanyTag.__table__, [{"company_id": c.id, "name": tag} for c in plan.companies for tag in sorted(c.tags)]
+    )
 
 
 async def write_departments(db: AsyncSession, plan: Plan, now: datetime) -> dict[tuple[int, tuple[str, ...]], int]:
@@ -132,8 +159,13 @@ async def write_departments(db: AsyncSession, plan: Plan, now: datetime) -> dict
     existing = [c.id for c in plan.companies if c.current is not None and c.departments]
     found = []
     for start in range(0, len(existing), 500):
-        found += (await db.execute(select(Department.id, Department.company_id, Department.parent_id, Department.name)
-                                   .where(Department.company_id.in_(existing[start:start + 500])))).all()
+        found += (
+            await db.execute(
+                select(Department.id, Department.company_id, Department.parent_id, Department.name).where(
+                    Department.company_id.in_(existing[start : start + 500])
+                )
+            )
+        ).all()
     by_id = {d.id: d for d in found}
     paths: dict[int, tuple[str, ...]] = {}
 
@@ -147,14 +179,25 @@ async def write_departments(db: AsyncSession, plan: Plan, now: datetime) -> dict
     ids: dict[tuple[int, tuple[str, ...]], int] = {}
     for dept in found:
         ids.setdefault((dept.company_id, path(dept.id)), dept.id)
-    wanted = sorted({(c.id, p) for c in plan.companies for p in c.departments if (c.id, p) not in ids},
-                    key=lambda item: len(item[1]))
+    wanted = sorted(
+        {(c.id, p) for c in plan.companies for p in c.departments if (c.id, p) not in ids},
+        key=lambda item: len(item[1]),
+    )
     depth = 1
     while wanted:
         level = [item for item in wanted if len(item[1]) == depth]
         wanted = [item for item in wanted if len(item[1]) != depth]
-        rows = [{"company_id": company_id, "parent_id": ids[(company_id, p[:-1])] if len(p) > 1 else None,
-                 "name": p[-1], "version": 1, "created_at": now, "updated_at": now} for company_id, p in level]
+        rows = [
+            {
+                "company_id": company_id,
+                "parent_id": ids[(company_id, p[:-1])] if len(p) > 1 else None,
+                "name": p[-1],
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for company_id, p in level
+        ]
         for item, dept_id in zip(level, await _insert_returning_ids(db, Department, now, rows), strict=True):
             ids[item] = dept_id
         depth += 1
@@ -167,10 +210,25 @@ async def write_persons(db: AsyncSession, actor: User, plan: Plan, departments: 
 
     new = [p for p in plan.persons if p.id is None]
     models = [_person(p) for p in new]
-    ids = await _insert_returning_ids(db, Person, now, [
-        {**{k: getattr(m, k) for k in PERSON_COLUMNS + PERSON_KEYS}, "company_id": p.company.id,
-         "department_id": department_id(p), "stance": "neutral", "left_company": False, "notes": "",
-         "version": 1, "created_at": now, "updated_at": now} for p, m in zip(new, models, strict=True)])
+    ids = await _insert_returning_ids(
+        db,
+        Person,
+        now,
+        [
+            {
+                **{k: getattr(m, k) for k in PERSON_COLUMNS + PERSON_KEYS},
+                "company_id": p.company.id,
+                "department_id": department_id(p),
+                "stance": "neutral",
+                "left_company": False,
+                "notes": "",
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for p, m in zip(new, models, strict=True)
+        ],
+    )
     terms: list[dict[str, Any]] = []
     for person, model, person_id in zip(new, models, ids, strict=True):
         person.id = person_id
@@ -189,18 +247,52 @@ async def write_persons(db: AsyncSession, actor: User, plan: Plan, departments: 
     today = local_today()
     moved = [p for p in new if p.department or p.get("title")]
     moved += [p for p in filled if p.department or "title" in p.values]
-    await _insert(db, PersonMove.__table__, [
-        {"person_id": p.id, "effective_on": today, "department_name": " > ".join(p.department),
-         "title": p.get("title") or "", "recorded_at": now, "recorded_by_id": actor.id} for p in moved])
+    await _insert(
+        db,
+        PersonMove.__table__,
+        [
+            {
+                "person_id": p.id,
+                "effective_on": today,
+                "department_name": " > ".join(p.department),
+                "title": p.get("title") or "",
+                "recorded_at": now,
+                "recorded_by_id": actor.id,
+            }
+            for p in moved
+        ],
+    )
 
 
 async def write_activities(db: AsyncSession, actor: User, plan: Plan, now: datetime) -> None:
-    ids = await _insert_returning_ids(db, Activity, now, [
-        {"kind": "note", "occurred_at": a.occurred_at, "subject": a.subject, "body": a.body,
-         "company_id": a.company.id, "user_id": actor.id, "version": 1, "created_at": now, "updated_at": now}
-        for a in plan.activities])
-    await _insert(db, activity_persons, [{"activity_id": activity_id, "person_id": a.person.id}
-                                         for a, activity_id in zip(plan.activities, ids, strict=True) if a.person])
+    ids = await _insert_returning_ids(
+        db,
+        Activity,
+        now,
+        [
+            {
+                "kind": "note",
+                "occurred_at": a.occurred_at,
+                "subject": a.subject,
+                "body": a.body,
+                "company_id": a.company.id,
+                "user_id": actor.id,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for a in plan.activities
+        ],
+    )
+    await _insert(
+        db,
+        activity_persons,
+        [
+            {"activity_id": activity_id, "person_id": a.person.id}
+            for a, activity_id in zip(plan.activities, ids, strict=True)
+            if a.person
+        ],
+    )
     latest: dict[int, datetime] = {}
     for activity in plan.activities:
         company_id = activity.company.id
@@ -210,9 +302,12 @@ async def write_activities(db: AsyncSession, actor: User, plan: Plan, now: datet
     if latest:  # like timeline.touch_last_contact: a Core UPDATE, no version bump
         table = Company.__table__
         at = bindparam("b_at", type_=UTCDateTime())
-        statement = (update(table).where(table.c.id == bindparam("b_id"))
-                     .where(or_(table.c.last_contact_at.is_(None), table.c.last_contact_at < at))
-                     .values(last_contact_at=at))
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .where(or_(table.c.last_contact_at.is_(None), table.c.last_contact_at < at))
+            .values(last_contact_at=at)
+        )
         await db.execute(statement, [{"b_id": k, "b_at": v} for k, v in latest.items()])
 
 
@@ -224,11 +319,27 @@ async def write(db: AsyncSession, actor: User, plan: Plan) -> None:
     await write_persons(db, actor, plan, departments, now)
     await write_activities(db, actor, plan, now)
     result = plan.result
-    await db.execute(insert(AuditEntry), [{
-        "at": now, "actor_id": actor.id, "actor_name": actor.name, "entity": "companies", "entity_id": 0,
-        "label": plan.filename[:200], "action": "import",
-        "changes": {key: [None, value] for key, value in (
-            ("companies_new", result.companies_new), ("companies_matched", result.companies_matched),
-            ("persons_new", result.persons_new), ("persons_matched", result.persons_matched),
-            ("invalid_rows", len(result.invalid)))},
-    }])
+    await db.execute(
+        insert(AuditEntry),
+        [
+            {
+                "at": now,
+                "actor_id": actor.id,
+                "actor_name": actor.name,
+                "entity": "companies",
+                "entity_id": 0,
+                "label": plan.filename[:200],
+                "action": "import",
+                "changes": {
+                    key: [None, value]
+                    for key, value in (
+                        ("companies_new", result.companies_new),
+                        ("companies_matched", result.companies_matched),
+                        ("persons_new", result.persons_new),
+                        ("persons_matched", result.persons_matched),
+                        ("invalid_rows", len(result.invalid)),
+                    )
+                },
+            }
+        ],
+    )

@@ -37,8 +37,19 @@ from salesdesk.i18n import gettext
 from salesdesk.i18n.messages import N_
 
 CHUNK = 500  # values per IN (...): far below SQLite's and asyncpg's parameter limits
-COMPANY_FIELDS = ("name", "name_kana", "corporate_number", "industry", "employee_band", "fiscal_year_end_month",
-                  "website", "phone", "address", "owner_id", "is_target")
+COMPANY_FIELDS = (
+    "name",
+    "name_kana",
+    "corporate_number",
+    "industry",
+    "employee_band",
+    "fiscal_year_end_month",
+    "website",
+    "phone",
+    "address",
+    "owner_id",
+    "is_target",
+)
 PERSON_FIELDS = ("name", "name_kana", "title", "email", "phone", "mobile", "buying_role")
 
 
@@ -139,7 +150,7 @@ class Plan:
 def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     items = list(values)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 async def _rows(db: AsyncSession, query: Callable[[list[Any]], Select[Any]], values: Iterable[Any]) -> list[Any]:
@@ -170,17 +181,28 @@ class Planner:
         self.team_of = {u.id: u.team_id for u in users}
         columns = [Company.id, Company.normalized_name, *(getattr(Company, f) for f in COMPANY_FIELDS)]
         numbers = {r.company["corporate_number"] for r in rows if r.company["corporate_number"]}
-        self.db_by_number = {c["corporate_number"]: c for c in await _rows(
-            self.db, lambda part: select(*columns).where(Company.corporate_number.in_(part)), numbers)}
+        self.db_by_number = {
+            c["corporate_number"]: c
+            for c in await _rows(
+                self.db, lambda part: select(*columns).where(Company.corporate_number.in_(part)), numbers
+            )
+        }
         self.db_by_key: dict[str, list[Any]] = {}
-        for c in await _rows(self.db, lambda part: select(*columns).where(Company.normalized_name.in_(part))
-                             .order_by(Company.id), {r.key for r in rows if r.key}):
+        for c in await _rows(
+            self.db,
+            lambda part: select(*columns).where(Company.normalized_name.in_(part)).order_by(Company.id),
+            {r.key for r in rows if r.key},
+        ):
             self.db_by_key.setdefault(c["normalized_name"], []).append(c)
         candidates = {c["id"] for c in self.db_by_number.values()} | {
-            c["id"] for same in self.db_by_key.values() for c in same}
+            c["id"] for same in self.db_by_key.values() for c in same
+        }
         self.db_tags: dict[int, set[str]] = {}
-        for tag in await _rows(self.db, lambda part: select(CompanyTag.company_id, CompanyTag.name)
-                               .where(CompanyTag.company_id.in_(part)), candidates):
+        for tag in await _rows(
+            self.db,
+            lambda part: select(CompanyTag.company_id, CompanyTag.name).where(CompanyTag.company_id.in_(part)),
+            candidates,
+        ):
             self.db_tags.setdefault(tag["company_id"], set()).add(tag["name"])
 
     def _owner(self, row: Row) -> None:
@@ -197,10 +219,12 @@ class Planner:
     def _existing(self, found: Any) -> CompanyPlan:
         if (plan := self.companies.get(found["id"])) is None:
             current = dict(found)
-            editable = policy.may_edit_account(self.actor, owner_id=current["owner_id"],
-                                               owner_team_id=self.team_of.get(current["owner_id"]))
-            plan = self.companies[found["id"]] = CompanyPlan(found["id"], {}, current, editable,
-                                                             current_tags=self.db_tags.get(found["id"], set()))
+            editable = policy.may_edit_account(
+                self.actor, owner_id=current["owner_id"], owner_team_id=self.team_of.get(current["owner_id"])
+            )
+            plan = self.companies[found["id"]] = CompanyPlan(
+                found["id"], {}, current, editable, current_tags=self.db_tags.get(found["id"], set())
+            )
             self._register(plan)
         return plan
 
@@ -212,8 +236,10 @@ class Planner:
 
     def _match(self, row: Row) -> CompanyPlan | None:
         number = row.company["corporate_number"]
-        if number and (plan := self.by_number.get(number) or (
-                self._existing(self.db_by_number[number]) if number in self.db_by_number else None)):
+        if number and (
+            plan := self.by_number.get(number)
+            or (self._existing(self.db_by_number[number]) if number in self.db_by_number else None)
+        ):
             return plan
         if not row.key:
             return None
@@ -223,8 +249,11 @@ class Planner:
             if len(same) > 1:
                 row.warn(N_("%(count)d companies have this name; matched the oldest."), count=len(same))
         if plan is not None and number and plan.get("corporate_number") not in (None, number):
-            row.warn(N_("Matched %(name)s by its name, but its corporate number is %(number)s."),
-                     name=plan.get("name"), number=plan.get("corporate_number"))
+            row.warn(
+                N_("Matched %(name)s by its name, but its corporate number is %(number)s."),
+                name=plan.get("name"),
+                number=plan.get("corporate_number"),
+            )
         return plan
 
     def company(self, row: Row) -> None:
@@ -254,24 +283,40 @@ class Planner:
 
     async def load_children(self) -> None:
         ids = list(self.companies)
-        person_columns = [Person.id, Person.company_id, Person.name_key, Person.email_key, Person.department_id,
-                          *(getattr(Person, f) for f in PERSON_FIELDS)]
+        person_columns = [
+            Person.id,
+            Person.company_id,
+            Person.name_key,
+            Person.email_key,
+            Person.department_id,
+            *(getattr(Person, f) for f in PERSON_FIELDS),
+        ]
         persons: dict[int, PersonPlan] = {}
-        for found in await _rows(self.db, lambda part: select(*person_columns).where(Person.company_id.in_(part))
-                                 .order_by(Person.id), ids):
+        for found in await _rows(
+            self.db, lambda part: select(*person_columns).where(Person.company_id.in_(part)).order_by(Person.id), ids
+        ):
             company = self.companies[found["company_id"]]
             person = persons[found["id"]] = PersonPlan(company, found["id"], {}, dict(found))
             company.by_name.setdefault(found["name_key"], person)
             if found["email_key"]:
                 company.by_email.setdefault(found["email_key"], person)
-        notes = select(Activity.company_id, Activity.occurred_at, Activity.subject, Activity.body,
-                       activity_persons.c.person_id).outerjoin(activity_persons)
-        for found in await _rows(self.db, lambda part: notes.where(Activity.company_id.in_(part),
-                                                                   Activity.kind == "note"), ids):
+        notes = select(
+            Activity.company_id, Activity.occurred_at, Activity.subject, Activity.body, activity_persons.c.person_id
+        ).outerjoin(activity_persons)
+        for found in await _rows(
+            self.db, lambda part: notes.where(Activity.company_id.in_(part), Activity.kind == "note"), ids
+        ):
             person = persons.get(found["person_id"])
             for when in (found["occurred_at"], None):
-                self.notes.add((id(self.companies[found["company_id"]]), id(person) if person else None, when,
-                                found["subject"], found["body"]))
+                self.notes.add(
+                    (
+                        id(self.companies[found["company_id"]]),
+                        id(person) if person else None,
+                        when,
+                        found["subject"],
+                        found["body"],
+                    )
+                )
 
     def rest(self, row: Row) -> None:
         plan = row.plan
@@ -296,8 +341,9 @@ class Planner:
         if key in self.notes:
             return
         self.notes.add(key)
-        self.activities.append(ActivityPlan(company, person, occurred_at or utcnow(), subject, body,
-                                            contact=occurred_at is not None))
+        self.activities.append(
+            ActivityPlan(company, person, occurred_at or utcnow(), subject, body, contact=occurred_at is not None)
+        )
 
     def _person(self, company: CompanyPlan, row: Row) -> PersonPlan:
         values = dict(row.person or {})
@@ -354,12 +400,21 @@ async def plan_import(db: AsyncSession, actor: User, table: Table, mapping: list
         planner.rest(row)
     existing = [p for p in planner.companies.values() if p.rows > 0]
     result = ImportResult(
-        companies_new=len(planner.new), companies_matched=len(existing),
-        persons_new=len(planner.persons), persons_matched=len(planner.matched),
+        companies_new=len(planner.new),
+        companies_matched=len(existing),
+        persons_new=len(planner.persons),
+        persons_matched=len(planner.matched),
         invalid=[RowIssue(r.number, r.errors, r.values) for r in rows if r.errors],
-        warnings=[RowIssue(r.number, r.warnings, r.values) for r in rows if r.warnings], rows=len(rows))
-    return Plan(result, planner.new + existing, planner.persons + list(planner.matched.values()),
-                planner.activities, table.filename)
+        warnings=[RowIssue(r.number, r.warnings, r.values) for r in rows if r.warnings],
+        rows=len(rows),
+    )
+    return Plan(
+        result,
+        planner.new + existing,
+        planner.persons + list(planner.matched.values()),
+        planner.activities,
+        table.filename,
+    )
 
 
 async def preview(db: AsyncSession, actor: User, table: Table, mapping: list[str]) -> ImportResult:

@@ -89,7 +89,8 @@ class Company(IdMixin, VersionedMixin, Audited, Base):
     owner: Mapped[User | None] = relationship(lazy="raise")
     parent: Mapped[Company | None] = relationship(remote_side="Company.id", lazy="raise")
     tags: Mapped[list[CompanyTag]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="CompanyTag.name")
+        lazy="raise", cascade="all, delete-orphan", order_by="CompanyTag.name"
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -13,18 +13,60 @@ import unicodedata
 # Longest first, so 医療法人社団 is removed whole rather than leaving 社団 behind.
 LEGAL_FORMS = sorted(
     [
-        "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "相互会社",
-        "一般社団法人", "一般財団法人", "公益社団法人", "公益財団法人", "特定非営利活動法人", "NPO法人",
-        "医療法人社団", "医療法人財団", "医療法人", "学校法人", "社会福祉法人", "宗教法人", "独立行政法人",
-        "(株)", "(有)", "(同)", "(資)", "(名)", "(一社)", "(一財)", "(公社)", "(公財)", "(特非)", "(医)",
-        "(学)", "(福)", "(独)",
+        "株式会社",
+        "有限会社",
+        "合同会社",
+        "合資会社",
+        "合名会社",
+        "相互会社",
+        "一般社団法人",
+        "一般財団法人",
+        "公益社団法人",
+        "公益財団法人",
+        "特定非営利活動法人",
+        "NPO法人",
+        "医療法人社団",
+        "医療法人財団",
+        "医療法人",
+        "学校法人",
+        "社会福祉法人",
+        "宗教法人",
+        "独立行政法人",
+        "(株)",
+        "(有)",
+        "(同)",
+        "(資)",
+        "(名)",
+        "(一社)",
+        "(一財)",
+        "(公社)",
+        "(公財)",
+        "(特非)",
+        "(医)",
+        "(学)",
+        "(福)",
+        "(独)",
     ],
     key=len,
     reverse=True,
 )
 LEGAL_FORMS_KANA = sorted(
-    ["カブシキガイシャ", "カブシキカイシャ", "ユウゲンガイシャ", "ユウゲンカイシャ", "ゴウドウガイシャ",
-     "ゴウドウカイシャ", "ゴウシガイシャ", "ゴウメイガイシャ", "(カ)", "カ)", "(カ", "(ユ)", "ユ)", "(ユ"],
+    [
+        "カブシキガイシャ",
+        "カブシキカイシャ",
+        "ユウゲンガイシャ",
+        "ユウゲンカイシャ",
+        "ゴウドウガイシャ",
+        "ゴウドウカイシャ",
+        "ゴウシガイシャ",
+        "ゴウメイガイシャ",
+        "(カ)",
+        "カ)",
+        "(カ",
+        "(ユ)",
+        "ユ)",
+        "(ユ",
+    ],
     key=len,
     reverse=True,
 )
@@ -49,7 +91,7 @@ def compact(text: str | None) -> str:
 def _strip_forms(text: str, forms: list[str]) -> str:
     for form in forms:
         if text.startswith(form):
-            text = text[len(form):]
+            text = text[len(form) :]
         if text.endswith(form):
             text = text[: -len(form)]
     return text
@@ -130,4 +172,4 @@ TERM_CHARS = 40  # a search term holds this much of a suffix; queries are cut to
 
 def suffixes(key: str, shortest: int = 1, longest: int = TERM_CHARS) -> set[str]:
     """Every suffix of a key, each cut to `longest`: a prefix search over suffixes finds a substring anywhere."""
-    return {key[i:i + longest] for i in range(len(key)) if len(key) - i >= shortest}
+    return {key[i : i + longest] for i in range(len(key)) if len(key) - i >= shortest}

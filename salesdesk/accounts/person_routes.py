@@ -21,19 +21,24 @@ from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
 
 
 @post("/accounts/{company_id:int}/departments")
-async def create_department(request: Request, db_session: DB, actor: Actor, company_id: int,
-                            data: Annotated[DepartmentForm, FORM]) -> Response:
+async def create_department(
+    request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[DepartmentForm, FORM]
+) -> Response:
     try:
         dept = await people.create_department(db_session, actor, company_id, data)
     except Invalid as error:
         return redirect(request, f"/accounts/{company_id}#departments", flash=("error", _department_error(error)))
-    return redirect(request, f"/accounts/{company_id}#departments",
-                    flash=("success", _("Department “%(name)s” added.", name=dept.name)))
+    return redirect(
+        request,
+        f"/accounts/{company_id}#departments",
+        flash=("success", _("Department “%(name)s” added.", name=dept.name)),
+    )
 
 
 @post("/departments/{department_id:int}")
-async def update_department(request: Request, db_session: DB, actor: Actor, department_id: int,
-                            data: Annotated[DepartmentForm, FORM]) -> Response:
+async def update_department(
+    request: Request, db_session: DB, actor: Actor, department_id: int, data: Annotated[DepartmentForm, FORM]
+) -> Response:
     try:
         dept = await people.update_department(db_session, actor, department_id, data)
     except Invalid as error:
@@ -43,17 +48,22 @@ async def update_department(request: Request, db_session: DB, actor: Actor, depa
 
 
 @post("/departments/{department_id:int}/delete")
-async def delete_department(request: Request, db_session: DB, actor: Actor, department_id: int,
-                            data: Annotated[DeleteForm, FORM]) -> Response:
+async def delete_department(
+    request: Request, db_session: DB, actor: Actor, department_id: int, data: Annotated[DeleteForm, FORM]
+) -> Response:
     move_to = int(data.move_to_id) if data.move_to_id.isdigit() else None
     company_id = await people.department_company_id(db_session, department_id)
     try:
-        dept = await people.delete_department(db_session, actor, department_id, seen_version=data.version,
-                                              move_to_id=move_to)
+        dept = await people.delete_department(
+            db_session, actor, department_id, seen_version=data.version, move_to_id=move_to
+        )
     except Invalid as error:
         return redirect(request, f"/accounts/{company_id}#departments", flash=("error", _department_error(error)))
-    return redirect(request, f"/accounts/{company_id}#departments",
-                    flash=("success", _("Department “%(name)s” deleted.", name=dept.name)))
+    return redirect(
+        request,
+        f"/accounts/{company_id}#departments",
+        flash=("success", _("Department “%(name)s” deleted.", name=dept.name)),
+    )
 
 
 def _department_error(error: Invalid) -> str:
@@ -65,14 +75,30 @@ def _department_error(error: Invalid) -> str:
 # --- persons -------------------------------------------------------------------------
 
 
-async def _person_form(db: AsyncSession, company: Company, form: PersonForm, *, person: Person | None = None,
-                       status_code: int = 200, errors: dict[str, str] | None = None,
-                       duplicates: list[Person] | None = None) -> Page:
+async def _person_form(
+    db: AsyncSession,
+    company: Company,
+    form: PersonForm,
+    *,
+    person: Person | None = None,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    duplicates: list[Person] | None = None,
+) -> Page:
     departments = await people.list_departments(db, company.id)
     persons = [p for p in await people.list_persons(db, company.id) if person is None or p.id != person.id]
-    return render("accounts/person_form.html", status_code=status_code, company=company, person=person, form=form,
-                  errors=errors or {}, duplicates=duplicates or [], persons=persons,
-                  tree=people.department_tree(departments, []), **ACCOUNT_CONTEXT)
+    return render(
+        "accounts/person_form.html",
+        status_code=status_code,
+        company=company,
+        person=person,
+        form=form,
+        errors=errors or {},
+        duplicates=duplicates or [],
+        persons=persons,
+        tree=people.department_tree(departments, []),
+        **ACCOUNT_CONTEXT,
+    )
 
 
 @get("/accounts/{company_id:int}/persons/new")
@@ -83,37 +109,61 @@ async def new_person(db_session: DB, actor: Actor, company_id: int, department_i
 
 
 @post("/accounts/{company_id:int}/persons")
-async def create_person(request: Request, db_session: DB, actor: Actor, company_id: int,
-                        data: Annotated[PersonForm, FORM]) -> Response | Page:
+async def create_person(
+    request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[PersonForm, FORM]
+) -> Response | Page:
     try:
         person = await people.create_person(db_session, actor, company_id, data)
     except Invalid as error:
         company = await services.get_company(db_session, actor, company_id)
-        return await _person_form(db_session, company, data, status_code=422, errors=error.errors,
-                                  duplicates=error.candidates if isinstance(error, Duplicates) else [])
-    return redirect(request, f"/accounts/{company_id}#org-chart",
-                    flash=("success", _("%(name)s added.", name=person.name)))
+        return await _person_form(
+            db_session,
+            company,
+            data,
+            status_code=422,
+            errors=error.errors,
+            duplicates=error.candidates if isinstance(error, Duplicates) else [],
+        )
+    return redirect(
+        request, f"/accounts/{company_id}#org-chart", flash=("success", _("%(name)s added.", name=person.name))
+    )
 
 
 @get("/persons/{person_id:int}")
 async def person_page(db_session: DB, actor: Actor, person_id: int, kind: str = "", page: int = 1) -> Page:
     person = await people.get_person(db_session, actor, person_id)
     departments = await people.list_departments(db_session, person.company_id)
-    return render("accounts/person.html", block="timeline", person=person, company=person.company,
-                  may_edit=await services.may_edit(db_session, actor, person.company),
-                  moves=await people.person_moves(db_session, person.id),
-                  dept_paths=people.department_paths(departments), user_names=await services.user_names(db_session),
-                  colleagues=[p for p in await people.list_persons(db_session, person.company_id) if p.id != person.id],
-                  timeline=await timeline.timeline(db_session, person_id=person.id, kind=kind, page=page),
-                  **ACCOUNT_CONTEXT)
+    return render(
+        "accounts/person.html",
+        block="timeline",
+        person=person,
+        company=person.company,
+        may_edit=await services.may_edit(db_session, actor, person.company),
+        moves=await people.person_moves(db_session, person.id),
+        dept_paths=people.department_paths(departments),
+        user_names=await services.user_names(db_session),
+        colleagues=[p for p in await people.list_persons(db_session, person.company_id) if p.id != person.id],
+        timeline=await timeline.timeline(db_session, person_id=person.id, kind=kind, page=page),
+        **ACCOUNT_CONTEXT,
+    )
 
 
 def _as_form(person: Person) -> PersonForm:
-    return PersonForm(name=person.name, name_kana=person.name_kana, department_id=str(person.department_id or ""),
-                      title=person.title, email=person.email, phone=person.phone, mobile=person.mobile,
-                      reports_to_id=str(person.reports_to_id or ""), buying_role=person.buying_role or "",
-                      stance=person.stance, left_company="1" if person.left_company else "", notes=person.notes,
-                      version=person.version)
+    return PersonForm(
+        name=person.name,
+        name_kana=person.name_kana,
+        department_id=str(person.department_id or ""),
+        title=person.title,
+        email=person.email,
+        phone=person.phone,
+        mobile=person.mobile,
+        reports_to_id=str(person.reports_to_id or ""),
+        buying_role=person.buying_role or "",
+        stance=person.stance,
+        left_company="1" if person.left_company else "",
+        notes=person.notes,
+        version=person.version,
+    )
 
 
 @get("/persons/{person_id:int}/edit")
@@ -124,20 +174,21 @@ async def edit_person(db_session: DB, actor: Actor, person_id: int) -> Page:
 
 
 @post("/persons/{person_id:int}")
-async def update_person(request: Request, db_session: DB, actor: Actor, person_id: int,
-                        data: Annotated[PersonForm, FORM]) -> Response | Page:
+async def update_person(
+    request: Request, db_session: DB, actor: Actor, person_id: int, data: Annotated[PersonForm, FORM]
+) -> Response | Page:
     try:
         person = await people.update_person(db_session, actor, person_id, data)
     except Invalid as error:
         person = await people.get_person(db_session, actor, person_id)
-        return await _person_form(db_session, person.company, data, person=person, status_code=422,
-                                  errors=error.errors)
+        return await _person_form(db_session, person.company, data, person=person, status_code=422, errors=error.errors)
     return redirect(request, f"/persons/{person.id}", flash=("success", _("Person saved.")))
 
 
 @post("/persons/{person_id:int}/merge")
-async def merge_persons(request: Request, db_session: DB, actor: Actor, person_id: int,
-                        data: Annotated[MergeForm, FORM]) -> Response:
+async def merge_persons(
+    request: Request, db_session: DB, actor: Actor, person_id: int, data: Annotated[MergeForm, FORM]
+) -> Response:
     other_id = int(data.other_id) if data.other_id.isdigit() else None
     try:
         survivor = await merge.merge_persons(db_session, actor, person_id, other_id, confirmed=data.confirm == "1")
@@ -150,21 +201,29 @@ async def merge_persons(request: Request, db_session: DB, actor: Actor, person_i
 
 
 @post("/accounts/{company_id:int}/activities")
-async def add_activity(request: Request, db_session: DB, actor: Actor, company_id: int,
-                       data: Annotated[ActivityForm, FORM]) -> Response | Page:
+async def add_activity(
+    request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[ActivityForm, FORM]
+) -> Response | Page:
     """htmx: the quick-add form and the timeline come back, the new entry on top; no reload."""
     person_ids = (await request.form()).getall("person_ids", [])
     try:
         await timeline.add_activity(db_session, actor, company_id, data, person_ids=person_ids)
     except Invalid as error:
         context = await company_context(db_session, actor, company_id)
-        return render("accounts/company.html", block="timeline", status_code=422, activity_form=data,
-                      activity_errors=error.errors, **context)
+        return render(
+            "accounts/company.html",
+            block="timeline",
+            status_code=422,
+            activity_form=data,
+            activity_errors=error.errors,
+            **context,
+        )
     if not is_fragment_request(request):
         return redirect(request, f"/accounts/{company_id}#timeline", flash=("success", _("Activity added.")))
     context = await company_context(db_session, actor, company_id)
-    return render("accounts/company.html", block="timeline", activity_form=None, activity_errors={},
-                  just_added=True, **context)
+    return render(
+        "accounts/company.html", block="timeline", activity_form=None, activity_errors={}, just_added=True, **context
+    )
 
 
 @post("/activities/{activity_id:int}/delete")
@@ -173,5 +232,16 @@ async def delete_activity(request: Request, db_session: DB, actor: Actor, activi
     return redirect(request, f"/accounts/{activity.company_id}#timeline", flash=("success", _("Activity deleted.")))
 
 
-ROUTES = [create_department, update_department, delete_department, new_person, create_person, person_page,
-          edit_person, update_person, merge_persons, add_activity, delete_activity]
+ROUTES = [
+    create_department,
+    update_department,
+    delete_department,
+    new_person,
+    create_person,
+    person_page,
+    edit_person,
+    update_person,
+    merge_persons,
+    add_activity,
+    delete_activity,
+]

@@ -26,13 +26,13 @@ async def company_list(request: Request, db_session: DB, actor: Actor) -> Page:
     result = await services.list_companies(db_session, actor, filters)
     views = await saved_views.list_saved_views(db_session, actor)
     choices = await services.list_choices(db_session)
-    return render("accounts/list.html", block="results", result=result, f=filters, views=views,
-                  query=request.url.query, **choices)
+    return render(
+        "accounts/list.html", block="results", result=result, f=filters, views=views, query=request.url.query, **choices
+    )
 
 
 @post("/accounts/views")
-async def save_view(request: Request, db_session: DB, actor: Actor,
-                    data: Annotated[SavedViewForm, FORM]) -> Response:
+async def save_view(request: Request, db_session: DB, actor: Actor, data: Annotated[SavedViewForm, FORM]) -> Response:
     try:
         await saved_views.save_view(db_session, actor, name=data.name, query=data.query, shared=data.shared == "1")
     except Invalid:
@@ -46,11 +46,25 @@ async def delete_view(request: Request, db_session: DB, actor: Actor, view_id: i
     return redirect(request, "/accounts", flash=("success", _("View deleted.")))
 
 
-async def _form_page(db: AsyncSession, form: CompanyForm, *, company: Company | None = None, status_code: int = 200,
-                     errors: dict[str, str] | None = None, duplicates: list[Company] | None = None) -> Page:
+async def _form_page(
+    db: AsyncSession,
+    form: CompanyForm,
+    *,
+    company: Company | None = None,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    duplicates: list[Company] | None = None,
+) -> Page:
     choices = await services.list_choices(db)
-    return render("accounts/company_form.html", status_code=status_code, form=form, company=company,
-                  errors=errors or {}, duplicates=duplicates or [], **choices)
+    return render(
+        "accounts/company_form.html",
+        status_code=status_code,
+        form=form,
+        company=company,
+        errors=errors or {},
+        duplicates=duplicates or [],
+        **choices,
+    )
 
 
 @get("/accounts/new")
@@ -59,8 +73,9 @@ async def new_company(db_session: DB, actor: Actor, name: str = "") -> Page:
 
 
 @post("/accounts")
-async def create_company(request: Request, db_session: DB, actor: Actor,
-                         data: Annotated[CompanyForm, FORM]) -> Response | Page:
+async def create_company(
+    request: Request, db_session: DB, actor: Actor, data: Annotated[CompanyForm, FORM]
+) -> Response | Page:
     try:
         company = await services.create_company(db_session, actor, data)
     except Duplicates as error:
@@ -72,12 +87,22 @@ async def create_company(request: Request, db_session: DB, actor: Actor,
 
 def _as_form(company: Company) -> CompanyForm:
     return CompanyForm(
-        name=company.name, name_kana=company.name_kana, corporate_number=company.corporate_number or "",
-        industry=company.industry, employee_band=company.employee_band,
-        fiscal_year_end_month=str(company.fiscal_year_end_month or ""), website=company.website,
-        phone=company.phone, address=company.address, owner_id=str(company.owner_id or ""),
-        parent_id=str(company.parent_id or ""), is_target="1" if company.is_target else "",
-        tags=", ".join(company.tag_names), notes=company.notes, version=company.version)
+        name=company.name,
+        name_kana=company.name_kana,
+        corporate_number=company.corporate_number or "",
+        industry=company.industry,
+        employee_band=company.employee_band,
+        fiscal_year_end_month=str(company.fiscal_year_end_month or ""),
+        website=company.website,
+        phone=company.phone,
+        address=company.address,
+        owner_id=str(company.owner_id or ""),
+        parent_id=str(company.parent_id or ""),
+        is_target="1" if company.is_target else "",
+        tags=", ".join(company.tag_names),
+        notes=company.notes,
+        version=company.version,
+    )
 
 
 @get("/accounts/{company_id:int}/edit")
@@ -88,19 +113,25 @@ async def edit_company(db_session: DB, actor: Actor, company_id: int) -> Page:
 
 
 @post("/accounts/{company_id:int}")
-async def update_company(request: Request, db_session: DB, actor: Actor, company_id: int,
-                         data: Annotated[CompanyForm, FORM]) -> Response | Page:
+async def update_company(
+    request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[CompanyForm, FORM]
+) -> Response | Page:
     try:
         company = await services.update_company(db_session, actor, company_id, data)
     except Invalid as error:
         company = await services.get_company(db_session, actor, company_id)
-        return await _form_page(db_session, data, company=company, status_code=422, errors=error.errors,
-                                duplicates=getattr(error, "candidates", []))
+        return await _form_page(
+            db_session,
+            data,
+            company=company,
+            status_code=422,
+            errors=error.errors,
+            duplicates=getattr(error, "candidates", []),
+        )
     return redirect(request, f"/accounts/{company.id}", flash=("success", _("Company saved.")))
 
 
-async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, kind: str = "",
-                          page: int = 1) -> dict:
+async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, kind: str = "", page: int = 1) -> dict:
     company = await services.get_company(db, actor, company_id)
     departments = await people.list_departments(db, company.id)
     persons = await people.list_persons(db, company.id)
@@ -116,8 +147,9 @@ async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, ki
         "by_id": {p.id: p for p in persons},
         "user_names": await services.user_names(db),
         "rollup": {role: [p for p in current if p.buying_role == role] for role in BuyingRole},
-        "timeline": await timeline.timeline(db, company_id=company.id, person_ids=[p.id for p in persons],
-                                            kind=kind, page=page),
+        "timeline": await timeline.timeline(
+            db, company_id=company.id, person_ids=[p.id for p in persons], kind=kind, page=page
+        ),
         "deals": await company_deals(db, actor, company.id),
         **ACCOUNT_CONTEXT,
     }
@@ -141,24 +173,37 @@ async def merge_page(db_session: DB, actor: Actor, company_id: int, other_id: in
     company = await services.get_company(db_session, actor, company_id)
     await services.ensure_may_edit(db_session, actor, company)
     other = await services.get_company(db_session, actor, other_id) if other_id else None
-    candidates = await services.find_duplicates(db_session, name=company.name,
-                                                corporate_number=company.corporate_number or "",
-                                                exclude_id=company.id)
+    candidates = await services.find_duplicates(
+        db_session, name=company.name, corporate_number=company.corporate_number or "", exclude_id=company.id
+    )
     return render("accounts/merge.html", company=company, other=other, candidates=candidates, errors={})
 
 
 @post("/accounts/{company_id:int}/merge")
-async def merge_companies(request: Request, db_session: DB, actor: Actor, company_id: int,
-                          data: Annotated[MergeForm, FORM]) -> Response | Page:
+async def merge_companies(
+    request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[MergeForm, FORM]
+) -> Response | Page:
     other_id = int(data.other_id) if data.other_id.isdigit() else None
     try:
         survivor = await merge.merge_companies(db_session, actor, company_id, other_id, confirmed=data.confirm == "1")
     except Invalid as error:
         company = await services.get_company(db_session, actor, company_id)
-        return render("accounts/merge.html", status_code=422, company=company, other=None, candidates=[],
-                      errors=error.errors)
+        return render(
+            "accounts/merge.html", status_code=422, company=company, other=None, candidates=[], errors=error.errors
+        )
     return redirect(request, f"/accounts/{survivor.id}", flash=("success", _("Companies merged.")))
 
 
-ROUTES = [company_list, save_view, delete_view, new_company, create_company, edit_company, update_company,
-          company_page, org_chart, merge_page, merge_companies]
+ROUTES = [
+    company_list,
+    save_view,
+    delete_view,
+    new_company,
+    create_company,
+    edit_company,
+    update_company,
+    company_page,
+    org_chart,
+    merge_page,
+    merge_companies,
+]

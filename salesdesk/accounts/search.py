@@ -30,7 +30,7 @@ def probe_keys(q: str) -> set[str]:
     keys = {norm.compact(q), norm.company_key(q), norm.kana_key(q), norm.katakana(norm.company_key(q))}
     if "@" in q:
         keys.add(norm.email_key(q))
-    return {k[:norm.TERM_CHARS] for k in keys if k}  # a longer key would run past every stored term
+    return {k[: norm.TERM_CHARS] for k in keys if k}  # a longer key would run past every stored term
 
 
 def _prefix(column: ColumnElement[str], key: str) -> ColumnElement[bool]:
@@ -45,8 +45,12 @@ def matching_ids(q: str, entity: str, limit: int | None = LIMIT):  # noqa: ANN20
         return None
     # `entity || ''` keeps the planner off ix_search_terms_entity: SQLite (no statistics) would rather scan every
     # term of every person by `entity = ?` than range-scan the term index.
-    query = (select(SearchTerm.entity_id).where(SearchTerm.entity.concat("") == entity)
-             .where(or_(*(_prefix(SearchTerm.term, k) for k in keys))).distinct())
+    query = (
+        select(SearchTerm.entity_id)
+        .where(SearchTerm.entity.concat("") == entity)
+        .where(or_(*(_prefix(SearchTerm.term, k) for k in keys)))
+        .distinct()
+    )
     return query.limit(limit) if limit else query
 
 
@@ -66,11 +70,20 @@ async def search(db: AsyncSession, actor: User, q: str) -> Results:
     person_ids = matching_ids(q, "person")
     if company_ids is None or person_ids is None:
         return Results(q, [], [])
-    companies = list(await db.scalars(
-        select(Company).where(Company.id.in_(list(await db.scalars(company_ids))))
-        .options(selectinload(Company.owner)).order_by(Company.kana_key, Company.id)))
-    persons = list(await db.scalars(
-        select(Person).where(Person.id.in_(list(await db.scalars(person_ids))))
-        .options(selectinload(Person.company), selectinload(Person.department))
-        .order_by(Person.left_company, Person.kana_key, Person.id)))
+    companies = list(
+        await db.scalars(
+            select(Company)
+            .where(Company.id.in_(list(await db.scalars(company_ids))))
+            .options(selectinload(Company.owner))
+            .order_by(Company.kana_key, Company.id)
+        )
+    )
+    persons = list(
+        await db.scalars(
+            select(Person)
+            .where(Person.id.in_(list(await db.scalars(person_ids))))
+            .options(selectinload(Person.company), selectinload(Person.department))
+            .order_by(Person.left_company, Person.kana_key, Person.id)
+        )
+    )
     return Results(q, companies, persons)

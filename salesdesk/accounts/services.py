@@ -61,8 +61,10 @@ async def may_edit(db: AsyncSession, actor: User, company: Company) -> bool:
 
 async def _actor_has_deal(db: AsyncSession, actor: User, company_id: int) -> bool:
     """A rep who owns a deal at the company works the account, so may keep it up to date."""
-    return await db.scalar(
-        select(Deal.id).where(Deal.company_id == company_id, Deal.owner_id == actor.id).limit(1)) is not None
+    return (
+        await db.scalar(select(Deal.id).where(Deal.company_id == company_id, Deal.owner_id == actor.id).limit(1))
+        is not None
+    )
 
 
 async def ensure_may_edit(db: AsyncSession, actor: User, company: Company) -> None:
@@ -376,7 +378,6 @@ async def replace_terms(db: AsyncSession, entity: str, entity_id: int, terms: se
 
 async def index_company(db: AsyncSession, company: Company) -> None:
     await replace_terms(db, "company", company.id, company_terms(company))
-
 
 
 async def user_names(db: AsyncSession) -> dict[int, str]:

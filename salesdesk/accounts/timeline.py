@@ -137,8 +137,14 @@ def _parse_when(value: str, zone: str) -> datetime | None:
 
 
 async def add_activity(
-    db: AsyncSession, actor: User, company_id: int, form: ActivityForm, person_ids: list[str] | tuple[str, ...] = (),
-    *, deal_id: int | None = None, task_id: int | None = None,
+    db: AsyncSession,
+    actor: User,
+    company_id: int,
+    form: ActivityForm,
+    person_ids: list[str] | tuple[str, ...] = (),
+    *,
+    deal_id: int | None = None,
+    task_id: int | None = None,
 ) -> Activity:
     """Anyone may log what they did with an account; it is their own record.
 
@@ -197,9 +203,12 @@ async def touch_deal(db: AsyncSession, deal_id: int, at: datetime) -> None:
     """Bookkeeping (a Core UPDATE, no version bump): the deal's newest completed activity or task,
     which its stale clock counts from. A deal loaded in this session sees the new value too."""
     await db.execute(
-        update(Deal).where(Deal.id == deal_id)
+        update(Deal)
+        .where(Deal.id == deal_id)
         .where(or_(Deal.last_activity_at.is_(None), Deal.last_activity_at < at))
-        .values(last_activity_at=at).execution_options(synchronize_session="fetch"))
+        .values(last_activity_at=at)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 async def refresh_last_contact(db: AsyncSession, company_id: int) -> None:

@@ -75,16 +75,18 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
             changes = _changes(obj, action)
             if action == "update" and not changes:
                 continue
-            rows.append({
-                "at": now,
-                "actor_id": actor_id,
-                "actor_name": actor_name,
-                "entity": type(obj).__tablename__,  # type: ignore[attr-defined]
-                "entity_id": inspect(obj).identity[0] if inspect(obj).identity else obj.id,  # type: ignore[attr-defined]
-                "label": str(obj)[:200],
-                "action": action,
-                "changes": changes,
-            })
+            rows.append(
+                {
+                    "at": now,
+                    "actor_id": actor_id,
+                    "actor_name": actor_name,
+                    "entity": type(obj).__tablename__,  # type: ignore[attr-defined]
+                    "entity_id": inspect(obj).identity[0] if inspect(obj).identity else obj.id,  # type: ignore[attr-defined]
+                    "label": str(obj)[:200],
+                    "action": action,
+                    "changes": changes,
+                }
+            )
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
 

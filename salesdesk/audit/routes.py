@@ -25,15 +25,35 @@ def _int(value: str) -> int | None:
 
 
 @get("/admin/audit")
-async def audit_page(db_session: DB, actor: Actor, entity: str = "", entity_id: str = "",
-                     actor_id: str = "", action: str = "", since: str = "", until: str = "",
-                     page: int = 1) -> Page:
-    f = AuditFilter(entity=entity, entity_id=_int(entity_id), actor_id=_int(actor_id), action=action,
-                    since=_date(since), until=_date(until), page=page)
+async def audit_page(
+    db_session: DB,
+    actor: Actor,
+    entity: str = "",
+    entity_id: str = "",
+    actor_id: str = "",
+    action: str = "",
+    since: str = "",
+    until: str = "",
+    page: int = 1,
+) -> Page:
+    f = AuditFilter(
+        entity=entity,
+        entity_id=_int(entity_id),
+        actor_id=_int(actor_id),
+        action=action,
+        since=_date(since),
+        until=_date(until),
+        page=page,
+    )
     result = await services.list_entries(db_session, actor, f)
-    return render("audit/list.html", result=result, f=f, raw={"since": since, "until": until},
-                  entities=await services.entity_names(db_session),
-                  users=await auth_services.list_users(db_session, actor))
+    return render(
+        "audit/list.html",
+        result=result,
+        f=f,
+        raw={"since": since, "until": until},
+        entities=await services.entity_names(db_session),
+        users=await auth_services.list_users(db_session, actor),
+    )
 
 
 ROUTES = [audit_page]

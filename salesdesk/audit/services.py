@@ -60,7 +60,8 @@ async def list_entries(db: AsyncSession, actor: User, f: AuditFilter) -> AuditPa
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, f.page), pages)
     entries = await db.scalars(
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    )
     return AuditPage(list(entries), total, page, pages)
 
 

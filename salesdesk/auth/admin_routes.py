@@ -16,12 +16,27 @@ from salesdesk.i18n import _
 from salesdesk.web import FORM, Page, redirect, render
 
 
-async def _users_page(db: AsyncSession, actor: Actor, *, status_code: int = 200, invite_form: InviteForm | None = None,
-                      errors: dict[str, str] | None = None, invite_link: str = "") -> Page:
+async def _users_page(
+    db: AsyncSession,
+    actor: Actor,
+    *,
+    status_code: int = 200,
+    invite_form: InviteForm | None = None,
+    errors: dict[str, str] | None = None,
+    invite_link: str = "",
+) -> Page:
     users = await services.list_users(db, actor)
     teams = await services.list_teams(db, actor)
-    return render("admin/users.html", status_code=status_code, users=users, teams=teams, roles=list(Role),
-                  form=invite_form or InviteForm(), errors=errors or {}, invite_link=invite_link)
+    return render(
+        "admin/users.html",
+        status_code=status_code,
+        users=users,
+        teams=teams,
+        roles=list(Role),
+        form=invite_form or InviteForm(),
+        errors=errors or {},
+        invite_link=invite_link,
+    )
 
 
 @get("/admin/users")
@@ -30,11 +45,11 @@ async def users_page(db_session: DB, actor: Actor) -> Page:
 
 
 @post("/admin/users")
-async def invite_user(request: Request, db_session: DB, actor: Actor,
-                      data: Annotated[InviteForm, FORM]) -> Page:
+async def invite_user(request: Request, db_session: DB, actor: Actor, data: Annotated[InviteForm, FORM]) -> Page:
     try:
-        user, token = await services.invite_user(db_session, actor, email=data.email, name=data.name,
-                                                 role=data.role, team_id=opt_int(data.team_id))
+        user, token = await services.invite_user(
+            db_session, actor, email=data.email, name=data.name, role=data.role, team_id=opt_int(data.team_id)
+        )
     except Invalid as error:
         return await _users_page(db_session, actor, status_code=422, invite_form=data, errors=error.errors)
     link = str(request.base_url).rstrip("/") + f"/invite/{token}"
@@ -50,26 +65,39 @@ async def user_page(db_session: DB, actor: Actor, user_id: int) -> Page:
 
 
 @post("/admin/users/{user_id:int}")
-async def update_user(request: Request, db_session: DB, actor: Actor, user_id: int,
-                      data: Annotated[UserForm, FORM]) -> Response | Page:
+async def update_user(
+    request: Request, db_session: DB, actor: Actor, user_id: int, data: Annotated[UserForm, FORM]
+) -> Response | Page:
     try:
-        await services.update_user(db_session, actor, user_id, role=data.role, team_id=opt_int(data.team_id),
-                                   name=data.name, seen_version=data.version)
+        await services.update_user(
+            db_session,
+            actor,
+            user_id,
+            role=data.role,
+            team_id=opt_int(data.team_id),
+            name=data.name,
+            seen_version=data.version,
+        )
     except Invalid as error:
         user = await services.get_user(db_session, actor, user_id)
         teams = await services.list_teams(db_session, actor)
-        return render("admin/user.html", status_code=422, user=user, teams=teams, roles=list(Role),
-                      form=data, errors=error.errors)
+        return render(
+            "admin/user.html", status_code=422, user=user, teams=teams, roles=list(Role), form=data, errors=error.errors
+        )
     return redirect(request, "/admin/users", flash=("success", _("User saved.")))
 
 
 @post("/admin/users/{user_id:int}/active")
-async def set_active(request: Request, db_session: DB, actor: Actor, user_id: int,
-                     data: Annotated[ActiveForm, FORM]) -> Response:
+async def set_active(
+    request: Request, db_session: DB, actor: Actor, user_id: int, data: Annotated[ActiveForm, FORM]
+) -> Response:
     active = data.active == "1"
     user = await services.set_active(db_session, actor, user_id, active=active, seen_version=data.version)
-    message = _("%(name)s can log in again.", name=user.name) if active else _(
-        "%(name)s was deactivated and logged out everywhere.", name=user.name)
+    message = (
+        _("%(name)s can log in again.", name=user.name)
+        if active
+        else _("%(name)s was deactivated and logged out everywhere.", name=user.name)
+    )
     return redirect(request, "/admin/users", flash=("success", message))
 
 
@@ -78,17 +106,32 @@ async def teams_page(db_session: DB, actor: Actor) -> Page:
     return await _teams_page(db_session, actor)
 
 
-async def _teams_page(db: AsyncSession, actor: Actor, *, status_code: int = 200, form: TeamForm | None = None,
-                      errors: dict[str, str] | None = None, failed_team_id: int | None = None) -> Page:
+async def _teams_page(
+    db: AsyncSession,
+    actor: Actor,
+    *,
+    status_code: int = 200,
+    form: TeamForm | None = None,
+    errors: dict[str, str] | None = None,
+    failed_team_id: int | None = None,
+) -> Page:
     users = await services.list_users(db, actor)
     teams = await services.list_teams(db, actor)
-    return render("admin/teams.html", status_code=status_code, teams=teams, users=users,
-                  form=form or TeamForm(), errors=errors or {}, failed_team_id=failed_team_id)
+    return render(
+        "admin/teams.html",
+        status_code=status_code,
+        teams=teams,
+        users=users,
+        form=form or TeamForm(),
+        errors=errors or {},
+        failed_team_id=failed_team_id,
+    )
 
 
 @post("/admin/teams")
-async def create_team(request: Request, db_session: DB, actor: Actor,
-                      data: Annotated[TeamForm, FORM]) -> Response | Page:
+async def create_team(
+    request: Request, db_session: DB, actor: Actor, data: Annotated[TeamForm, FORM]
+) -> Response | Page:
     try:
         await services.create_team(db_session, actor, name=data.name, manager_id=opt_int(data.manager_id))
     except Invalid as error:
@@ -97,14 +140,17 @@ async def create_team(request: Request, db_session: DB, actor: Actor,
 
 
 @post("/admin/teams/{team_id:int}")
-async def update_team(request: Request, db_session: DB, actor: Actor, team_id: int,
-                      data: Annotated[TeamForm, FORM]) -> Response | Page:
+async def update_team(
+    request: Request, db_session: DB, actor: Actor, team_id: int, data: Annotated[TeamForm, FORM]
+) -> Response | Page:
     try:
-        await services.update_team(db_session, actor, team_id, name=data.name,
-                                   manager_id=opt_int(data.manager_id), seen_version=data.version)
+        await services.update_team(
+            db_session, actor, team_id, name=data.name, manager_id=opt_int(data.manager_id), seen_version=data.version
+        )
     except Invalid as error:
-        return await _teams_page(db_session, actor, status_code=422, form=data, errors=error.errors,
-                                 failed_team_id=team_id)
+        return await _teams_page(
+            db_session, actor, status_code=422, form=data, errors=error.errors, failed_team_id=team_id
+        )
     return redirect(request, "/admin/teams", flash=("success", _("Team saved.")))
 
 

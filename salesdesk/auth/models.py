@@ -25,9 +25,7 @@ class Team(IdMixin, VersionedMixin, Audited, Base):
     __tablename__ = "teams"
 
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    manager_id: Mapped[int | None] = mapped_column(
-        IdType, ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
-    )
+    manager_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL", use_alter=True))
 
     manager: Mapped[User | None] = relationship(foreign_keys=[manager_id], lazy="raise")
 

@@ -23,16 +23,18 @@ def may_read_audit(actor: User) -> bool:
     return actor.role == Role.admin
 
 
-def may_edit_account(actor: User, *, owner_id: int | None, owner_team_id: int | None,
-                     has_actors_deal: bool = False) -> bool:
+def may_edit_account(
+    actor: User, *, owner_id: int | None, owner_team_id: int | None, has_actors_deal: bool = False
+) -> bool:
     """Everyone reads every account; reps edit what they own or where they own a deal,
     managers what their team owns (and unowned accounts), admins everything."""
     if actor.role == Role.admin:
         return True
     if owner_id is not None and owner_id == actor.id:
         return True
-    if actor.role == Role.manager and (owner_id is None or (actor.team_id is not None
-                                                           and owner_team_id == actor.team_id)):
+    if actor.role == Role.manager and (
+        owner_id is None or (actor.team_id is not None and owner_team_id == actor.team_id)
+    ):
         return True  # a manager also hands out the accounts nobody owns yet
     return has_actors_deal
 

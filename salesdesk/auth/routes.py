@@ -17,16 +17,32 @@ from salesdesk.errors import Invalid, Throttled
 from salesdesk.i18n import SUPPORTED, _, current_locale, current_time_zone
 from salesdesk.web import FORM, Page, redirect, render, safe_next
 
-TIME_ZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "Asia/Bangkok",
-              "Asia/Kolkata", "Europe/London", "Europe/Berlin", "America/New_York",
-              "America/Los_Angeles", "UTC")
+TIME_ZONES = (
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Asia/Bangkok",
+    "Asia/Kolkata",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "UTC",
+)
 
 
 def _session_cookie(request: Request, token: str, days: int) -> Cookie:
     settings = request.app.state.settings
-    return Cookie(key=SESSION_COOKIE, value=token, path="/", httponly=True, samesite="lax",
-                  secure=settings.secure_cookies or request.url.scheme == "https",
-                  max_age=int(timedelta(days=days).total_seconds()))
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies or request.url.scheme == "https",
+        max_age=int(timedelta(days=days).total_seconds()),
+    )
 
 
 def _client_ip(request: Request) -> str:
@@ -39,21 +55,30 @@ async def login_page(next: str = "") -> Page:
 
 
 @post("/login", opt={PUBLIC: True})
-async def login(request: Request, db_session: DB,
-                data: Annotated[LoginForm, FORM]) -> Response | Page:
+async def login(request: Request, db_session: DB, data: Annotated[LoginForm, FORM]) -> Response | Page:
     settings = request.app.state.settings
     try:
         user = await services.authenticate(
-            db_session, data.email, data.password, ip=_client_ip(request),
-            max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes))
+            db_session,
+            data.email,
+            data.password,
+            ip=_client_ip(request),
+            max_failures=settings.login_max_failures,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
     except (Invalid, Throttled) as error:
         await db_session.commit()  # keep the attempt row: throttling counts it
         status = 429 if isinstance(error, Throttled) else 422
         data.password = ""
         message = "login.throttled" if isinstance(error, Throttled) else "login.invalid"
         return render("auth/login.html", status_code=status, form=data, errors={"form": message})
-    token = await services.start_session(db_session, user, days=settings.session_days,
-                                         user_agent=request.headers.get("user-agent", ""), ip=_client_ip(request))
+    token = await services.start_session(
+        db_session,
+        user,
+        days=settings.session_days,
+        user_agent=request.headers.get("user-agent", ""),
+        ip=_client_ip(request),
+    )
     response = redirect(request, safe_next(data.next))
     response.cookies.append(_session_cookie(request, token, settings.session_days))
     return response
@@ -87,8 +112,9 @@ async def settings_page(actor: Actor) -> Page:
 
 
 @post("/settings")
-async def save_settings(request: Request, db_session: DB, actor: Actor,
-                        data: Annotated[PreferencesForm, FORM]) -> Response | Page:
+async def save_settings(
+    request: Request, db_session: DB, actor: Actor, data: Annotated[PreferencesForm, FORM]
+) -> Response | Page:
     try:
         await services.update_preferences(db_session, actor, locale=data.locale, time_zone=data.time_zone)
     except Invalid as error:
@@ -99,8 +125,9 @@ async def save_settings(request: Request, db_session: DB, actor: Actor,
 
 
 @post("/settings/password")
-async def save_password(request: Request, db_session: DB, actor: Actor,
-                        data: Annotated[PasswordForm, FORM]) -> Response | Page:
+async def save_password(
+    request: Request, db_session: DB, actor: Actor, data: Annotated[PasswordForm, FORM]
+) -> Response | Page:
     try:
         await services.change_password(db_session, actor, current=data.current_password, new=data.new_password)
     except Invalid as error:
@@ -116,12 +143,14 @@ async def invite_page(db_session: DB, token: str) -> Page:
 
 
 @post("/invite/{token:str}", opt={PUBLIC: True})
-async def accept_invite(request: Request, db_session: DB, token: str,
-                        data: Annotated[InviteAcceptForm, FORM]) -> Response | Page:
+async def accept_invite(
+    request: Request, db_session: DB, token: str, data: Annotated[InviteAcceptForm, FORM]
+) -> Response | Page:
     settings = request.app.state.settings
     try:
-        user = await services.accept_invite(db_session, token, password=data.password,
-                                            password_again=data.password_again)
+        user = await services.accept_invite(
+            db_session, token, password=data.password, password_again=data.password_again
+        )
     except Invalid as error:
         invited = await services.user_for_invite(db_session, token)
         return render("auth/invite.html", status_code=422, invited=invited, token=token, errors=error.errors)
@@ -131,5 +160,14 @@ async def accept_invite(request: Request, db_session: DB, token: str,
     return response
 
 
-ROUTES = [login_page, login, logout, set_language, settings_page, save_settings, save_password,
-          invite_page, accept_invite]
+ROUTES = [
+    login_page,
+    login,
+    logout,
+    set_language,
+    settings_page,
+    save_settings,
+    save_password,
+    invite_page,
+    accept_invite,
+]

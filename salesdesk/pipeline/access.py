@@ -43,8 +43,10 @@ def visible_deals(actor: User) -> Select[tuple[Deal]]:
 async def get_deal(db: AsyncSession, actor: User, deal_id: int) -> Deal:
     """The deal with its stage, company, owner and lost reason; NotFound unless the actor sees it."""
     deal = await db.scalar(
-        visible_deals(actor).where(Deal.id == deal_id).options(
-            joinedload(Deal.stage), joinedload(Deal.company), joinedload(Deal.owner), joinedload(Deal.lost_reason)))
+        visible_deals(actor)
+        .where(Deal.id == deal_id)
+        .options(joinedload(Deal.stage), joinedload(Deal.company), joinedload(Deal.owner), joinedload(Deal.lost_reason))
+    )
     if deal is None:
         raise NotFound("deal")
     return deal

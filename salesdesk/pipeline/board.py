@@ -117,8 +117,9 @@ class Context:
     where: list = field(default_factory=list)
 
 
-async def context(db: AsyncSession, actor: User, f: DealFilter, stages: list[Stage],
-                  now: datetime | None = None) -> Context:
+async def context(
+    db: AsyncSession, actor: User, f: DealFilter, stages: list[Stage], now: datetime | None = None
+) -> Context:
     now = now or utcnow()
     today = local_today()
     settings = await setup.sales_settings(db)
@@ -126,8 +127,15 @@ async def context(db: AsyncSession, actor: User, f: DealFilter, stages: list[Sta
     return Context(actor, f, stages, now, today, where)
 
 
-async def board(db: AsyncSession, actor: User, f: DealFilter, *, pipeline_id: int | None = None,
-                per_page: int = CARDS_PER_PAGE, now: datetime | None = None) -> Board:
+async def board(
+    db: AsyncSession,
+    actor: User,
+    f: DealFilter,
+    *,
+    pipeline_id: int | None = None,
+    per_page: int = CARDS_PER_PAGE,
+    now: datetime | None = None,
+) -> Board:
     pipelines = await setup.list_pipelines(db)
     pipeline = next((p for p in pipelines if p.id == pipeline_id), None) if pipeline_id else None
     if pipeline is None:
@@ -161,10 +169,16 @@ async def column_totals(db: AsyncSession, ctx: Context, stages: list[Stage]) -> 
     """
     by_id = {s.id: s for s in stages}
     rows = await db.execute(
-        select(Deal.stage_id, func.count(), func.sum(Deal.amount_jpy),
-               func.sum(case((Deal.probability.is_(None), Deal.amount_jpy), else_=0)),
-               func.sum(Deal.amount_jpy * Deal.probability))
-        .where(Deal.stage_id.in_(list(by_id)), *ctx.where).group_by(Deal.stage_id))
+        select(
+            Deal.stage_id,
+            func.count(),
+            func.sum(Deal.amount_jpy),
+            func.sum(case((Deal.probability.is_(None), Deal.amount_jpy), else_=0)),
+            func.sum(Deal.amount_jpy * Deal.probability),
+        )
+        .where(Deal.stage_id.in_(list(by_id)), *ctx.where)
+        .group_by(Deal.stage_id)
+    )
     totals = {}
     for stage_id, count, total, plain, overridden in rows:
         raw = by_id[stage_id].probability * int(plain or 0) + int(overridden or 0)
@@ -172,11 +186,16 @@ async def column_totals(db: AsyncSession, ctx: Context, stages: list[Stage]) -> 
     return totals
 
 
-async def _page(db: AsyncSession, ctx: Context, stage: Stage, cursor: str | None,
-                per_page: int) -> tuple[list[Deal], str | None]:
-    query = (select(Deal).where(Deal.stage_id == stage.id, *ctx.where)
-             .options(joinedload(Deal.company), joinedload(Deal.owner))
-             .order_by(Deal.board_rank, Deal.id).limit(per_page + 1))
+async def _page(
+    db: AsyncSession, ctx: Context, stage: Stage, cursor: str | None, per_page: int
+) -> tuple[list[Deal], str | None]:
+    query = (
+        select(Deal)
+        .where(Deal.stage_id == stage.id, *ctx.where)
+        .options(joinedload(Deal.company), joinedload(Deal.owner))
+        .order_by(Deal.board_rank, Deal.id)
+        .limit(per_page + 1)
+    )
     if cursor and (after := _parse_cursor(cursor)):
         rank, deal_id = after
         query = query.where(or_(Deal.board_rank > rank, and_(Deal.board_rank == rank, Deal.id > deal_id)))
@@ -200,8 +219,16 @@ async def _cards(db: AsyncSession, ctx: Context, deals: list[Deal]) -> dict[int,
     return {d.id: Card(d, by_id[d.stage_id], nexts.get(d.id), ctx.today, ctx.now) for d in deals}
 
 
-async def more_cards(db: AsyncSession, actor: User, f: DealFilter, stage_id: int, cursor: str | None, *,
-                     per_page: int = CARDS_PER_PAGE, now: datetime | None = None) -> Column:
+async def more_cards(
+    db: AsyncSession,
+    actor: User,
+    f: DealFilter,
+    stage_id: int,
+    cursor: str | None,
+    *,
+    per_page: int = CARDS_PER_PAGE,
+    now: datetime | None = None,
+) -> Column:
     """The next page of a column's cards (infinite scroll); totals are not recomputed."""
     stage = await setup.get_stage(db, stage_id)
     pipeline = await setup.get_pipeline(db, stage.pipeline_id)
@@ -211,8 +238,9 @@ async def more_cards(db: AsyncSession, actor: User, f: DealFilter, stage_id: int
     return Column(stage, cards=[cards[d.id] for d in deals], cursor=next_cursor)
 
 
-async def totals_for(db: AsyncSession, actor: User, f: DealFilter, pipeline_id: int, *,
-                     now: datetime | None = None) -> list[Column]:
+async def totals_for(
+    db: AsyncSession, actor: User, f: DealFilter, pipeline_id: int, *, now: datetime | None = None
+) -> list[Column]:
     """Every open column's header figures without cards: what a move refreshes."""
     pipeline = await setup.get_pipeline(db, pipeline_id)
     ctx = await context(db, actor, f, pipeline.stages, now)

@@ -102,12 +102,18 @@ def month_chart(months: list[date], figures: list[Figures], today: date) -> Mont
     for n, (month, f) in enumerate(zip(months, figures, strict=True)):
         center = LEFT + slot * (n + 0.5)
         year_label = (f"{month.year}年" if locale == "ja" else str(month.year)) if n == 0 or month.month == 1 else ""
-        groups.append(MonthGroup(month_label(month, locale), year_label, round(center, 1),
-                                 won=bar(center - BAR - 2, f.won_jpy), open=bar(center + 2, f.raw_jpy),
-                                 weighted=bar(center + 2, f.weighted_jpy),
-                                 current=(month.year, month.month) == (today.year, today.month)))
-    ticks = [Tick(round(baseline - plot_height * v / top, 1), axis_label(v, divisor))
-             for v in range(0, top + 1, step)]
+        groups.append(
+            MonthGroup(
+                month_label(month, locale),
+                year_label,
+                round(center, 1),
+                won=bar(center - BAR - 2, f.won_jpy),
+                open=bar(center + 2, f.raw_jpy),
+                weighted=bar(center + 2, f.weighted_jpy),
+                current=(month.year, month.month) == (today.year, today.month),
+            )
+        )
+    ticks = [Tick(round(baseline - plot_height * v / top, 1), axis_label(v, divisor)) for v in range(0, top + 1, step)]
     return MonthChart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, baseline, ticks, unit, groups)
 
 
@@ -133,8 +139,16 @@ class FunnelChart:
 
 def funnel_chart(funnel: Funnel) -> FunnelChart:
     first = max((s.reached for s in funnel.steps), default=0)
-    rows = [FunnelRow(step.stage.name, 8 + n * FUNNEL_ROW,
-                      round(FUNNEL_BAR * step.reached / first, 1) if first else 0, step.reached, step.of_first,
-                      step.conversion, step.stage.is_won)
-            for n, step in enumerate(funnel.steps)]
+    rows = [
+        FunnelRow(
+            step.stage.name,
+            8 + n * FUNNEL_ROW,
+            round(FUNNEL_BAR * step.reached / first, 1) if first else 0,
+            step.reached,
+            step.of_first,
+            step.conversion,
+            step.stage.is_won,
+        )
+        for n, step in enumerate(funnel.steps)
+    ]
     return FunnelChart(FUNNEL_WIDTH, 16 + FUNNEL_ROW * len(rows), FUNNEL_LABEL, FUNNEL_BAR, rows)

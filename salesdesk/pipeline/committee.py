@@ -25,9 +25,13 @@ ROLE_ORDER = {role: n for n, role in enumerate(BuyingRole)}
 
 async def committee(db: AsyncSession, deal_id: int) -> list[DealContact]:
     """Primary contact first, then by role (決裁者 first) and name."""
-    contacts = list(await db.scalars(
-        select(DealContact).where(DealContact.deal_id == deal_id)
-        .options(selectinload(DealContact.person).selectinload(Person.department))))
+    contacts = list(
+        await db.scalars(
+            select(DealContact)
+            .where(DealContact.deal_id == deal_id)
+            .options(selectinload(DealContact.person).selectinload(Person.department))
+        )
+    )
     return sorted(contacts, key=lambda c: (not c.is_primary, ROLE_ORDER.get(c.role or "", 99), c.person.name))
 
 
@@ -36,11 +40,18 @@ async def candidates(db: AsyncSession, deal: Deal) -> list[Person]:
     company = await db.get(Company, deal.company_id)
     assert company is not None
     ids = await group_ids(db, company)
-    return list(await db.scalars(
-        select(Person).where(Person.company_id.in_(ids), Person.left_company.is_(False),
-                             Person.id.not_in(select(DealContact.person_id).where(DealContact.deal_id == deal.id)))
-        .options(selectinload(Person.company))
-        .order_by(Person.company_id != deal.company_id, Person.kana_key, Person.id)))
+    return list(
+        await db.scalars(
+            select(Person)
+            .where(
+                Person.company_id.in_(ids),
+                Person.left_company.is_(False),
+                Person.id.not_in(select(DealContact.person_id).where(DealContact.deal_id == deal.id)),
+            )
+            .options(selectinload(Person.company))
+            .order_by(Person.company_id != deal.company_id, Person.kana_key, Person.id)
+        )
+    )
 
 
 async def _group_person(db: AsyncSession, deal: Deal, person_id: int | None) -> Person:
@@ -63,15 +74,17 @@ async def add_contact(db: AsyncSession, actor: User, deal_id: int, form: Contact
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
     person = await _group_person(db, deal, parse_id(form.person_id))
-    contact = await db.scalar(select(DealContact).where(DealContact.deal_id == deal.id,
-                                                        DealContact.person_id == person.id))
+    contact = await db.scalar(
+        select(DealContact).where(DealContact.deal_id == deal.id, DealContact.person_id == person.id)
+    )
     if contact is None:
         contact = DealContact(deal_id=deal.id, person_id=person.id, is_primary=False)
         db.add(contact)
     contact.role = _role(form, person)
     await db.flush()
     if form.is_primary == "1" or not await db.scalar(
-            select(func.count()).where(DealContact.deal_id == deal.id, DealContact.is_primary.is_(True))):
+        select(func.count()).where(DealContact.deal_id == deal.id, DealContact.is_primary.is_(True))
+    ):
         await make_primary(db, deal, person.id)  # the first person attached is the primary contact
     return contact
 
@@ -97,8 +110,9 @@ async def remove_contact(db: AsyncSession, actor: User, deal_id: int, person_id:
 
 
 async def _contact(db: AsyncSession, deal_id: int, person_id: int) -> DealContact:
-    contact = await db.scalar(select(DealContact).where(DealContact.deal_id == deal_id,
-                                                        DealContact.person_id == person_id))
+    contact = await db.scalar(
+        select(DealContact).where(DealContact.deal_id == deal_id, DealContact.person_id == person_id)
+    )
     if contact is None:
         raise NotFound("contact")
     return contact
@@ -107,13 +121,18 @@ async def _contact(db: AsyncSession, deal_id: int, person_id: int) -> DealContac
 async def make_primary(db: AsyncSession, deal: Deal, person_id: int) -> DealContact:
     """The person becomes the one primary contact (attached first if needed). Callers check rights."""
     person = await _group_person(db, deal, person_id)
-    contact = await db.scalar(select(DealContact).where(DealContact.deal_id == deal.id,
-                                                        DealContact.person_id == person.id))
+    contact = await db.scalar(
+        select(DealContact).where(DealContact.deal_id == deal.id, DealContact.person_id == person.id)
+    )
     if contact is None:
         contact = DealContact(deal_id=deal.id, person_id=person.id, role=person.buying_role)
         db.add(contact)
-    await db.execute(update(DealContact).where(DealContact.deal_id == deal.id, DealContact.person_id != person.id)
-                     .values(is_primary=False).execution_options(synchronize_session="fetch"))
+    await db.execute(
+        update(DealContact)
+        .where(DealContact.deal_id == deal.id, DealContact.person_id != person.id)
+        .values(is_primary=False)
+        .execution_options(synchronize_session="fetch")
+    )
     contact.is_primary = True
     await db.flush()
     return contact
@@ -138,7 +157,9 @@ async def coverage(db: AsyncSession, contacts: list[DealContact], *, now: dateti
     if not deciders:
         return Coverage(roles, "decision_maker.missing")
     last = await db.scalar(
-        select(func.max(Activity.occurred_at)).join(activity_persons, activity_persons.c.activity_id == Activity.id)
-        .where(activity_persons.c.person_id.in_(deciders)))
+        select(func.max(Activity.occurred_at))
+        .join(activity_persons, activity_persons.c.activity_id == Activity.id)
+        .where(activity_persons.c.person_id.in_(deciders))
+    )
     cutoff = (now or utcnow()) - timedelta(days=DECISION_MAKER_CONTACT_DAYS)
     return Coverage(roles, None if last is not None and last >= cutoff else "decision_maker.not_contacted", last)

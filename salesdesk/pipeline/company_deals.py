@@ -47,9 +47,16 @@ async def company_deals(db: AsyncSession, actor: User, company_id: int) -> Compa
     """Two statements, whatever the number of deals."""
     result = CompanyDeals()
     rows = await db.execute(
-        select(Stage.kind, func.count(), func.sum(Deal.amount_jpy),
-               func.sum(Deal.amount_jpy * func.coalesce(Deal.probability, Stage.probability)))
-        .join(Stage, Stage.id == Deal.stage_id).where(Deal.company_id == company_id).group_by(Stage.kind))
+        select(
+            Stage.kind,
+            func.count(),
+            func.sum(Deal.amount_jpy),
+            func.sum(Deal.amount_jpy * func.coalesce(Deal.probability, Stage.probability)),
+        )
+        .join(Stage, Stage.id == Deal.stage_id)
+        .where(Deal.company_id == company_id)
+        .group_by(Stage.kind)
+    )
     for kind, count, total, raw_weighted in rows:
         if kind == StageKind.open:
             result.open_count, result.open_total_jpy = count, int(total or 0)
@@ -59,11 +66,19 @@ async def company_deals(db: AsyncSession, actor: User, company_id: int) -> Compa
         else:
             result.lost_count = count
     closed_on = func.coalesce(Deal.won_on, Deal.lost_on)
-    result.deals = list(await db.scalars(
-        access.visible_deals(actor).join(Stage, Stage.id == Deal.stage_id).where(Deal.company_id == company_id)
-        .options(contains_eager(Deal.stage), joinedload(Deal.owner))
-        .order_by(Stage.kind != StageKind.open,
-                  case((Stage.kind == StageKind.open, Deal.expected_close_date)).asc().nulls_last(),
-                  closed_on.desc().nulls_last(), Deal.id.desc())
-        .limit(LISTED)))
+    result.deals = list(
+        await db.scalars(
+            access.visible_deals(actor)
+            .join(Stage, Stage.id == Deal.stage_id)
+            .where(Deal.company_id == company_id)
+            .options(contains_eager(Deal.stage), joinedload(Deal.owner))
+            .order_by(
+                Stage.kind != StageKind.open,
+                case((Stage.kind == StageKind.open, Deal.expected_close_date)).asc().nulls_last(),
+                closed_on.desc().nulls_last(),
+                Deal.id.desc(),
+            )
+            .limit(LISTED)
+        )
+    )
     return result

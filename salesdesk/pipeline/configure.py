@@ -60,12 +60,21 @@ class Configuration:
 async def configuration(db: AsyncSession, actor: User) -> Configuration:
     ensure_may_configure(actor)
     deal_counts = dict((await db.execute(select(Deal.stage_id, func.count()).group_by(Deal.stage_id))).tuples().all())
-    reason_counts = dict((await db.execute(
-        select(Deal.lost_reason_id, func.count()).where(Deal.lost_reason_id.is_not(None))
-        .group_by(Deal.lost_reason_id))).tuples().all())
+    reason_counts = dict(
+        (
+            await db.execute(
+                select(Deal.lost_reason_id, func.count())
+                .where(Deal.lost_reason_id.is_not(None))
+                .group_by(Deal.lost_reason_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
     reasons = await setup.list_lost_reasons(db, active_only=False)
-    return Configuration(await setup.list_pipelines(db), deal_counts, reasons, reason_counts,
-                         await setup.sales_settings(db))
+    return Configuration(
+        await setup.list_pipelines(db), deal_counts, reasons, reason_counts, await setup.sales_settings(db)
+    )
 
 
 # --- pipelines ------------------------------------------------------------------------------
@@ -95,9 +104,17 @@ async def create_pipeline(db: AsyncSession, actor: User, *, name: str, copy_from
         raise Invalid(copy_from_id="pipeline.unknown") from error
     last = await db.scalar(select(func.max(Pipeline.position))) or 0
     pipeline = Pipeline(name=name, position=last + 1, is_default=False)
-    pipeline.stages = [Stage(name=s.name, position=s.position, probability=s.probability, kind=s.kind,
-                             rotting_days=s.rotting_days, required_fields=list(s.required_fields))
-                       for s in source.stages]
+    pipeline.stages = [
+        Stage(
+            name=s.name,
+            position=s.position,
+            probability=s.probability,
+            kind=s.kind,
+            rotting_days=s.rotting_days,
+            required_fields=list(s.required_fields),
+        )
+        for s in source.stages
+    ]
     db.add(pipeline)
     await db.flush()
     return pipeline
@@ -168,8 +185,9 @@ def _renumber(stages: list[Stage]) -> None:
             stage.position = position
 
 
-async def add_stage(db: AsyncSession, actor: User, pipeline_id: int, form: StageForm,
-                    required_fields: list[str]) -> Stage:
+async def add_stage(
+    db: AsyncSession, actor: User, pipeline_id: int, form: StageForm, required_fields: list[str]
+) -> Stage:
     """A new open stage goes after the last open one (before 受注/失注); a closed one at the end."""
     pipeline = await _pipeline(db, actor, pipeline_id)
     values = _stage_values(form, required_fields)
@@ -193,11 +211,18 @@ def _last_of_kind(pipeline: Pipeline, stage: Stage) -> bool:
     return not any(s.kind == stage.kind and s.id != stage.id for s in pipeline.stages)
 
 
-async def update_stage(db: AsyncSession, actor: User, stage_id: int, form: StageForm,
-                       required_fields: list[str]) -> Stage:
+async def update_stage(
+    db: AsyncSession, actor: User, stage_id: int, form: StageForm, required_fields: list[str]
+) -> Stage:
     stage, pipeline = await get_stage(db, actor, stage_id)
-    _stale(stage, form.version, name=form.name, probability=form.probability, kind=form.kind,
-           rotting_days=form.rotting_days)
+    _stale(
+        stage,
+        form.version,
+        name=form.name,
+        probability=form.probability,
+        kind=form.kind,
+        rotting_days=form.rotting_days,
+    )
     values = _stage_values(form, required_fields)
     if any(s.name == values["name"] and s.id != stage.id for s in pipeline.stages):
         raise Invalid(name="stage.name_taken")
@@ -272,8 +297,9 @@ async def add_lost_reason(db: AsyncSession, actor: User, *, name: str) -> LostRe
     return reason
 
 
-async def rename_lost_reason(db: AsyncSession, actor: User, reason_id: int, *, name: str,
-                             seen_version: int) -> LostReason:
+async def rename_lost_reason(
+    db: AsyncSession, actor: User, reason_id: int, *, name: str, seen_version: int
+) -> LostReason:
     reason = await _reason(db, actor, reason_id)
     _stale(reason, seen_version, name=name)
     name = _name(name, 100)
@@ -283,8 +309,9 @@ async def rename_lost_reason(db: AsyncSession, actor: User, reason_id: int, *, n
     return reason
 
 
-async def set_lost_reason_active(db: AsyncSession, actor: User, reason_id: int, *, active: bool,
-                                 seen_version: int) -> LostReason:
+async def set_lost_reason_active(
+    db: AsyncSession, actor: User, reason_id: int, *, active: bool, seen_version: int
+) -> LostReason:
     """An inactive reason is no longer offered; the deals that gave it keep it."""
     reason = await _reason(db, actor, reason_id)
     _stale(reason, seen_version, is_active=active)
@@ -293,8 +320,9 @@ async def set_lost_reason_active(db: AsyncSession, actor: User, reason_id: int, 
     return reason
 
 
-async def move_lost_reason(db: AsyncSession, actor: User, reason_id: int, *, direction: str,
-                           seen_version: int) -> LostReason:
+async def move_lost_reason(
+    db: AsyncSession, actor: User, reason_id: int, *, direction: str, seen_version: int
+) -> LostReason:
     reason = await _reason(db, actor, reason_id)
     _stale(reason, seen_version, position=direction)
     if direction not in ("up", "down"):
@@ -331,8 +359,9 @@ async def update_sales_settings(db: AsyncSession, actor: User, form: SalesSettin
     settings = await db.scalar(select(SalesSettings).order_by(SalesSettings.id).limit(1))
     require = form.require_next_action == "1"
     if settings is not None:
-        _stale(settings, form.version, fiscal_year_start_month=form.fiscal_year_start_month,
-               require_next_action=require)
+        _stale(
+            settings, form.version, fiscal_year_start_month=form.fiscal_year_start_month, require_next_action=require
+        )
     month = norm.nfkc(form.fiscal_year_start_month).strip()
     if not month.isdigit() or not 1 <= int(month) <= 12:
         raise Invalid(fiscal_year_start_month="month.invalid")

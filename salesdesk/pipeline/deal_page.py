@@ -115,8 +115,9 @@ def change_entries(events: list[DealEvent]) -> list[Entry]:
     """One entry per save: consecutive events of one user within seconds of each other."""
     entries: list[Entry] = []
     for event in events:
-        change = Change(event.field, typed(event.field, event.old_value), typed(event.field, event.new_value),
-                        event.note)
+        change = Change(
+            event.field, typed(event.field, event.old_value), typed(event.field, event.new_value), event.note
+        )
         if event.field == "stage_id" and event.old_value is None:
             entries.append(Entry(event.at, "created", event.actor_id, changes=[change]))
             continue
@@ -128,8 +129,7 @@ def change_entries(events: list[DealEvent]) -> list[Entry]:
     return entries
 
 
-def merge_timeline(activities: list[Activity], events: list[DealEvent], finished: list[Task], *,
-                   page: int) -> Timeline:
+def merge_timeline(activities: list[Activity], events: list[DealEvent], finished: list[Task], *, page: int) -> Timeline:
     """Newest first. A task completed and logged in one step shows once: as its activity, marked done."""
     entries = [Entry(a.occurred_at, "activity", a.user_id, activity=a) for a in activities]
     logged = {e.activity.task_id: e for e in entries if e.activity and e.activity.task_id is not None}
@@ -141,7 +141,7 @@ def merge_timeline(activities: list[Activity], events: list[DealEvent], finished
     entries += change_entries(events)
     entries.sort(key=lambda e: e.at, reverse=True)
     start = (page - 1) * PAGE_SIZE
-    return Timeline(entries[start:start + PAGE_SIZE], page, len(entries) > start + PAGE_SIZE)
+    return Timeline(entries[start : start + PAGE_SIZE], page, len(entries) > start + PAGE_SIZE)
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -204,12 +204,14 @@ class DealPage:
     @property
     def loggable_persons(self) -> list[Person]:
         """Committee members an activity on this deal may name (persons of the deal's own company)."""
-        return [c.person for c in self.contacts
-                if c.person.company_id == self.deal.company_id and not c.person.left_company]
+        return [
+            c.person for c in self.contacts if c.person.company_id == self.deal.company_id and not c.person.left_company
+        ]
 
 
-async def deal_page(db: AsyncSession, actor: User, deal_id: int, *, page: int = 1,
-                    now: datetime | None = None) -> DealPage:
+async def deal_page(
+    db: AsyncSession, actor: User, deal_id: int, *, page: int = 1, now: datetime | None = None
+) -> DealPage:
     """Everything the deal page shows; NotFound unless the actor sees the deal."""
     now = now or utcnow()
     page = max(1, page)
@@ -219,17 +221,31 @@ async def deal_page(db: AsyncSession, actor: User, deal_id: int, *, page: int = 
     events = await history.events(db, deal.id)
     contacts = await committee.committee(db, deal.id)
     all_tasks = await tasks.deal_tasks(db, deal.id)
-    activities = list(await db.scalars(
-        select(Activity).where(Activity.deal_id == deal.id).options(selectinload(Activity.persons))
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(page * PAGE_SIZE + 1)))
+    activities = list(
+        await db.scalars(
+            select(Activity)
+            .where(Activity.deal_id == deal.id)
+            .options(selectinload(Activity.persons))
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+            .limit(page * PAGE_SIZE + 1)
+        )
+    )
     group = await group_tree(db, deal.company)
     return DealPage(
-        deal=deal, may_edit=may_edit, stages=stages, steps=stage_steps(deal, stages, events, now),
-        contacts=contacts, coverage=await committee.coverage(db, contacts, now=now),
+        deal=deal,
+        may_edit=may_edit,
+        stages=stages,
+        steps=stage_steps(deal, stages, events, now),
+        contacts=contacts,
+        coverage=await committee.coverage(db, contacts, now=now),
         candidates=await committee.candidates(db, deal) if may_edit else [],
         company_names={c.id: c.name for _, c in group} | {deal.company_id: deal.company.name},
         timeline=merge_timeline(activities, events, [t for t in all_tasks if t.status == "done"], page=page),
-        tasks=[t for t in all_tasks if t.is_open], user_names=await user_names(db), today=local_today(), now=now)
+        tasks=[t for t in all_tasks if t.is_open],
+        user_names=await user_names(db),
+        today=local_today(),
+        now=now,
+    )
 
 
 # --- the deal pages' use cases ----------------------------------------------------------------
@@ -254,13 +270,22 @@ async def save_deal(db: AsyncSession, actor: User, deal_id: int, form: DealForm)
 def as_form(deal: Deal) -> DealForm:
     """The edit form as drawn for the deal (amounts grouped by thousands, as people read them)."""
     return DealForm(
-        company_id=str(deal.company_id), title=deal.title,
+        company_id=str(deal.company_id),
+        title=deal.title,
         amount_jpy=f"{deal.amount_jpy:,}" if deal.amount_jpy is not None else "",
         expected_close_date=deal.expected_close_date.isoformat() if deal.expected_close_date else "",
-        pipeline_id=str(deal.pipeline_id), stage_id=str(deal.stage_id), owner_id=str(deal.owner_id or ""),
-        forecast=deal.forecast, probability="" if deal.probability is None else str(deal.probability),
-        source=deal.source, competitors=deal.competitors, challenges=deal.challenges,
-        lost_reason_id=str(deal.lost_reason_id or ""), lost_note=deal.lost_note, version=deal.version)
+        pipeline_id=str(deal.pipeline_id),
+        stage_id=str(deal.stage_id),
+        owner_id=str(deal.owner_id or ""),
+        forecast=deal.forecast,
+        probability="" if deal.probability is None else str(deal.probability),
+        source=deal.source,
+        competitors=deal.competitors,
+        challenges=deal.challenges,
+        lost_reason_id=str(deal.lost_reason_id or ""),
+        lost_note=deal.lost_note,
+        version=deal.version,
+    )
 
 
 async def edit_form(db: AsyncSession, actor: User, deal_id: int) -> tuple[Deal, DealForm, bool]:
@@ -270,8 +295,9 @@ async def edit_form(db: AsyncSession, actor: User, deal_id: int) -> tuple[Deal, 
     return deal, as_form(deal), not await tasks.has_open_task(db, deal.id)
 
 
-async def form_choices(db: AsyncSession, actor: User, form: DealForm, *, deal: Deal | None = None,
-                       company_q: str = "") -> dict[str, Any]:
+async def form_choices(
+    db: AsyncSession, actor: User, form: DealForm, *, deal: Deal | None = None, company_q: str = ""
+) -> dict[str, Any]:
     """What the new/edit form offers: pipelines with stages, owners, lost reasons, companies to pick."""
     users = await access.assignable_users(db, actor)
     if deal is not None and deal.owner is not None and deal.owner.id not in {u.id for u in users}:
@@ -283,8 +309,11 @@ async def form_choices(db: AsyncSession, actor: User, form: DealForm, *, deal: D
         "users": users,
         "lost_reasons": [r for r in lost_reasons if r.is_active or str(r.id) == form.lost_reason_id],
         "companies": [] if deal else await company_choices(db, company_q, selected_id=parse_id(form.company_id)),
-        "names": {"stage_id": {s.id: s.name for p in pipelines for s in p.stages},
-                  "owner_id": await user_names(db), "lost_reason_id": {r.id: r.name for r in lost_reasons}},
+        "names": {
+            "stage_id": {s.id: s.name for p in pipelines for s in p.stages},
+            "owner_id": await user_names(db),
+            "lost_reason_id": {r.id: r.name for r in lost_reasons},
+        },
     }
 
 
@@ -297,14 +326,19 @@ async def company_choices(db: AsyncSession, q: str, *, selected_id: int | None =
         found.append(selected)
     ids = search.matching_ids(q.strip()[:100], "company", limit=COMPANY_CHOICES)
     if ids is not None:
-        found += [c for c in await db.scalars(select(Company).where(Company.id.in_(ids))
-                                              .order_by(Company.kana_key, Company.name, Company.id))
-                  if c.id != selected_id]
+        found += [
+            c
+            for c in await db.scalars(
+                select(Company).where(Company.id.in_(ids)).order_by(Company.kana_key, Company.name, Company.id)
+            )
+            if c.id != selected_id
+        ]
     return found
 
 
-async def log_activity(db: AsyncSession, actor: User, deal_id: int, form: ActivityForm,
-                       person_ids: list[str] | tuple[str, ...]) -> Activity:
+async def log_activity(
+    db: AsyncSession, actor: User, deal_id: int, form: ActivityForm, person_ids: list[str] | tuple[str, ...]
+) -> Activity:
     """Whoever sees the deal may log what they did on it (like on the account); it resets the stale clock."""
     deal = await access.get_deal(db, actor, deal_id)
     return await add_activity(db, actor, deal.company_id, form, person_ids, deal_id=deal.id)

@@ -33,12 +33,19 @@ async def deal_context(db: AsyncSession, actor: User, deal_id: int, *, page: int
     return {"deal": view.deal, "dv": view, "today": view.today, **DEAL_CONTEXT}
 
 
-async def _deal_block(request: Request, db: AsyncSession, actor: User, deal_id: int, block: str, *,
-                      status_code: int = 200, **extra: Any) -> Page:
+async def _deal_block(
+    request: Request, db: AsyncSession, actor: User, deal_id: int, block: str, *, status_code: int = 200, **extra: Any
+) -> Page:
     """The block for htmx; the whole page (with the same error shown in place) for a plain post."""
     context = await deal_context(db, actor, deal_id)
-    return render("pipeline/deal.html", block=block, status_code=status_code,
-                  full_page=not is_fragment_request(request), **context, **extra)
+    return render(
+        "pipeline/deal.html",
+        block=block,
+        status_code=status_code,
+        full_page=not is_fragment_request(request),
+        **context,
+        **extra,
+    )
 
 
 def _lost_race(error: StaleEdit) -> bool:
@@ -58,34 +65,52 @@ async def deal_detail(db_session: DB, actor: Actor, deal_id: int, page: int = 1,
 
 
 @post("/deals/{deal_id:int}/forecast")
-async def set_forecast(request: Request, db_session: DB, actor: Actor, deal_id: int,
-                       data: Annotated[ForecastForm, FORM]) -> Response | Page:
+async def set_forecast(
+    request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[ForecastForm, FORM]
+) -> Response | Page:
     try:
-        await services.set_forecast(db_session, actor, deal_id, forecast=data.forecast, reason=data.reason,
-                                    seen_version=data.version)
+        await services.set_forecast(
+            db_session, actor, deal_id, forecast=data.forecast, reason=data.reason, seen_version=data.version
+        )
     except Invalid as error:
-        return await _deal_block(request, db_session, actor, deal_id, "summary", status_code=422,
-                                 forecast_form=data, forecast_errors=error.errors)
+        return await _deal_block(
+            request,
+            db_session,
+            actor,
+            deal_id,
+            "summary",
+            status_code=422,
+            forecast_form=data,
+            forecast_errors=error.errors,
+        )
     except StaleEdit as stale:
         if _lost_race(stale):
             raise
-        return await _deal_block(request, db_session, actor, deal_id, "summary", status_code=409,
-                                 forecast_stale=stale)
+        return await _deal_block(request, db_session, actor, deal_id, "summary", status_code=409, forecast_stale=stale)
     if not is_fragment_request(request):
         return redirect(request, f"/deals/{deal_id}", flash=("success", _("Forecast saved.")))
     return await _deal_block(request, db_session, actor, deal_id, "summary")
 
 
 @post("/deals/{deal_id:int}/activities")
-async def log_activity(request: Request, db_session: DB, actor: Actor, deal_id: int,
-                       data: Annotated[ActivityForm, FORM]) -> Response | Page:
+async def log_activity(
+    request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[ActivityForm, FORM]
+) -> Response | Page:
     """htmx: the timeline comes back with the new entry on top (and the committee's warning redrawn)."""
     person_ids = (await request.form()).getall("person_ids", [])
     try:
         await deal_page.log_activity(db_session, actor, deal_id, data, person_ids)
     except Invalid as error:
-        return await _deal_block(request, db_session, actor, deal_id, "timeline", status_code=422,
-                                 activity_form=data, activity_errors=error.errors)
+        return await _deal_block(
+            request,
+            db_session,
+            actor,
+            deal_id,
+            "timeline",
+            status_code=422,
+            activity_form=data,
+            activity_errors=error.errors,
+        )
     if not is_fragment_request(request):
         return redirect(request, f"/deals/{deal_id}#deal-timeline", flash=("success", _("Activity logged.")))
     return await _deal_block(request, db_session, actor, deal_id, "activity_logged", just_added=True)
@@ -101,26 +126,43 @@ async def _committee_answer(request: Request, db: AsyncSession, actor: User, dea
 
 
 @post("/deals/{deal_id:int}/contacts")
-async def add_contact(request: Request, db_session: DB, actor: Actor, deal_id: int,
-                      data: Annotated[ContactForm, FORM]) -> Response | Page:
+async def add_contact(
+    request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[ContactForm, FORM]
+) -> Response | Page:
     try:
         await committee.add_contact(db_session, actor, deal_id, data)
     except Invalid as error:
-        return await _deal_block(request, db_session, actor, deal_id, "committee", status_code=422,
-                                 contact_form=data, contact_errors=error.errors)
+        return await _deal_block(
+            request,
+            db_session,
+            actor,
+            deal_id,
+            "committee",
+            status_code=422,
+            contact_form=data,
+            contact_errors=error.errors,
+        )
     return await _committee_answer(request, db_session, actor, deal_id, _("Added to the buying committee."))
 
 
 @post("/deals/{deal_id:int}/contacts/{person_id:int}")
-async def update_contact(request: Request, db_session: DB, actor: Actor, deal_id: int, person_id: int,
-                         data: Annotated[ContactForm, FORM]) -> Response | Page:
+async def update_contact(
+    request: Request, db_session: DB, actor: Actor, deal_id: int, person_id: int, data: Annotated[ContactForm, FORM]
+) -> Response | Page:
     """The person's role in this deal, or making them the primary contact."""
     try:
         await committee.update_contact(db_session, actor, deal_id, person_id, data)
     except Invalid as error:
-        return await _deal_block(request, db_session, actor, deal_id, "committee", status_code=422,
-                                 contact_form=ContactForm(person_id=str(person_id), role=data.role),
-                                 contact_errors=error.errors)
+        return await _deal_block(
+            request,
+            db_session,
+            actor,
+            deal_id,
+            "committee",
+            status_code=422,
+            contact_form=ContactForm(person_id=str(person_id), role=data.role),
+            contact_errors=error.errors,
+        )
     return await _committee_answer(request, db_session, actor, deal_id, _("Buying committee saved."))
 
 
@@ -133,12 +175,30 @@ async def remove_contact(request: Request, db_session: DB, actor: Actor, deal_id
 # --- new and edit ----------------------------------------------------------------------------
 
 
-async def _form_page(db: AsyncSession, actor: User, form: DealForm, *, deal: Deal | None = None,
-                     status_code: int = 200, errors: dict[str, str] | None = None, company_q: str = "",
-                     asks_next_action: bool = False, stale: StaleEdit | None = None) -> Page:
+async def _form_page(
+    db: AsyncSession,
+    actor: User,
+    form: DealForm,
+    *,
+    deal: Deal | None = None,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    company_q: str = "",
+    asks_next_action: bool = False,
+    stale: StaleEdit | None = None,
+) -> Page:
     choices = await deal_page.form_choices(db, actor, form, deal=deal, company_q=company_q)
-    return render("pipeline/deal_form.html", status_code=status_code, form=form, deal=deal, errors=errors or {},
-                  company_q=company_q, asks_next_action=asks_next_action, stale=stale, **choices)
+    return render(
+        "pipeline/deal_form.html",
+        status_code=status_code,
+        form=form,
+        deal=deal,
+        errors=errors or {},
+        company_q=company_q,
+        asks_next_action=asks_next_action,
+        stale=stale,
+        **choices,
+    )
 
 
 @get("/deals/new")
@@ -156,15 +216,19 @@ async def company_options(db_session: DB, actor: Actor, company_q: str = "") -> 
 
 
 @post("/deals")
-async def create_deal(request: Request, db_session: DB, actor: Actor,
-                      data: Annotated[DealForm, FORM]) -> Response | Page:
+async def create_deal(
+    request: Request, db_session: DB, actor: Actor, data: Annotated[DealForm, FORM]
+) -> Response | Page:
     try:
         saved = await deal_page.open_deal(db_session, actor, data)
     except Invalid as error:
         return await _form_page(db_session, actor, data, status_code=422, errors=error.errors)
     if saved.needs_next_action:
-        return redirect(request, f"/deals/{saved.deal.id}?prompt=next",
-                        flash=("warning", _("Deal created. What is its next action?")))
+        return redirect(
+            request,
+            f"/deals/{saved.deal.id}?prompt=next",
+            flash=("warning", _("Deal created. What is its next action?")),
+        )
     return redirect(request, f"/deals/{saved.deal.id}", flash=("success", _("Deal created.")))
 
 
@@ -175,25 +239,48 @@ async def edit_deal(db_session: DB, actor: Actor, deal_id: int) -> Page:
 
 
 @post("/deals/{deal_id:int}")
-async def update_deal(request: Request, db_session: DB, actor: Actor, deal_id: int,
-                      data: Annotated[DealForm, FORM]) -> Response | Page:
+async def update_deal(
+    request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[DealForm, FORM]
+) -> Response | Page:
     try:
         saved = await deal_page.save_deal(db_session, actor, deal_id, data)
     except Invalid as error:
         deal, _saved, lacks_next = await deal_page.edit_form(db_session, actor, deal_id)
-        return await _form_page(db_session, actor, data, deal=deal, status_code=422, errors=error.errors,
-                                asks_next_action=lacks_next or data.wants_next_action)
+        return await _form_page(
+            db_session,
+            actor,
+            data,
+            deal=deal,
+            status_code=422,
+            errors=error.errors,
+            asks_next_action=lacks_next or data.wants_next_action,
+        )
     except StaleEdit as stale:
         if _lost_race(stale):
             raise
         deal, current, lacks_next = await deal_page.edit_form(db_session, actor, deal_id)
-        return await _form_page(db_session, actor, current, deal=deal, status_code=409, stale=stale,
-                                asks_next_action=lacks_next)
+        return await _form_page(
+            db_session, actor, current, deal=deal, status_code=409, stale=stale, asks_next_action=lacks_next
+        )
     if saved.needs_next_action:
-        return redirect(request, f"/deals/{deal_id}?prompt=next",
-                        flash=("warning", _("Deal saved. It has no next action now: plan one.")))
+        return redirect(
+            request,
+            f"/deals/{deal_id}?prompt=next",
+            flash=("warning", _("Deal saved. It has no next action now: plan one.")),
+        )
     return redirect(request, f"/deals/{deal_id}", flash=("success", _("Deal saved.")))
 
 
-ROUTES = [deal_detail, set_forecast, log_activity, add_contact, update_contact, remove_contact, new_deal,
-          company_options, create_deal, edit_deal, update_deal]
+ROUTES = [
+    deal_detail,
+    set_forecast,
+    log_activity,
+    add_contact,
+    update_contact,
+    remove_contact,
+    new_deal,
+    company_options,
+    create_deal,
+    edit_deal,
+    update_deal,
+]

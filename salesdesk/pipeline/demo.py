@@ -53,9 +53,14 @@ class Demo(Planner):
         contacts = self._committee(plan)
         activities, done = self._activities(plan, contacts)
         completed = [a.occurred_at for a in activities] + [t.completed_at for t in done]
-        deal = Deal(**story.values, board_rank=0, created_at=plan.entered[0],
-                    updated_at=max(e.at for e in story.events), stage_entered_at=plan.entered[-1],
-                    last_activity_at=max(completed, default=None))
+        deal = Deal(
+            **story.values,
+            board_rank=0,
+            created_at=plan.entered[0],
+            updated_at=max(e.at for e in story.events),
+            stage_entered_at=plan.entered[-1],
+            last_activity_at=max(completed, default=None),
+        )
         tasks = self._next_actions(plan, contacts) if plan.stage.is_open else []
         if self.rng.random() < 0.1:  # a meeting that did not happen
             title, kind = catalog.CANCELLED_TASK
@@ -70,13 +75,16 @@ class Demo(Planner):
 
     def _committee(self, plan: Plan) -> list[DealContact]:
         rng, people = self.rng, self._people(plan)
-        roles = ["champion", "approver", "decision_maker", "gatekeeper"][:(1, 2, 4)[min(plan.reached, 2)]]
+        roles = ["champion", "approver", "decision_maker", "gatekeeper"][: (1, 2, 4)[min(plan.reached, 2)]]
         if plan.reached >= 2 and rng.random() < 0.15:
             roles.remove("decision_maker")  # nobody has got to the top yet
         if plan.reached >= 3 and rng.random() < 0.5:
             roles.append(rng.choice(("influencer", "blocker", "user")))
-        contacts = [DealContact(person_id=people[role].id, role=people[role].buying_role, is_primary=False)
-                    for role in roles if role in people]
+        contacts = [
+            DealContact(person_id=people[role].id, role=people[role].buying_role, is_primary=False)
+            for role in roles
+            if role in people
+        ]
         if contacts:
             contacts[0].is_primary = True
         return contacts
@@ -85,17 +93,30 @@ class Demo(Planner):
         """What was done on the deal, stage by stage; some of it planned as a task, done and logged."""
         activities, done = [], []
         for at, (kind, subject), persons, by in self._moments(plan, contacts):
-            activities.append(Activity(kind=kind, occurred_at=at, subject=subject, body="", company_id=plan.company.id,
-                                       user_id=by, persons=persons, created_at=at, updated_at=at))
+            activities.append(
+                Activity(
+                    kind=kind,
+                    occurred_at=at,
+                    subject=subject,
+                    body="",
+                    company_id=plan.company.id,
+                    user_id=by,
+                    persons=persons,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
             if kind != "inquiry" and self.rng.random() < 0.35:
-                task = self._task(plan, subject, catalog.TASK_KIND[kind], at.astimezone(TOKYO).date(), persons,
-                                  owner_id=by)
+                task = self._task(
+                    plan, subject, catalog.TASK_KIND[kind], at.astimezone(TOKYO).date(), persons, owner_id=by
+                )
                 task.status, task.completed_at, task.sequence, task.updated_at = TaskStatus.done, at, 1, at
                 done.append(task)
         return activities, done
 
-    def _moments(self, plan: Plan, contacts: list[DealContact]
-                 ) -> list[tuple[datetime, tuple[str, str], list[Person], int]]:
+    def _moments(
+        self, plan: Plan, contacts: list[DealContact]
+    ) -> list[tuple[datetime, tuple[str, str], list[Person], int]]:
         """(when, (kind, subject), with whom, by whom) of every activity, none after the deal's last one."""
         rng = self.rng
         own = {p.id: p for p in self.persons.get(plan.company.id, {}).values()}  # a group's persons: not here
@@ -128,8 +149,12 @@ class Demo(Planner):
         if plan.due == "none":
             return []
         rng, k = self.rng, min(plan.reached, 4)
-        days = {"overdue": -rng.randint(1, 9), "today": 0, "week": rng.randint(1, max(1, 6 - self.today.weekday())),
-                "later": rng.randint(7, 35)}[plan.due]
+        days = {
+            "overdue": -rng.randint(1, 9),
+            "today": 0,
+            "week": rng.randint(1, max(1, 6 - self.today.weekday())),
+            "later": rng.randint(7, 35),
+        }[plan.due]
         own = {p.id: p for p in self.persons.get(plan.company.id, {}).values()}
         primary = [own[c.person_id] for c in contacts if c.is_primary and c.person_id in own]
         title, kind = rng.choice(catalog.NEXT_ACTIONS[k])
@@ -141,13 +166,22 @@ class Demo(Planner):
             tasks.append(self._task(plan, title, kind, later, primary))
         return tasks
 
-    def _task(self, plan: Plan, title: str, kind: str, due_on: date, persons: list[Person], *,
-              owner_id: int | None = None) -> Task:
+    def _task(
+        self, plan: Plan, title: str, kind: str, due_on: date, persons: list[Person], *, owner_id: int | None = None
+    ) -> Task:
         created = min(self.now, datetime.combine(due_on - timedelta(days=5), time(9), TOKYO).astimezone(UTC))
-        task = Task(title=title, kind=kind, due_on=due_on, owner_id=owner_id or plan.owner.id,
-                    company_id=plan.company.id, status=TaskStatus.open, persons=list(persons),
-                    uid=f"{uuid.UUID(int=self.rng.getrandbits(128), version=4)}@salesdesk",
-                    created_at=max(created, plan.entered[0]), updated_at=max(created, plan.entered[0]))
+        task = Task(
+            title=title,
+            kind=kind,
+            due_on=due_on,
+            owner_id=owner_id or plan.owner.id,
+            company_id=plan.company.id,
+            status=TaskStatus.open,
+            persons=list(persons),
+            uid=f"{uuid.UUID(int=self.rng.getrandbits(128), version=4)}@salesdesk",
+            created_at=max(created, plan.entered[0]),
+            updated_at=max(created, plan.entered[0]),
+        )
         if kind in ("visit", "meeting"):
             task.starts_at = datetime.combine(due_on, time(self.rng.choice((10, 13, 15))), TOKYO).astimezone(UTC)
             task.ends_at = task.starts_at + timedelta(hours=1)
@@ -160,8 +194,13 @@ def _rank(deals: list[Deal]) -> None:
     for deal in deals:
         columns.setdefault(deal.stage_id, []).append(deal)
     for column in columns.values():
-        column.sort(key=lambda d: (-FORECAST_RANK[Forecast(d.forecast)], d.expected_close_date or date.max,
-                                   -(d.amount_jpy or 0)))
+        column.sort(
+            key=lambda d: (
+                -FORECAST_RANK[Forecast(d.forecast)],
+                d.expected_close_date or date.max,
+                -(d.amount_jpy or 0),
+            )
+        )
         for n, deal in enumerate(column):
             deal.board_rank = n * RANK_GAP
 
@@ -175,8 +214,11 @@ async def load(db: AsyncSession, users: dict[str, User]) -> int:
     names = {name for *_, accounts in catalog.OWNERS for name in accounts}
     companies = {c.name: c for c in await db.scalars(select(Company).where(Company.name.in_(names)))}
     ids = [c.id for c in companies.values()]
-    persons = list(await db.scalars(select(Person).where(Person.company_id.in_(ids), Person.left_company.is_(False))
-                                    .order_by(Person.id)))
+    persons = list(
+        await db.scalars(
+            select(Person).where(Person.company_id.in_(ids), Person.left_company.is_(False)).order_by(Person.id)
+        )
+    )
     reasons = {r.name: r.id for r in await setup.list_lost_reasons(db)}
     demo = Demo(pipeline, users, companies, persons, reasons, now=utcnow(), today=local_today())
     plans = demo.plans()

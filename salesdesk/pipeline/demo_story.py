@@ -46,8 +46,9 @@ class Story:
 
     def __init__(self, values: dict[str, Any], at: datetime, actor_id: int) -> None:
         self.values = values
-        self.events = [DealEvent(at=at, actor_id=actor_id, field="stage_id", old_value=None,
-                                 new_value=str(values["stage_id"]))]  # as history.record_creation
+        self.events = [
+            DealEvent(at=at, actor_id=actor_id, field="stage_id", old_value=None, new_value=str(values["stage_id"]))
+        ]  # as history.record_creation
 
     def change(self, at: datetime, actor_id: int, note: str = "", **values: Any) -> None:
         for key, value in values.items():
@@ -55,8 +56,16 @@ class Story:
             if old == value:
                 continue
             if key in TRACKED_FIELDS:
-                self.events.append(DealEvent(at=at, actor_id=actor_id, field=key, old_value=DealEvent.text(old),
-                                             new_value=DealEvent.text(value), note=note if key == "forecast" else ""))
+                self.events.append(
+                    DealEvent(
+                        at=at,
+                        actor_id=actor_id,
+                        field=key,
+                        old_value=DealEvent.text(old),
+                        new_value=DealEvent.text(value),
+                        note=note if key == "forecast" else "",
+                    )
+                )
             self.values[key] = value
 
 
@@ -73,8 +82,17 @@ def _yen(amount: float) -> int:
 class Planner:
     """Decides every demo deal's story from the seeded Random, relative to `now` and `today`."""
 
-    def __init__(self, pipeline: Pipeline, users: dict[str, User], companies: dict[str, Company],
-                 persons: list[Person], reasons: dict[str, int], *, now: datetime, today: date) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        users: dict[str, User],
+        companies: dict[str, Company],
+        persons: list[Person],
+        reasons: dict[str, int],
+        *,
+        now: datetime,
+        today: date,
+    ) -> None:
         self.rng = random.Random(catalog.SEED)
         self.pipeline, self.users, self.companies, self.reasons = pipeline, users, companies, reasons
         self.now, self.today = now, today
@@ -97,8 +115,10 @@ class Planner:
                 continue
             self.rng.shuffle(names)
             kinds: list[int | str] = [k for k, count in enumerate(open_counts) for _ in range(count)]
-            mine = [self._plan(owner, self.companies[names[i % len(names)]], kind)
-                    for i, kind in enumerate([*kinds, *["won"] * won, *["lost"] * lost])]
+            mine = [
+                self._plan(owner, self.companies[names[i % len(names)]], kind)
+                for i, kind in enumerate([*kinds, *["won"] * won, *["lost"] * lost])
+            ]
             self._mark(n, [p for p in mine if p.stage.is_open])
             plans += mine
         for plan in plans:
@@ -129,10 +149,14 @@ class Planner:
             reached = int(kind)
         reached = max(0, min(reached, last_open))
         start = min({"既存顧客": 2, "紹介": 1}.get(source, 0), reached)  # renewals start at 提案
-        path = self.open[start:reached + 1] + ([self.won] if kind == "won" else [self.lost] if kind == "lost" else [])
+        path = self.open[start : reached + 1] + ([self.won] if kind == "won" else [self.lost] if kind == "lost" else [])
         plan = Plan(owner, company, title, amount, source, path, reached)
-        if plan.stage.is_open and reached == 0 and rng.random() < 0.4 \
-                and "amount_jpy" not in plan.stage.required_fields:
+        if (
+            plan.stage.is_open
+            and reached == 0
+            and rng.random() < 0.4
+            and "amount_jpy" not in plan.stage.required_fields
+        ):
             plan.amount = None  # a fresh lead: nobody has talked money yet
         return plan
 
@@ -190,8 +214,9 @@ class Planner:
             offsets.insert(0, offsets[0] + rng.randint(low, high))
         plan.entered = [self._at(d) for d in offsets]
         if plan.stage.is_open:
-            plan.last_at = min(max(self._at(idle), plan.entered[0] + timedelta(minutes=30)),
-                               self.now - timedelta(minutes=5))
+            plan.last_at = min(
+                max(self._at(idle), plan.entered[0] + timedelta(minutes=30)), self.now - timedelta(minutes=5)
+            )
 
     # --- history ---------------------------------------------------------------------------
 
@@ -213,8 +238,12 @@ class Planner:
         """The deal as first entered; when (path index) its amount became today's; whether its close slipped."""
         rng = self.rng
         amount_from, amount = None, plan.amount
-        if plan.amount is not None and len(plan.path) > 1 and rng.random() < 0.3 \
-                and "amount_jpy" not in plan.path[1].required_fields:
+        if (
+            plan.amount is not None
+            and len(plan.path) > 1
+            and rng.random() < 0.3
+            and "amount_jpy" not in plan.path[1].required_fields
+        ):
             amount, amount_from = None, 1  # priced once the need was qualified
         elif plan.amount is not None and plan.reached >= 3 and rng.random() < 0.5:
             amount = _yen(plan.amount * rng.uniform(1.08, 1.3))  # then a discount in the last open stage
@@ -224,13 +253,27 @@ class Planner:
         if close is not None and slipped:
             close -= timedelta(days=rng.randint(20, 60))
         competitors = rng.sample(catalog.COMPETITORS, k=rng.choice((0, 1, 1, 2))) if plan.reached >= 1 else []
-        return {
-            "pipeline_id": self.pipeline.id, "stage_id": plan.path[0].id, "company_id": plan.company.id,
-            "title": plan.title, "amount_jpy": amount, "expected_close_date": close, "forecast": Forecast.C.value,
-            "probability": None, "source": plan.source, "competitors": "、".join(competitors),
-            "challenges": "\n".join(rng.sample(catalog.CHALLENGES, k=rng.choice((1, 1, 2)))),
-            "lost_reason_id": None, "lost_note": "", "won_on": None, "lost_on": None,
-        }, amount_from, slipped
+        return (
+            {
+                "pipeline_id": self.pipeline.id,
+                "stage_id": plan.path[0].id,
+                "company_id": plan.company.id,
+                "title": plan.title,
+                "amount_jpy": amount,
+                "expected_close_date": close,
+                "forecast": Forecast.C.value,
+                "probability": None,
+                "source": plan.source,
+                "competitors": "、".join(competitors),
+                "challenges": "\n".join(rng.sample(catalog.CHALLENGES, k=rng.choice((1, 1, 2)))),
+                "lost_reason_id": None,
+                "lost_note": "",
+                "won_on": None,
+                "lost_on": None,
+            },
+            amount_from,
+            slipped,
+        )
 
     def _entry(self, plan: Plan, stage: Stage) -> dict[str, Any]:
         """What entering a stage sets (moves.enter_stage): won/lost dates, the lost reason."""
@@ -243,8 +286,9 @@ class Planner:
             values |= {"lost_on": plan.closed_on, "lost_reason_id": reason_id, "lost_note": note}
         return values
 
-    def _in_stage(self, plan: Plan, i: int, story: Story, amount_from: int | None,
-                  slipped: bool) -> list[tuple[float, dict[str, Any], str, User | None]]:
+    def _in_stage(
+        self, plan: Plan, i: int, story: Story, amount_from: int | None, slipped: bool
+    ) -> list[tuple[float, dict[str, Any], str, User | None]]:
         """Changes while the deal sat in its i-th stage, as (fraction of the stay, values, note, actor)."""
         rng, stage, last = self.rng, plan.path[i], len(plan.path) - 1
         changes: list[tuple[float, dict[str, Any], str, User | None]] = []

@@ -73,8 +73,13 @@ class DealFilter:
 
     def query_string(self, **overrides: Any) -> str:
         values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
-        return urlencode({k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()
-                          if v not in (None, "") and not (k == "page" and v == 1)})
+        return urlencode(
+            {
+                k: v.isoformat() if isinstance(v, date) else v
+                for k, v in values.items()
+                if v not in (None, "") and not (k == "page" and v == 1)
+            }
+        )
 
     @property
     def active(self) -> bool:
@@ -102,19 +107,25 @@ def close_range(f: DealFilter, today: date, fy_start_month: int) -> tuple[date |
 def idle_condition(stages: list[Stage], now: datetime) -> ColumnElement[bool]:
     """In an open stage with rotting days, with no completed activity or task for longer than them."""
     idle_since = func.coalesce(Deal.last_activity_at, Deal.created_at)
-    parts = [and_(Deal.stage_id == s.id, idle_since < now - timedelta(days=s.rotting_days))
-             for s in stages if s.is_open and s.rotting_days]
+    parts = [
+        and_(Deal.stage_id == s.id, idle_since < now - timedelta(days=s.rotting_days))
+        for s in stages
+        if s.is_open and s.rotting_days
+    ]
     return or_(*parts) if parts else false()
 
 
 def no_next_condition(stages: list[Stage]) -> ColumnElement[bool]:
     """In an open stage without an open task (closed deals need no next action)."""
-    return and_(Deal.stage_id.in_([s.id for s in stages if s.is_open]),
-                ~exists(select(Task.id).where(Task.deal_id == Deal.id, Task.status == TaskStatus.open)))
+    return and_(
+        Deal.stage_id.in_([s.id for s in stages if s.is_open]),
+        ~exists(select(Task.id).where(Task.deal_id == Deal.id, Task.status == TaskStatus.open)),
+    )
 
 
-def conditions(actor: User, f: DealFilter, stages: list[Stage], *, now: datetime, today: date,
-               fy_start_month: int) -> list[ColumnElement[bool]]:
+def conditions(
+    actor: User, f: DealFilter, stages: list[Stage], *, now: datetime, today: date, fy_start_month: int
+) -> list[ColumnElement[bool]]:
     """WHERE clauses for the deals the actor sees that match the filter (stages: the pipeline's)."""
     where = [visibility(actor)]
     if f.owner_id is not None:
@@ -148,8 +159,13 @@ def conditions(actor: User, f: DealFilter, stages: list[Stage], *, now: datetime
 
 async def filter_choices(db: AsyncSession, actor: User) -> dict[str, list]:
     """The owners and teams the filter offers: the people whose deals the actor sees."""
-    users = list(await db.scalars(select(User).where(User.is_active.is_(True), access.owned_by_visible(actor, User.id))
-                                  .order_by(User.name, User.id)))
+    users = list(
+        await db.scalars(
+            select(User)
+            .where(User.is_active.is_(True), access.owned_by_visible(actor, User.id))
+            .order_by(User.name, User.id)
+        )
+    )
     teams = select(Team).order_by(Team.name)
     if actor.role != Role.admin:
         teams = teams.where(Team.id == actor.team_id)

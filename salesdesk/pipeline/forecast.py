@@ -50,8 +50,13 @@ class Figures:
         return self.won_jpy + self.weighted_jpy
 
     def __add__(self, other: Figures) -> Figures:
-        return Figures(self.count + other.count, self.raw_jpy + other.raw_jpy, self.weighted_raw + other.weighted_raw,
-                       self.won_count + other.won_count, self.won_jpy + other.won_jpy)
+        return Figures(
+            self.count + other.count,
+            self.raw_jpy + other.raw_jpy,
+            self.weighted_raw + other.weighted_raw,
+            self.won_count + other.won_count,
+            self.won_jpy + other.won_jpy,
+        )
 
 
 def total(figures: list[Figures]) -> Figures:
@@ -126,16 +131,24 @@ class Forecast:
 
     @property
     def quarters(self) -> list[Figures]:
-        return [total(self.by_month[n:n + 3]) for n in range(0, 12, 3)]
+        return [total(self.by_month[n : n + 3]) for n in range(0, 12, 3)]
 
     @property
     def year(self) -> Figures:
         return total(self.by_month)
 
 
-async def forecast(db: AsyncSession, actor: User, *, fy: int | None = None, pipeline_id: int | None = None,
-                   owner_id: int | None = None, team_id: int | None = None, cohort: str = "fy",
-                   today: date | None = None) -> Forecast:
+async def forecast(
+    db: AsyncSession,
+    actor: User,
+    *,
+    fy: int | None = None,
+    pipeline_id: int | None = None,
+    owner_id: int | None = None,
+    team_id: int | None = None,
+    cohort: str = "fy",
+    today: date | None = None,
+) -> Forecast:
     today = today or local_today()
     start_month = (await setup.sales_settings(db)).fiscal_year_start_month
     this_fy = fiscal.fiscal_year(today, start_month)
@@ -144,8 +157,14 @@ async def forecast(db: AsyncSession, actor: User, *, fy: int | None = None, pipe
     pipelines = await setup.list_pipelines(db)
     pipeline = next((p for p in pipelines if p.id == pipeline_id), None)
     stages = [s for p in pipelines for s in p.stages]
-    where = conditions(actor, DealFilter(owner_id=owner_id, team_id=team_id), stages, now=utcnow(), today=today,
-                       fy_start_month=start_month)
+    where = conditions(
+        actor,
+        DealFilter(owner_id=owner_id, team_id=team_id),
+        stages,
+        now=utcnow(),
+        today=today,
+        fy_start_month=start_month,
+    )
     if pipeline is not None:
         where.append(Deal.pipeline_id == pipeline.id)
     months = fiscal.months(fy, start_month)
@@ -155,14 +174,22 @@ async def forecast(db: AsyncSession, actor: User, *, fy: int | None = None, pipe
     people = await _people(db, {owner for _, owner in cells})
     funnel_pipeline = pipeline or next((p for p in pipelines if p.is_default), pipelines[0])
     return Forecast(
-        fy=fy, start_month=start_month, first=first, last=last, today=today, months=months,
+        fy=fy,
+        start_month=start_month,
+        first=first,
+        last=last,
+        today=today,
+        months=months,
         by_month=[total([f for (month, _), f in cells.items() if month == m]) for m in months],
         owners=_breakdown(cells, months, {uid: name for uid, (name, _, _) in people.items()}),
         teams=_breakdown(_by_team(cells, people), months, {tid: team for _, tid, team in people.values()}),
         undated=total([f for (month, _), f in cells.items() if month is None]),
         undated_deals=await _undated_deals(db, where),
         funnel=await funnel(db, where, funnel_pipeline, cohort, first, last),
-        pipelines=pipelines, pipeline=pipeline, owner_id=owner_id, team_id=team_id,
+        pipelines=pipelines,
+        pipeline=pipeline,
+        owner_id=owner_id,
+        team_id=team_id,
         years=list(range(this_fy - 3, this_fy + 2)),
     )
 
@@ -179,13 +206,22 @@ async def _open_cells(db: AsyncSession, where: list, first: date, last: date) ->
     close = Deal.expected_close_date
     year, month = extract("year", close), extract("month", close)
     rows = await db.execute(
-        select(year, month, Deal.owner_id, func.count(), func.sum(Deal.amount_jpy),
-               func.sum(Deal.amount_jpy * func.coalesce(Deal.probability, Stage.probability)))
+        select(
+            year,
+            month,
+            Deal.owner_id,
+            func.count(),
+            func.sum(Deal.amount_jpy),
+            func.sum(Deal.amount_jpy * func.coalesce(Deal.probability, Stage.probability)),
+        )
         .join(Stage, Deal.stage_id == Stage.id)
         .where(*where, Stage.kind == StageKind.open, or_(close.between(first, last), close.is_(None)))
-        .group_by(year, month, Deal.owner_id))
-    return {(_month(y, m), owner): Figures(count, int(amount or 0), int(raw or 0))
-            for y, m, owner, count, amount, raw in rows}
+        .group_by(year, month, Deal.owner_id)
+    )
+    return {
+        (_month(y, m), owner): Figures(count, int(amount or 0), int(raw or 0))
+        for y, m, owner, count, amount, raw in rows
+    }
 
 
 async def _won_cells(db: AsyncSession, where: list, first: date, last: date) -> Cells:
@@ -195,9 +231,11 @@ async def _won_cells(db: AsyncSession, where: list, first: date, last: date) -> 
         select(year, month, Deal.owner_id, func.count(), func.sum(Deal.amount_jpy))
         .join(Stage, Deal.stage_id == Stage.id)
         .where(*where, Stage.kind == StageKind.won, Deal.won_on.between(first, last))
-        .group_by(year, month, Deal.owner_id))
-    return {(_month(y, m), owner): Figures(won_count=count, won_jpy=int(amount or 0))
-            for y, m, owner, count, amount in rows}
+        .group_by(year, month, Deal.owner_id)
+    )
+    return {
+        (_month(y, m), owner): Figures(won_count=count, won_jpy=int(amount or 0)) for y, m, owner, count, amount in rows
+    }
 
 
 async def _people(db: AsyncSession, owner_ids: set[int | None]) -> dict[int, tuple[str, int | None, str]]:
@@ -205,8 +243,11 @@ async def _people(db: AsyncSession, owner_ids: set[int | None]) -> dict[int, tup
     ids = [i for i in owner_ids if i is not None]
     if not ids:
         return {}
-    rows = await db.execute(select(User.id, User.name, User.team_id, Team.name)
-                            .outerjoin(Team, User.team_id == Team.id).where(User.id.in_(ids)))
+    rows = await db.execute(
+        select(User.id, User.name, User.team_id, Team.name)
+        .outerjoin(Team, User.team_id == Team.id)
+        .where(User.id.in_(ids))
+    )
     return {uid: (name, team_id, team_name or "") for uid, name, team_id, team_name in rows}
 
 
@@ -230,11 +271,16 @@ def _breakdown(cells: Cells, months: list[date], names: dict[int, str]) -> list[
 
 
 async def _undated_deals(db: AsyncSession, where: list) -> list[Deal]:
-    return list(await db.scalars(
-        select(Deal).join(Stage, Deal.stage_id == Stage.id)
-        .where(*where, Stage.kind == StageKind.open, Deal.expected_close_date.is_(None))
-        .options(joinedload(Deal.company), joinedload(Deal.owner), joinedload(Deal.stage))
-        .order_by(Deal.amount_jpy.desc().nulls_last(), Deal.id).limit(UNDATED_SHOWN)))
+    return list(
+        await db.scalars(
+            select(Deal)
+            .join(Stage, Deal.stage_id == Stage.id)
+            .where(*where, Stage.kind == StageKind.open, Deal.expected_close_date.is_(None))
+            .options(joinedload(Deal.company), joinedload(Deal.owner), joinedload(Deal.stage))
+            .order_by(Deal.amount_jpy.desc().nulls_last(), Deal.id)
+            .limit(UNDATED_SHOWN)
+        )
+    )
 
 
 def _local_midnight(day: date) -> datetime:
@@ -257,23 +303,34 @@ async def funnel(db: AsyncSession, where: list, pipeline: Pipeline, cohort: str,
     ranks = {s.id: n for n, s in enumerate(open_stages, 1)} | {s.id: len(open_stages) + 1 for s in won_stages}
     deals = select(Deal.id).where(*where, Deal.pipeline_id == pipeline.id)
     if cohort != "all":
-        deals = deals.where(Deal.created_at >= _local_midnight(first),
-                            Deal.created_at < _local_midnight(fiscal.add_months(last, 1)))
+        deals = deals.where(
+            Deal.created_at >= _local_midnight(first), Deal.created_at < _local_midnight(fiscal.add_months(last, 1))
+        )
     visits = union_all(
-        select(DealEvent.deal_id.label("deal_id"), DealEvent.new_value.label("stage"))
-        .where(DealEvent.field == "stage_id", DealEvent.deal_id.in_(deals)),
+        select(DealEvent.deal_id.label("deal_id"), DealEvent.new_value.label("stage")).where(
+            DealEvent.field == "stage_id", DealEvent.deal_id.in_(deals)
+        ),
         select(Deal.id.label("deal_id"), cast(Deal.stage_id, String).label("stage")).where(Deal.id.in_(deals)),
     ).subquery()
     rank = case(*((visits.c.stage == str(stage_id), r) for stage_id, r in ranks.items()), else_=0)
     furthest = select(visits.c.deal_id, func.max(rank).label("top")).group_by(visits.c.deal_id).subquery()
-    rows = (await db.execute(
-        select(furthest.c.top, func.count(), _now_in(StageKind.won), _now_in(StageKind.lost))
-        .join(Deal, Deal.id == furthest.c.deal_id).join(Stage, Deal.stage_id == Stage.id)
-        .group_by(furthest.c.top))).all()
+    rows = (
+        await db.execute(
+            select(furthest.c.top, func.count(), _now_in(StageKind.won), _now_in(StageKind.lost))
+            .join(Deal, Deal.id == furthest.c.deal_id)
+            .join(Stage, Deal.stage_id == Stage.id)
+            .group_by(furthest.c.top)
+        )
+    ).all()
     tops = {top: count for top, count, _, _ in rows}
     reached = [sum(c for top, c in tops.items() if top >= r) for r in range(1, len(open_stages) + 2)]
     chain = [*open_stages, *won_stages[:1]]
     steps = [FunnelStep(stage, reached[n], reached[n - 1] if n else None, reached[0]) for n, stage in enumerate(chain)]
-    return Funnel(pipeline, "all" if cohort == "all" else "fy", steps, sum(tops.values()),
-                  won=sum(int(w or 0) for _, _, w, _ in rows), lost=sum(int(lo or 0) for _, _, _, lo in rows))
-
+    return Funnel(
+        pipeline,
+        "all" if cohort == "all" else "fy",
+        steps,
+        sum(tops.values()),
+        won=sum(int(w or 0) for _, _, w, _ in rows),
+        lost=sum(int(lo or 0) for _, _, _, lo in rows),
+    )

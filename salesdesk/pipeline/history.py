@@ -18,8 +18,15 @@ from salesdesk.db import utcnow
 from salesdesk.pipeline.models import TRACKED_FIELDS, Deal, DealEvent, Stage
 
 
-def change(db: AsyncSession, deal: Deal, actor: User | None, values: dict[str, Any], *, note: str = "",
-           at: datetime | None = None) -> list[DealEvent]:
+def change(
+    db: AsyncSession,
+    deal: Deal,
+    actor: User | None,
+    values: dict[str, Any],
+    *,
+    note: str = "",
+    at: datetime | None = None,
+) -> list[DealEvent]:
     """Set `values` on the deal; a DealEvent for each tracked field whose value really changes."""
     events = []
     for key, value in values.items():
@@ -27,9 +34,17 @@ def change(db: AsyncSession, deal: Deal, actor: User | None, values: dict[str, A
         if old == value:
             continue
         if key in TRACKED_FIELDS and deal.id is not None:
-            events.append(DealEvent(deal_id=deal.id, at=at or utcnow(), actor_id=actor.id if actor else None,
-                                    field=key, old_value=DealEvent.text(old), new_value=DealEvent.text(value),
-                                    note=note if key == "forecast" else ""))
+            events.append(
+                DealEvent(
+                    deal_id=deal.id,
+                    at=at or utcnow(),
+                    actor_id=actor.id if actor else None,
+                    field=key,
+                    old_value=DealEvent.text(old),
+                    new_value=DealEvent.text(value),
+                    note=note if key == "forecast" else "",
+                )
+            )
         setattr(deal, key, value)
     db.add_all(events)
     return events
@@ -37,13 +52,22 @@ def change(db: AsyncSession, deal: Deal, actor: User | None, values: dict[str, A
 
 def record_creation(db: AsyncSession, deal: Deal, actor: User | None) -> None:
     """The first stage, so the time spent in it counts from the deal's creation."""
-    db.add(DealEvent(deal_id=deal.id, at=deal.created_at, actor_id=actor.id if actor else None, field="stage_id",
-                     old_value=None, new_value=str(deal.stage_id)))
+    db.add(
+        DealEvent(
+            deal_id=deal.id,
+            at=deal.created_at,
+            actor_id=actor.id if actor else None,
+            field="stage_id",
+            old_value=None,
+            new_value=str(deal.stage_id),
+        )
+    )
 
 
 async def events(db: AsyncSession, deal_id: int) -> list[DealEvent]:
-    return list(await db.scalars(
-        select(DealEvent).where(DealEvent.deal_id == deal_id).order_by(DealEvent.at, DealEvent.id)))
+    return list(
+        await db.scalars(select(DealEvent).where(DealEvent.deal_id == deal_id).order_by(DealEvent.at, DealEvent.id))
+    )
 
 
 @dataclass
@@ -57,8 +81,9 @@ class StageTime:
         return self.duration.days
 
 
-def time_in_stages(stage_events: list[DealEvent], stages: list[Stage], *, deal: Deal,
-                   now: datetime | None = None) -> list[StageTime]:
+def time_in_stages(
+    stage_events: list[DealEvent], stages: list[Stage], *, deal: Deal, now: datetime | None = None
+) -> list[StageTime]:
     """Time spent in each stage (summed over visits), in pipeline order, from the stage events.
 
     A closed deal's clock stops when it entered 受注/失注; an open deal's current stage runs until now.
@@ -73,5 +98,7 @@ def time_in_stages(stage_events: list[DealEvent], stages: list[Stage], *, deal: 
             continue
         until = following.at if following else now
         spent[stage.id] = spent.get(stage.id, timedelta()) + max(until - event.at, timedelta())
-    return [StageTime(by_id[stage_id], duration, current=stage_id == deal.stage_id and deal.stage.is_open)
-            for stage_id, duration in sorted(spent.items(), key=lambda item: by_id[item[0]].position)]
+    return [
+        StageTime(by_id[stage_id], duration, current=stage_id == deal.stage_id and deal.stage.is_open)
+        for stage_id, duration in sorted(spent.items(), key=lambda item: by_id[item[0]].position)
+    ]

@@ -30,14 +30,35 @@ from salesdesk.tasks.models import Task, TaskStatus, earliest_first
 
 PER_PAGE = 50
 DEFAULT_SORT = "close"
-EXPORT_HEADERS = ["案件名", "会社名", "ステージ", "金額(税抜)", "確度", "加重金額", "受注予定日", "ヨミ", "担当者",
-                  "次のアクション", "次のアクション期日", "流入元", "競合", "失注理由", "受注日", "失注日", "作成日",
-                  "更新日"]
+EXPORT_HEADERS = [
+    "案件名",
+    "会社名",
+    "ステージ",
+    "金額(税抜)",
+    "確度",
+    "加重金額",
+    "受注予定日",
+    "ヨミ",
+    "担当者",
+    "次のアクション",
+    "次のアクション期日",
+    "流入元",
+    "競合",
+    "失注理由",
+    "受注日",
+    "失注日",
+    "作成日",
+    "更新日",
+]
 
 
 def _next_due() -> Any:
-    return (select(func.min(Task.due_on)).where(Task.deal_id == Deal.id, Task.status == TaskStatus.open)
-            .correlate(Deal).scalar_subquery())
+    return (
+        select(func.min(Task.due_on))
+        .where(Task.deal_id == Deal.id, Task.status == TaskStatus.open)
+        .correlate(Deal)
+        .scalar_subquery()
+    )
 
 
 def _weighted_raw() -> ColumnElement[int]:
@@ -75,8 +96,11 @@ def _ordered(query: Select, sort: str) -> Select:
 
 
 def _joined(query: Select) -> Select:
-    return (query.join(Stage, Deal.stage_id == Stage.id).join(Company, Deal.company_id == Company.id)
-            .outerjoin(User, Deal.owner_id == User.id))
+    return (
+        query.join(Stage, Deal.stage_id == Stage.id)
+        .join(Company, Deal.company_id == Company.id)
+        .outerjoin(User, Deal.owner_id == User.id)
+    )
 
 
 @dataclass
@@ -133,21 +157,30 @@ async def _scope(db: AsyncSession, actor: User, f: DealFilter, now: datetime | N
 
 
 async def _totals(db: AsyncSession, scope: Scope) -> Totals:
-    count, total, raw = (await db.execute(
-        select(func.count(), func.sum(Deal.amount_jpy), func.sum(_weighted_raw()))
-        .select_from(Deal).join(Stage, Deal.stage_id == Stage.id).where(*scope.where))).one()
+    count, total, raw = (
+        await db.execute(
+            select(func.count(), func.sum(Deal.amount_jpy), func.sum(_weighted_raw()))
+            .select_from(Deal)
+            .join(Stage, Deal.stage_id == Stage.id)
+            .where(*scope.where)
+        )
+    ).one()
     return Totals(count, int(total or 0), weighted(int(raw or 0)))
 
 
-async def list_deals(db: AsyncSession, actor: User, f: DealFilter, *, per_page: int = PER_PAGE,
-                     now: datetime | None = None) -> DealList:
+async def list_deals(
+    db: AsyncSession, actor: User, f: DealFilter, *, per_page: int = PER_PAGE, now: datetime | None = None
+) -> DealList:
     """One page of the filtered deals in the chosen order, with the totals of all of them."""
     scope = await _scope(db, actor, f, now)
     totals = await _totals(db, scope)
     pages = max(1, -(-totals.count // per_page))
     page = min(max(1, f.page), pages)
-    query = (_joined(select(Deal)).where(*scope.where)
-             .options(contains_eager(Deal.stage), contains_eager(Deal.company), contains_eager(Deal.owner)))
+    query = (
+        _joined(select(Deal))
+        .where(*scope.where)
+        .options(contains_eager(Deal.stage), contains_eager(Deal.company), contains_eager(Deal.owner))
+    )
     deals = list(await db.scalars(_ordered(query, f.sort).limit(per_page).offset((page - 1) * per_page)))
     nexts = await tasks.next_actions(db, [d.id for d in deals])
     rows = [Row(d, scope.stages[d.stage_id], nexts.get(d.id), scope.today, scope.now) for d in deals]
@@ -172,26 +205,48 @@ def _export_row(row: Row, reason: str, xlsx: bool) -> list[Any]:
         return "" if value is None else value if xlsx else str(value)
 
     lost = " / ".join(part for part in (reason, deal.lost_note) if part)
-    return [deal.title, deal.company.name, row.stage.name, number(deal.amount_jpy), number(row.probability),
-            number(row.weighted_jpy),
-            _day(deal.expected_close_date, xlsx), deal.forecast, deal.owner.name if deal.owner else "",
-            task.title if task else "", _day(task.due_on if task else None, xlsx), deal.source, deal.competitors,
-            lost, _day(deal.won_on, xlsx), _day(deal.lost_on, xlsx), _day(deal.created_at, xlsx),
-            _day(deal.updated_at, xlsx)]
+    return [
+        deal.title,
+        deal.company.name,
+        row.stage.name,
+        number(deal.amount_jpy),
+        number(row.probability),
+        number(row.weighted_jpy),
+        _day(deal.expected_close_date, xlsx),
+        deal.forecast,
+        deal.owner.name if deal.owner else "",
+        task.title if task else "",
+        _day(task.due_on if task else None, xlsx),
+        deal.source,
+        deal.competitors,
+        lost,
+        _day(deal.won_on, xlsx),
+        _day(deal.lost_on, xlsx),
+        _day(deal.created_at, xlsx),
+        _day(deal.updated_at, xlsx),
+    ]
 
 
 async def _next_actions_of(db: AsyncSession, scope: Scope) -> dict[int, Task]:
     """The next action of every matching deal in one query (the deal ids stay in the database)."""
     ids = select(Deal.id).where(*scope.where)
     found: dict[int, Task] = {}
-    for task in await db.scalars(select(Task).where(Task.status == TaskStatus.open, Task.deal_id.in_(ids))
-                                 .order_by(*earliest_first())):
+    for task in await db.scalars(
+        select(Task).where(Task.status == TaskStatus.open, Task.deal_id.in_(ids)).order_by(*earliest_first())
+    ):
         found.setdefault(task.deal_id, task)  # type: ignore[arg-type]
     return found
 
 
-async def export_deals(db: AsyncSession, actor: User, f: DealFilter, *, format: str = "csv",
-                       encoding: str = "utf-8-sig", now: datetime | None = None) -> ExportFile:
+async def export_deals(
+    db: AsyncSession,
+    actor: User,
+    f: DealFilter,
+    *,
+    format: str = "csv",
+    encoding: str = "utf-8-sig",
+    now: datetime | None = None,
+) -> ExportFile:
     """Every deal of the list's filters in its order, Japanese headers, amounts as plain integers.
 
     CSV is UTF-8 with BOM unless CP932 is asked for; characters CP932 cannot hold become "?"
@@ -200,14 +255,23 @@ async def export_deals(db: AsyncSession, actor: User, f: DealFilter, *, format: 
     format = format if format in FORMATS else "csv"
     encoding = encoding if encoding in ENCODINGS else "utf-8-sig"
     scope = await _scope(db, actor, f, now)
-    query = (_joined(select(Deal)).where(*scope.where)
-             .options(contains_eager(Deal.stage), contains_eager(Deal.company), contains_eager(Deal.owner)))
+    query = (
+        _joined(select(Deal))
+        .where(*scope.where)
+        .options(contains_eager(Deal.stage), contains_eager(Deal.company), contains_eager(Deal.owner))
+    )
     deals = list(await db.scalars(_ordered(query, f.sort)))
     nexts = await _next_actions_of(db, scope)
     reasons = {r.id: r.name for r in await setup.list_lost_reasons(db, active_only=False)}
     xlsx = format == "xlsx"
-    rows = [_export_row(Row(d, scope.stages[d.stage_id], nexts.get(d.id), scope.today, scope.now),
-                        reasons.get(d.lost_reason_id or 0, ""), xlsx) for d in deals]
+    rows = [
+        _export_row(
+            Row(d, scope.stages[d.stage_id], nexts.get(d.id), scope.today, scope.now),
+            reasons.get(d.lost_reason_id or 0, ""),
+            xlsx,
+        )
+        for d in deals
+    ]
     filename = f"deals-{local_today():%Y%m%d}.{format}"
     if xlsx:
         return ExportFile(filename, to_xlsx(EXPORT_HEADERS, rows, "deals"), XLSX_TYPE)

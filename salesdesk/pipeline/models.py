@@ -37,8 +37,7 @@ class Forecast(enum.StrEnum):
 FORECAST_RANK = {Forecast.A: 3, Forecast.B: 2, Forecast.C: 1}
 
 # Fields a stage may require before a deal enters it (Stage.required_fields holds these keys).
-REQUIRABLE_FIELDS = ("amount_jpy", "expected_close_date", "primary_contact", "competitors", "challenges",
-                     "lost_reason")
+REQUIRABLE_FIELDS = ("amount_jpy", "expected_close_date", "primary_contact", "competitors", "challenges", "lost_reason")
 
 # Changes of these fields are kept as DealEvents (who, when, from, to).
 TRACKED_FIELDS = ("stage_id", "amount_jpy", "expected_close_date", "forecast", "probability", "owner_id")
@@ -51,8 +50,7 @@ class Pipeline(IdMixin, VersionedMixin, Audited, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    stages: Mapped[list[Stage]] = relationship(lazy="raise", order_by="Stage.position",
-                                               back_populates="pipeline")
+    stages: Mapped[list[Stage]] = relationship(lazy="raise", order_by="Stage.position", back_populates="pipeline")
 
     def __str__(self) -> str:
         return self.name

@@ -27,9 +27,14 @@ from salesdesk.tasks import services as tasks
 RANK_GAP = 1 << 16  # room between neighbouring cards, so a drop rarely renumbers a column
 
 # A stage's required field -> the form field that supplies it (and carries its error).
-REQUIREMENT_FIELDS = {"amount_jpy": "amount_jpy", "expected_close_date": "expected_close_date",
-                      "lost_reason": "lost_reason_id", "primary_contact": "primary_person_id",
-                      "competitors": "competitors", "challenges": "challenges"}
+REQUIREMENT_FIELDS = {
+    "amount_jpy": "amount_jpy",
+    "expected_close_date": "expected_close_date",
+    "lost_reason": "lost_reason_id",
+    "primary_contact": "primary_person_id",
+    "competitors": "competitors",
+    "challenges": "challenges",
+}
 
 
 def missing_requirements(stage: Stage, values: dict[str, Any], *, has_primary: bool) -> dict[str, str]:
@@ -47,8 +52,9 @@ def missing_requirements(stage: Stage, values: dict[str, Any], *, has_primary: b
     return missing
 
 
-def enter_stage(db: AsyncSession, deal: Deal, actor: User | None, stage: Stage, *, closed_on: date | None = None,
-                note: str = "") -> None:
+def enter_stage(
+    db: AsyncSession, deal: Deal, actor: User | None, stage: Stage, *, closed_on: date | None = None, note: str = ""
+) -> None:
     """Put the deal in `stage` with what that implies; history rows for every tracked change."""
     values: dict[str, Any] = {"stage_id": stage.id, "pipeline_id": stage.pipeline_id, "probability": None}
     if stage.kind == StageKind.won:
@@ -67,12 +73,22 @@ async def top_rank(db: AsyncSession, stage_id: int) -> int:
     return 0 if lowest is None else lowest - RANK_GAP
 
 
-async def rank_between(db: AsyncSession, stage_id: int, *, after_id: int | None, before_id: int | None,
-                       moving_id: int) -> int:
+async def rank_between(
+    db: AsyncSession, stage_id: int, *, after_id: int | None, before_id: int | None, moving_id: int
+) -> int:
     """A rank for a card dropped below `after_id` and above `before_id` (either may be missing)."""
-    ranks = dict((await db.execute(
-        select(Deal.id, Deal.board_rank).where(Deal.stage_id == stage_id, Deal.id.in_(
-            [i for i in (after_id, before_id) if i is not None and i != moving_id])))).tuples().all())
+    ranks = dict(
+        (
+            await db.execute(
+                select(Deal.id, Deal.board_rank).where(
+                    Deal.stage_id == stage_id,
+                    Deal.id.in_([i for i in (after_id, before_id) if i is not None and i != moving_id]),
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
     above, below = ranks.get(after_id or 0), ranks.get(before_id or 0)
     if above is None and below is None:
         return await top_rank(db, stage_id)
@@ -90,8 +106,12 @@ async def renumber(db: AsyncSession, stage_id: int) -> None:
     """Evenly spaced ranks in the column's current order (bookkeeping: no version bump)."""
     ids = list(await db.scalars(select(Deal.id).where(Deal.stage_id == stage_id).order_by(Deal.board_rank, Deal.id)))
     for n, deal_id in enumerate(ids):
-        await db.execute(update(Deal).where(Deal.id == deal_id).values(board_rank=n * RANK_GAP)
-                         .execution_options(synchronize_session="fetch"))
+        await db.execute(
+            update(Deal)
+            .where(Deal.id == deal_id)
+            .values(board_rank=n * RANK_GAP)
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 @dataclass
@@ -109,8 +129,10 @@ async def _move_values(db: AsyncSession, form: MoveForm) -> tuple[dict[str, Any]
     """What the move form supplies, parsed; field errors for what cannot be read."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
-    for key, parse, error in (("amount_jpy", parse_yen, "amount.invalid"),
-                              ("expected_close_date", parse_date, "date.invalid")):
+    for key, parse, error in (
+        ("amount_jpy", parse_yen, "amount.invalid"),
+        ("expected_close_date", parse_date, "date.invalid"),
+    ):
         try:
             if (value := parse(getattr(form, key))) is not None:
                 values[key] = value
@@ -148,8 +170,12 @@ async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm)
     after_id, before_id = parse_id(form.after_id), parse_id(form.before_id)
     if stage.id == deal.stage_id:  # a reorder within the column: bookkeeping, no version needed
         rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
-        await db.execute(update(Deal).where(Deal.id == deal.id).values(board_rank=rank)
-                         .execution_options(synchronize_session="fetch"))
+        await db.execute(
+            update(Deal)
+            .where(Deal.id == deal.id)
+            .values(board_rank=rank)
+            .execution_options(synchronize_session="fetch")
+        )
         return Move(deal, from_stage)
     if deal.version != form.version:
         raise StaleEdit(current=deal, changes={"stage_id": (stage.name, from_stage.name)})
@@ -180,13 +206,21 @@ async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm)
 
 def current_values(deal: Deal) -> dict[str, Any]:
     """What the deal already has of the fields a stage may require."""
-    return {"amount_jpy": deal.amount_jpy, "expected_close_date": deal.expected_close_date,
-            "lost_reason_id": deal.lost_reason_id, "competitors": deal.competitors, "challenges": deal.challenges}
+    return {
+        "amount_jpy": deal.amount_jpy,
+        "expected_close_date": deal.expected_close_date,
+        "lost_reason_id": deal.lost_reason_id,
+        "competitors": deal.competitors,
+        "challenges": deal.challenges,
+    }
 
 
 async def has_primary(db: AsyncSession, deal_id: int) -> bool:
-    return bool(await db.scalar(select(DealContact.id).where(DealContact.deal_id == deal_id,
-                                                             DealContact.is_primary.is_(True)).limit(1)))
+    return bool(
+        await db.scalar(
+            select(DealContact.id).where(DealContact.deal_id == deal_id, DealContact.is_primary.is_(True)).limit(1)
+        )
+    )
 
 
 async def set_primary_contact(db: AsyncSession, deal: Deal, person_id: int) -> DealContact:

@@ -17,32 +17,51 @@ async def deal_list(request: Request, db_session: DB, actor: Actor) -> Page:
     f = DealFilter.from_query(request.query_params)
     result = await listing.list_deals(db_session, actor, f)
     choices = await filters.filter_choices(db_session, actor)
-    return render("pipeline/list.html", block="results", result=result, f=f, periods=PERIODS, stale=STALE,
-                  **choices)
+    return render("pipeline/list.html", block="results", result=result, f=f, periods=PERIODS, stale=STALE, **choices)
 
 
 @get("/pipeline/export")
 async def deal_export(request: Request, db_session: DB, actor: Actor) -> Response:
     params = request.query_params
-    exported = await listing.export_deals(db_session, actor, DealFilter.from_query(params),
-                                          format=params.get("format") or "csv",
-                                          encoding=params.get("encoding") or "utf-8-sig")
-    return Response(exported.content, media_type=exported.media_type, encoding=exported.charset,
-                    headers={"Content-Disposition": f'attachment; filename="{exported.filename}"',
-                             "X-Replaced-Characters": str(exported.replaced)})
+    exported = await listing.export_deals(
+        db_session,
+        actor,
+        DealFilter.from_query(params),
+        format=params.get("format") or "csv",
+        encoding=params.get("encoding") or "utf-8-sig",
+    )
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        encoding=exported.charset,
+        headers={
+            "Content-Disposition": f'attachment; filename="{exported.filename}"',
+            "X-Replaced-Characters": str(exported.replaced),
+        },
+    )
 
 
 @get("/pipeline/forecast")
 async def forecast_page(request: Request, db_session: DB, actor: Actor) -> Page:
     params = request.query_params
     result = await forecasting.forecast(
-        db_session, actor, fy=parse_id(params.get("fy") or ""), pipeline_id=parse_id(params.get("pipeline_id") or ""),
-        owner_id=parse_id(params.get("owner_id") or ""), team_id=parse_id(params.get("team_id") or ""),
-        cohort=params.get("cohort") or "fy")
+        db_session,
+        actor,
+        fy=parse_id(params.get("fy") or ""),
+        pipeline_id=parse_id(params.get("pipeline_id") or ""),
+        owner_id=parse_id(params.get("owner_id") or ""),
+        team_id=parse_id(params.get("team_id") or ""),
+        cohort=params.get("cohort") or "fy",
+    )
     choices = await filters.filter_choices(db_session, actor)
-    return render("pipeline/forecast.html", block="forecast", result=result,
-                  chart=charts.month_chart(result.months, result.by_month, result.today),
-                  funnel=charts.funnel_chart(result.funnel), **choices)
+    return render(
+        "pipeline/forecast.html",
+        block="forecast",
+        result=result,
+        chart=charts.month_chart(result.months, result.by_month, result.today),
+        funnel=charts.funnel_chart(result.funnel),
+        **choices,
+    )
 
 
 ROUTES = [deal_list, deal_export, forecast_page]

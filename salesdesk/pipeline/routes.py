@@ -30,9 +30,18 @@ async def _board_page(request: Request, db: AsyncSession, actor: User, pipeline_
     url = board_views.board_url(result.pipeline.id, f, default=result.pipeline.is_default)
     # The filter form pushes the canonical address (no empty fields) into the history.
     headers = {"HX-Push-Url": url} if is_fragment_request(request) else {}
-    return render("pipeline/board.html", block="board", headers=headers, board=result, f=f, board_url=url,
-                  stages=result.pipeline.stages, may_move=board_views.may_move(actor), TaskKind=TaskKind,
-                  **choices)
+    return render(
+        "pipeline/board.html",
+        block="board",
+        headers=headers,
+        board=result,
+        f=f,
+        board_url=url,
+        stages=result.pipeline.stages,
+        may_move=board_views.may_move(actor),
+        TaskKind=TaskKind,
+        **choices,
+    )
 
 
 @get("/pipeline")
@@ -50,9 +59,15 @@ async def more_cards(request: Request, db_session: DB, actor: Actor, stage_id: i
     """The next page of a column (infinite scroll; a page of its own without JavaScript)."""
     f = DealFilter.from_query(request.query_params)
     column = await board.more_cards(db_session, actor, f, stage_id, cursor or None)
-    return render("pipeline/_board_column.html", block="more_cards", column=column, f=f,
-                  qs=f.query_string(sort="", page=1), board_url=board_views.board_url(column.stage.pipeline_id, f),
-                  may_move=board_views.may_move(actor))
+    return render(
+        "pipeline/_board_column.html",
+        block="more_cards",
+        column=column,
+        f=f,
+        qs=f.query_string(sort="", page=1),
+        board_url=board_views.board_url(column.stage.pipeline_id, f),
+        may_move=board_views.may_move(actor),
+    )
 
 
 @get("/deals/{deal_id:int}/move")
@@ -61,13 +76,21 @@ async def move_page(request: Request, db_session: DB, actor: Actor, deal_id: int
     f = DealFilter.from_query(request.query_params)
     ctx = await board_views.move_context(db_session, actor, deal_id, stage_id)
     form = MoveForm(stage_id=stage_id or str(ctx.deal.stage_id), version=ctx.deal.version)
-    return render("pipeline/move.html", ctx=ctx, form=form, errors={}, dialog=False,
-                  qs=f.query_string(sort="", page=1), board_url=board_views.board_url(ctx.deal.pipeline_id, f))
+    return render(
+        "pipeline/move.html",
+        ctx=ctx,
+        form=form,
+        errors={},
+        dialog=False,
+        qs=f.query_string(sort="", page=1),
+        board_url=board_views.board_url(ctx.deal.pipeline_id, f),
+    )
 
 
 @post("/deals/{deal_id:int}/move")
-async def move_deal(request: Request, db_session: DB, actor: Actor, deal_id: int,
-                    data: Annotated[MoveForm, FORM]) -> Any:
+async def move_deal(
+    request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[MoveForm, FORM]
+) -> Any:
     """A drop, a choice in the card's move menu, the dialog or the move page. The board's filters
     come in the query string, so the column figures in the answer are the filtered ones."""
     f = DealFilter.from_query(request.query_params)
@@ -76,14 +99,27 @@ async def move_deal(request: Request, db_session: DB, actor: Actor, deal_id: int
         move = await moves.move_deal(db_session, actor, deal_id, data)
     except Invalid as error:
         ctx = await board_views.move_context(db_session, actor, deal_id, data.stage_id)
-        return render("pipeline/move.html", block="move_dialog", status_code=422, ctx=ctx, form=data,
-                      errors=error.errors, dialog=fragment, qs=f.query_string(sort="", page=1),
-                      board_url=board_views.board_url(ctx.deal.pipeline_id, f))
+        return render(
+            "pipeline/move.html",
+            block="move_dialog",
+            status_code=422,
+            ctx=ctx,
+            form=data,
+            errors=error.errors,
+            dialog=fragment,
+            qs=f.query_string(sort="", page=1),
+            board_url=board_views.board_url(ctx.deal.pipeline_id, f),
+        )
     except StaleEdit as error:
         if not fragment:
             raise  # the full 409 page, with what is saved now
-        return render("pipeline/board.html", block="move_conflict", status_code=409, deal=error.current,
-                      board_url=board_views.board_url(error.current.pipeline_id, f))
+        return render(
+            "pipeline/board.html",
+            block="move_conflict",
+            status_code=409,
+            deal=error.current,
+            board_url=board_views.board_url(error.current.pipeline_id, f),
+        )
     url = board_views.board_url(move.deal.pipeline_id, f)
     if not fragment:
         message = board_views.move_message(move)
@@ -91,8 +127,17 @@ async def move_deal(request: Request, db_session: DB, actor: Actor, deal_id: int
             return redirect(request, url, flash=("warning", f"{message} {_('Plan the next action for this deal.')}"))
         return redirect(request, url, flash=("success", message))
     moved = await board_views.after_move(db_session, actor, move, f)
-    return render("pipeline/board.html", block="moved", moved=moved, f=f, board_url=url, card=moved.card,
-                  stages=moved.stages, prompt_next=moved.prompt_next, TaskKind=TaskKind)
+    return render(
+        "pipeline/board.html",
+        block="moved",
+        moved=moved,
+        f=f,
+        board_url=url,
+        card=moved.card,
+        stages=moved.stages,
+        prompt_next=moved.prompt_next,
+        TaskKind=TaskKind,
+    )
 
 
 ROUTES = [default_board, pipeline_board, more_cards, move_page, move_deal]

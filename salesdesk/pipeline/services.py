@@ -39,8 +39,9 @@ async def _stage(db: AsyncSession, form: DealForm, deal: Deal | None) -> Stage:
     return stage
 
 
-async def _owner_id(db: AsyncSession, actor: User, form: DealForm, deal: Deal | None,
-                    errors: dict[str, str]) -> int | None:
+async def _owner_id(
+    db: AsyncSession, actor: User, form: DealForm, deal: Deal | None, errors: dict[str, str]
+) -> int | None:
     owner_id = parse_id(form.owner_id)
     if owner_id is None:
         return deal.owner_id if deal else actor.id
@@ -68,9 +69,11 @@ async def _clean(db: AsyncSession, actor: User, form: DealForm, deal: Deal | Non
     values["title"] = " ".join(form.title.split())[:200]
     if not values["title"]:
         errors["title"] = "required"
-    for key, parse, error in (("amount_jpy", parse_yen, "amount.invalid"),
-                              ("expected_close_date", parse_date, "date.invalid"),
-                              ("probability", parse_percent, "probability.invalid")):
+    for key, parse, error in (
+        ("amount_jpy", parse_yen, "amount.invalid"),
+        ("expected_close_date", parse_date, "date.invalid"),
+        ("probability", parse_percent, "probability.invalid"),
+    ):
         try:
             values[key] = parse(getattr(form, key))
         except ValueError:
@@ -81,18 +84,27 @@ async def _clean(db: AsyncSession, actor: User, form: DealForm, deal: Deal | Non
     values["owner_id"] = await _owner_id(db, actor, form, deal, errors)
     values["lost_reason_id"] = parse_id(form.lost_reason_id)
     if values["lost_reason_id"] is not None and not await db.scalar(
-            select(LostReason.id).where(LostReason.id == values["lost_reason_id"])):
+        select(LostReason.id).where(LostReason.id == values["lost_reason_id"])
+    ):
         errors["lost_reason_id"] = "lost_reason.unknown"
-    values |= {"source": " ".join(form.source.split())[:50], "competitors": form.competitors.strip(),
-               "challenges": form.challenges.strip(), "lost_note": form.lost_note.strip()}
+    values |= {
+        "source": " ".join(form.source.split())[:50],
+        "competitors": form.competitors.strip(),
+        "challenges": form.challenges.strip(),
+        "lost_note": form.lost_note.strip(),
+    }
     try:
         stage = await _stage(db, form, deal)
     except Invalid as error:
         errors |= error.errors
         stage = None
-    if deal is not None and deal.forecast in FORECAST_RANK and form.forecast in FORECAST_RANK \
-            and FORECAST_RANK[Forecast(form.forecast)] < FORECAST_RANK[Forecast(deal.forecast)] \
-            and not form.forecast_reason.strip():
+    if (
+        deal is not None
+        and deal.forecast in FORECAST_RANK
+        and form.forecast in FORECAST_RANK
+        and FORECAST_RANK[Forecast(form.forecast)] < FORECAST_RANK[Forecast(deal.forecast)]
+        and not form.forecast_reason.strip()
+    ):
         errors["forecast_reason"] = "forecast.reason_required"
     if form.wants_next_action:
         errors |= tasks.next_action_errors(form)
@@ -102,8 +114,9 @@ async def _clean(db: AsyncSession, actor: User, form: DealForm, deal: Deal | Non
     return values, stage
 
 
-async def _check_stage_entry(db: AsyncSession, deal: Deal | None, stage: Stage, values: dict[str, Any],
-                             form: DealForm) -> None:
+async def _check_stage_entry(
+    db: AsyncSession, deal: Deal | None, stage: Stage, values: dict[str, Any], form: DealForm
+) -> None:
     """A stage's required fields, and the next-action rule when the admin made it mandatory."""
     # A new deal has no committee yet, so it cannot be asked for its primary contact.
     has_primary = deal is None or await moves.has_primary(db, deal.id)
@@ -158,8 +171,9 @@ async def update_deal(db: AsyncSession, actor: User, deal_id: int, form: DealFor
     return deal
 
 
-async def set_forecast(db: AsyncSession, actor: User, deal_id: int, *, forecast: str, reason: str,
-                       seen_version: int) -> Deal:
+async def set_forecast(
+    db: AsyncSession, actor: User, deal_id: int, *, forecast: str, reason: str, seen_version: int
+) -> Deal:
     """ヨミ from the card or the deal page; lowering it needs a reason (kept in the history)."""
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)

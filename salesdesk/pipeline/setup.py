@@ -21,8 +21,16 @@ DEFAULT_STAGES = [
     ("受注", 100, StageKind.won, None, ["amount_jpy", "expected_close_date"]),
     ("失注", 0, StageKind.lost, None, ["lost_reason"]),
 ]
-DEFAULT_LOST_REASONS = ["価格", "競合に敗北", "予算なし・予算凍結", "時期延期", "要件不一致", "決裁者の反対",
-                        "連絡途絶", "その他"]
+DEFAULT_LOST_REASONS = [
+    "価格",
+    "競合に敗北",
+    "予算なし・予算凍結",
+    "時期延期",
+    "要件不一致",
+    "決裁者の反対",
+    "連絡途絶",
+    "その他",
+]
 
 
 async def ensure_defaults(db: AsyncSession) -> Pipeline:
@@ -30,8 +38,14 @@ async def ensure_defaults(db: AsyncSession) -> Pipeline:
     if not await db.scalar(select(func.count()).select_from(Pipeline)):
         pipeline = Pipeline(name=DEFAULT_PIPELINE, position=0, is_default=True)
         pipeline.stages = [
-            Stage(name=name, position=n, probability=probability, kind=kind, rotting_days=rotting,
-                  required_fields=list(required))
+            Stage(
+                name=name,
+                position=n,
+                probability=probability,
+                kind=kind,
+                rotting_days=rotting,
+                required_fields=list(required),
+            )
             for n, (name, probability, kind, rotting, required) in enumerate(DEFAULT_STAGES)
         ]
         db.add(pipeline)
@@ -44,8 +58,11 @@ async def ensure_defaults(db: AsyncSession) -> Pipeline:
 
 
 async def list_pipelines(db: AsyncSession) -> list[Pipeline]:
-    return list(await db.scalars(
-        select(Pipeline).options(selectinload(Pipeline.stages)).order_by(Pipeline.position, Pipeline.id)))
+    return list(
+        await db.scalars(
+            select(Pipeline).options(selectinload(Pipeline.stages)).order_by(Pipeline.position, Pipeline.id)
+        )
+    )
 
 
 async def get_pipeline(db: AsyncSession, pipeline_id: int | None) -> Pipeline:

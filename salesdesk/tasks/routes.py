@@ -34,8 +34,17 @@ def _in_place(form_id: str) -> dict[str, str]:
     return {"HX-Retarget": f"#{form_id}", "HX-Reswap": "outerHTML"}
 
 
-async def _answer(request: Request, db: AsyncSession, actor: User, *, view: str, deal_id: int | None,
-                  message: str, prompt_next: bool = False, next_url: str = "") -> Response | Page:
+async def _answer(
+    request: Request,
+    db: AsyncSession,
+    actor: User,
+    *,
+    view: str,
+    deal_id: int | None,
+    message: str,
+    prompt_next: bool = False,
+    next_url: str = "",
+) -> Response | Page:
     """What the page that asked gets back: its fragment for htmx, else a redirect with a flash."""
     if not is_fragment_request(request):
         default = f"/deals/{deal_id}" if deal_id else "/tasks"
@@ -44,8 +53,9 @@ async def _answer(request: Request, db: AsyncSession, actor: User, *, view: str,
     if view == "card" and deal_id is not None:
         card = await board.card(db, actor, deal_id)
         stages = (await setup.get_pipeline(db, card.deal.pipeline_id)).stages
-        return render("pipeline/board.html", block="card", card=card, stages=stages, prompt_next=prompt_next,
-                      **TASK_CONTEXT)
+        return render(
+            "pipeline/board.html", block="card", card=card, stages=stages, prompt_next=prompt_next, **TASK_CONTEXT
+        )
     if view == "deal" and deal_id is not None:
         from salesdesk.pipeline.deal_routes import deal_context
 
@@ -62,13 +72,27 @@ async def task_list(db_session: DB, actor: Actor) -> Page:
 
 
 @get("/tasks/new")
-async def new_task(db_session: DB, actor: Actor, view: str = "tasks", deal_id: int | None = None,
-                   company_id: int | None = None, next: str = "") -> Page:
+async def new_task(
+    db_session: DB,
+    actor: Actor,
+    view: str = "tasks",
+    deal_id: int | None = None,
+    company_id: int | None = None,
+    next: str = "",
+) -> Page:
     """The form adding a task (e.g. a deal's next action): a board card fetches it when "Add" opens."""
     await services.ensure_may_add(db_session, actor, deal_id=deal_id, company_id=company_id)
     form = TaskForm(deal_id=str(deal_id or ""), company_id=str(company_id or ""))
-    return render("tasks/new.html", block="task_form", form=form, errors={}, view=view, next_url=next,
-                  form_id=None, **TASK_CONTEXT)
+    return render(
+        "tasks/new.html",
+        block="task_form",
+        form=form,
+        errors={},
+        view=view,
+        next_url=next,
+        form_id=None,
+        **TASK_CONTEXT,
+    )
 
 
 @post("/tasks")
@@ -78,11 +102,27 @@ async def create_task(request: Request, db_session: DB, actor: Actor, data: Anno
     try:
         task = await services.create_task(db_session, actor, data, form.getall("person_ids", []))
     except Invalid as error:
-        return render("tasks/new.html", block="task_form", status_code=422, form=data, errors=error.errors,
-                      view=view, next_url=next_url, form_id=form.get("form_id", ""),
-                      headers=_in_place(form.get("form_id", "")), **TASK_CONTEXT)
-    return await _answer(request, db_session, actor, view=view, deal_id=task.deal_id, next_url=next_url,
-                         message=_("Task “%(title)s” added.", title=task.title))
+        return render(
+            "tasks/new.html",
+            block="task_form",
+            status_code=422,
+            form=data,
+            errors=error.errors,
+            view=view,
+            next_url=next_url,
+            form_id=form.get("form_id", ""),
+            headers=_in_place(form.get("form_id", "")),
+            **TASK_CONTEXT,
+        )
+    return await _answer(
+        request,
+        db_session,
+        actor,
+        view=view,
+        deal_id=task.deal_id,
+        next_url=next_url,
+        message=_("Task “%(title)s” added.", title=task.title),
+    )
 
 
 @get("/tasks/{task_id:int}/complete")
@@ -90,65 +130,121 @@ async def complete_form(db_session: DB, actor: Actor, task_id: int, view: str = 
     """The completion step: log it as an activity? what is the next action?"""
     task = await services.get_task(db_session, actor, task_id)
     await services.ensure_may_edit(db_session, actor, task)
-    return render("tasks/complete.html", block="complete_form", task=task, form=CompleteForm(version=task.version),
-                  errors={}, view=view, next_url=next, **TASK_CONTEXT)
+    return render(
+        "tasks/complete.html",
+        block="complete_form",
+        task=task,
+        form=CompleteForm(version=task.version),
+        errors={},
+        view=view,
+        next_url=next,
+        **TASK_CONTEXT,
+    )
 
 
 @post("/tasks/{task_id:int}/complete")
-async def complete_task(request: Request, db_session: DB, actor: Actor, task_id: int,
-                        data: Annotated[CompleteForm, FORM]) -> Any:
+async def complete_task(
+    request: Request, db_session: DB, actor: Actor, task_id: int, data: Annotated[CompleteForm, FORM]
+) -> Any:
     form = await request.form()
     view, next_url = form.get("view", ""), form.get("next", "")
     try:
         done = await services.complete_task(db_session, actor, task_id, data)
     except Invalid as error:
         task = await services.get_task(db_session, actor, task_id)
-        return render("tasks/complete.html", block="complete_form", status_code=422, task=task, form=data,
-                      errors=error.errors, view=view, next_url=next_url,
-                      headers=_in_place(f"complete-{task_id}"), **TASK_CONTEXT)
-    return await _answer(request, db_session, actor, view=view, deal_id=done.task.deal_id, next_url=next_url,
-                         prompt_next=done.needs_next_action, message=_("Done: %(title)s", title=done.task.title))
+        return render(
+            "tasks/complete.html",
+            block="complete_form",
+            status_code=422,
+            task=task,
+            form=data,
+            errors=error.errors,
+            view=view,
+            next_url=next_url,
+            headers=_in_place(f"complete-{task_id}"),
+            **TASK_CONTEXT,
+        )
+    return await _answer(
+        request,
+        db_session,
+        actor,
+        view=view,
+        deal_id=done.task.deal_id,
+        next_url=next_url,
+        prompt_next=done.needs_next_action,
+        message=_("Done: %(title)s", title=done.task.title),
+    )
 
 
 @post("/tasks/{task_id:int}/cancel")
-async def cancel_task(request: Request, db_session: DB, actor: Actor, task_id: int,
-                      data: Annotated[VersionForm, FORM]) -> Any:
+async def cancel_task(
+    request: Request, db_session: DB, actor: Actor, task_id: int, data: Annotated[VersionForm, FORM]
+) -> Any:
     form = await request.form()
     task = await services.cancel_task(db_session, actor, task_id, seen_version=data.version)
-    return await _answer(request, db_session, actor, view=form.get("view", ""), deal_id=task.deal_id,
-                         next_url=form.get("next", ""), message=_("Task cancelled."))
+    return await _answer(
+        request,
+        db_session,
+        actor,
+        view=form.get("view", ""),
+        deal_id=task.deal_id,
+        next_url=form.get("next", ""),
+        message=_("Task cancelled."),
+    )
 
 
 def _as_form(task: Any) -> TaskForm:
     from salesdesk.i18n import local
 
-    return TaskForm(title=task.title, kind=task.kind, due_on=task.due_on.isoformat(),
-                    due_time=local(task.starts_at).strftime("%H:%M") if task.starts_at else "",
-                    duration_minutes=str(int((task.ends_at - task.starts_at).total_seconds() // 60))
-                    if task.starts_at and task.ends_at else "",
-                    owner_id=str(task.owner_id or ""), notes=task.notes, version=task.version)
+    return TaskForm(
+        title=task.title,
+        kind=task.kind,
+        due_on=task.due_on.isoformat(),
+        due_time=local(task.starts_at).strftime("%H:%M") if task.starts_at else "",
+        duration_minutes=str(int((task.ends_at - task.starts_at).total_seconds() // 60))
+        if task.starts_at and task.ends_at
+        else "",
+        owner_id=str(task.owner_id or ""),
+        notes=task.notes,
+        version=task.version,
+    )
 
 
 @get("/tasks/{task_id:int}/edit")
 async def edit_task(db_session: DB, actor: Actor, task_id: int) -> Page:
     task = await services.get_task(db_session, actor, task_id)
     await services.ensure_may_edit(db_session, actor, task)
-    return render("tasks/edit.html", task=task, form=_as_form(task), errors={},
-                  users=await access.assignable_users(db_session, actor), **TASK_CONTEXT)
+    return render(
+        "tasks/edit.html",
+        task=task,
+        form=_as_form(task),
+        errors={},
+        users=await access.assignable_users(db_session, actor),
+        **TASK_CONTEXT,
+    )
 
 
 @post("/tasks/{task_id:int}")
-async def update_task(request: Request, db_session: DB, actor: Actor, task_id: int,
-                      data: Annotated[TaskForm, FORM]) -> Response | Page:
+async def update_task(
+    request: Request, db_session: DB, actor: Actor, task_id: int, data: Annotated[TaskForm, FORM]
+) -> Response | Page:
     person_ids = (await request.form()).getall("person_ids", [])
     try:
         task = await services.update_task(db_session, actor, task_id, data, person_ids)
     except Invalid as error:
         task = await services.get_task(db_session, actor, task_id)
-        return render("tasks/edit.html", status_code=422, task=task, form=data, errors=error.errors,
-                      users=await access.assignable_users(db_session, actor), **TASK_CONTEXT)
-    return redirect(request, f"/deals/{task.deal_id}" if task.deal_id else "/tasks",
-                    flash=("success", _("Task saved.")))
+        return render(
+            "tasks/edit.html",
+            status_code=422,
+            task=task,
+            form=data,
+            errors=error.errors,
+            users=await access.assignable_users(db_session, actor),
+            **TASK_CONTEXT,
+        )
+    return redirect(
+        request, f"/deals/{task.deal_id}" if task.deal_id else "/tasks", flash=("success", _("Task saved."))
+    )
 
 
 ROUTES = [task_list, new_task, create_task, complete_form, complete_task, cancel_task, edit_task, update_task]

@@ -31,8 +31,13 @@ from salesdesk.tasks.forms import CompleteForm, TaskForm
 from salesdesk.tasks.models import Task, TaskKind, TaskStatus, earliest_first
 
 DEFAULT_DURATION = 60  # minutes of a timed task without a length
-ACTIVITY_KIND = {TaskKind.call: "call", TaskKind.visit: "visit", TaskKind.meeting: "meeting",
-                 TaskKind.email: "email", TaskKind.todo: "note"}
+ACTIVITY_KIND = {
+    TaskKind.call: "call",
+    TaskKind.visit: "visit",
+    TaskKind.meeting: "meeting",
+    TaskKind.email: "email",
+    TaskKind.todo: "note",
+}
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -40,9 +45,12 @@ ACTIVITY_KIND = {TaskKind.call: "call", TaskKind.visit: "visit", TaskKind.meetin
 
 async def get_task(db: AsyncSession, actor: User, task_id: int) -> Task:
     task = await db.scalar(
-        select(Task).where(Task.id == task_id, access.owned_by_visible(actor, Task.owner_id))
-        .options(selectinload(Task.deal), selectinload(Task.company), selectinload(Task.persons),
-                 selectinload(Task.owner)))
+        select(Task)
+        .where(Task.id == task_id, access.owned_by_visible(actor, Task.owner_id))
+        .options(
+            selectinload(Task.deal), selectinload(Task.company), selectinload(Task.persons), selectinload(Task.owner)
+        )
+    )
     if task is None:
         raise NotFound("task")
     return task
@@ -71,9 +79,14 @@ async def next_action(db: AsyncSession, deal_id: int) -> Task | None:
 
 async def deal_tasks(db: AsyncSession, deal_id: int) -> list[Task]:
     """The deal's open tasks (earliest first), then its done and cancelled ones (newest first)."""
-    tasks = list(await db.scalars(
-        select(Task).where(Task.deal_id == deal_id).options(selectinload(Task.owner), selectinload(Task.persons))
-        .order_by(*earliest_first())))
+    tasks = list(
+        await db.scalars(
+            select(Task)
+            .where(Task.deal_id == deal_id)
+            .options(selectinload(Task.owner), selectinload(Task.persons))
+            .order_by(*earliest_first())
+        )
+    )
     open_ = [t for t in tasks if t.is_open]
     closed = sorted((t for t in tasks if not t.is_open), key=lambda t: t.completed_at or t.updated_at, reverse=True)
     return open_ + closed
@@ -96,9 +109,12 @@ async def my_tasks(db: AsyncSession, actor: User, *, today: date | None = None, 
     today = today or local_today()
     week_end = today + timedelta(days=6 - today.weekday())
     tasks = await db.scalars(
-        select(Task).where(Task.owner_id == actor.id, Task.status == TaskStatus.open)
+        select(Task)
+        .where(Task.owner_id == actor.id, Task.status == TaskStatus.open)
         .options(selectinload(Task.deal), selectinload(Task.company))
-        .order_by(*earliest_first()).limit(limit))
+        .order_by(*earliest_first())
+        .limit(limit)
+    )
     buckets = TaskBuckets()
     for task in tasks:
         if task.due_on < today:
@@ -182,8 +198,9 @@ async def ensure_may_add(db: AsyncSession, actor: User, *, deal_id: int | None, 
         await get_company(db, actor, company_id)
 
 
-async def create_task(db: AsyncSession, actor: User, form: TaskForm,
-                      person_ids: list[str] | tuple[str, ...] = ()) -> Task:
+async def create_task(
+    db: AsyncSession, actor: User, form: TaskForm, person_ids: list[str] | tuple[str, ...] = ()
+) -> Task:
     """A task of the actor's (or, for managers, a team member's); on a deal only for its editors."""
     deal: Deal | None = None
     company: Company | None = None
@@ -194,21 +211,27 @@ async def create_task(db: AsyncSession, actor: User, form: TaskForm,
     elif (company_id := parse_id(form.company_id)) is not None:
         company = await get_company(db, actor, company_id)
     values = await _clean(db, actor, form, None)
-    task = Task(**vars(values), deal_id=deal.id if deal else None, company_id=company.id if company else None,
-                persons=await _persons(db, company.id if company else None, person_ids))
+    task = Task(
+        **vars(values),
+        deal_id=deal.id if deal else None,
+        company_id=company.id if company else None,
+        persons=await _persons(db, company.id if company else None, person_ids),
+    )
     db.add(task)
     await db.flush()
     return task
 
 
-async def update_task(db: AsyncSession, actor: User, task_id: int, form: TaskForm,
-                      person_ids: list[str] | tuple[str, ...] = ()) -> Task:
+async def update_task(
+    db: AsyncSession, actor: User, task_id: int, form: TaskForm, person_ids: list[str] | tuple[str, ...] = ()
+) -> Task:
     task = await get_task(db, actor, task_id)
     await ensure_may_edit(db, actor, task)
     values = await _clean(db, actor, form, task)
     if task.version != form.version:
-        raise StaleEdit(current=task, changes={k: (v, getattr(task, k)) for k, v in vars(values).items()
-                                               if getattr(task, k) != v})
+        raise StaleEdit(
+            current=task, changes={k: (v, getattr(task, k)) for k, v in vars(values).items() if getattr(task, k) != v}
+        )
     for key, value in vars(values).items():
         setattr(task, key, value)
     task.persons = await _persons(db, task.company_id, person_ids)
@@ -257,15 +280,26 @@ async def complete_task(db: AsyncSession, actor: User, task_id: int, form: Compl
     activity = None
     if form.log_activity == "1":
         activity = await add_activity(
-            db, actor, task.company_id,  # type: ignore[arg-type]
+            db,
+            actor,
+            task.company_id,  # type: ignore[arg-type]
             ActivityForm(kind=ACTIVITY_KIND.get(task.kind, "note"), subject=task.title, body=form.outcome),
-            [str(p.id) for p in task.persons], deal_id=task.deal_id, task_id=task.id)
+            [str(p.id) for p in task.persons],
+            deal_id=task.deal_id,
+            task_id=task.id,
+        )
     if deal is not None:
         await touch_deal(db, deal.id, now)
     next_task = None
     if form.wants_next_action:
-        next_task = await create_next_action(db, actor, form, deal_id=task.deal_id, company_id=task.company_id,
-                                             person_ids=[str(p.id) for p in task.persons])
+        next_task = await create_next_action(
+            db,
+            actor,
+            form,
+            deal_id=task.deal_id,
+            company_id=task.company_id,
+            person_ids=[str(p.id) for p in task.persons],
+        )
     await db.flush()
     return Completion(task, activity, next_task, needs_next)
 
@@ -273,21 +307,39 @@ async def complete_task(db: AsyncSession, actor: User, task_id: int, form: Compl
 async def _leaves_deal_without_next(db: AsyncSession, deal: Deal, task: Task) -> bool:
     if await db.scalar(select(Stage.kind).where(Stage.id == deal.stage_id)) != StageKind.open:
         return False
-    others = await db.scalar(select(func.count()).where(Task.deal_id == deal.id, Task.status == TaskStatus.open,
-                                                        Task.id != task.id))
+    others = await db.scalar(
+        select(func.count()).where(Task.deal_id == deal.id, Task.status == TaskStatus.open, Task.id != task.id)
+    )
     return not others
 
 
-async def create_next_action(db: AsyncSession, actor: User, fields: NextActionFields, *, deal_id: int | None,
-                             company_id: int | None = None, person_ids: list[str] | None = None) -> Task:
+async def create_next_action(
+    db: AsyncSession,
+    actor: User,
+    fields: NextActionFields,
+    *,
+    deal_id: int | None,
+    company_id: int | None = None,
+    person_ids: list[str] | None = None,
+) -> Task:
     """The next action typed into a deal form, a move or a completion (errors keyed next_*)."""
-    form = TaskForm(title=fields.next_title, kind=fields.next_kind, due_on=fields.next_due_on,
-                    due_time=fields.next_due_time, deal_id=str(deal_id or ""), company_id=str(company_id or ""))
+    form = TaskForm(
+        title=fields.next_title,
+        kind=fields.next_kind,
+        due_on=fields.next_due_on,
+        due_time=fields.next_due_time,
+        deal_id=str(deal_id or ""),
+        company_id=str(company_id or ""),
+    )
     try:
         return await create_task(db, actor, form, person_ids or [])
     except Invalid as error:
-        raise Invalid(**{f"next_{key}" if key in ("title", "kind", "due_on", "due_time") else key: value
-                         for key, value in error.errors.items()}) from error
+        raise Invalid(
+            **{
+                f"next_{key}" if key in ("title", "kind", "due_on", "due_time") else key: value
+                for key, value in error.errors.items()
+            }
+        ) from error
 
 
 def next_action_errors(fields: NextActionFields) -> dict[str, str]:
@@ -309,5 +361,6 @@ def next_action_errors(fields: NextActionFields) -> dict[str, str]:
 
 
 async def has_open_task(db: AsyncSession, deal_id: int) -> bool:
-    return bool(await db.scalar(
-        select(Task.id).where(Task.deal_id == deal_id, Task.status == TaskStatus.open).limit(1)))
+    return bool(
+        await db.scalar(select(Task.id).where(Task.deal_id == deal_id, Task.status == TaskStatus.open).limit(1))
+    )

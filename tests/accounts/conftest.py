@@ -50,8 +50,9 @@ def make_person(db: AsyncSession) -> Callable[..., Awaitable[Person]]:
 
     async def make(actor: User, company: Company, name: str = "山田 太郎", **values: str) -> Person:
         set_actor(db, actor)
-        person = await people.create_person(db, actor, company.id, PersonForm(name=name, confirm_duplicate="1",
-                                                                              **values))
+        person = await people.create_person(
+            db, actor, company.id, PersonForm(name=name, confirm_duplicate="1", **values)
+        )
         await db.commit()
         return person
 

@@ -10,9 +10,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/accounts/import"): Rule(logged_in()),
     ("POST", "/accounts/import"): Rule(logged_in(422), data={"file": ""}),
     ("GET", "/accounts/import/{upload_id:int}"): Rule(logged_in(404), url="/accounts/import/999999"),
-    ("POST", "/accounts/import/{upload_id:int}/preview"): Rule(logged_in(404), url="/accounts/import/999999/preview",
-                                                              data={"col_0": "company.name"}),
-    ("POST", "/accounts/import/{upload_id:int}/commit"): Rule(logged_in(404), url="/accounts/import/999999/commit",
-                                                             data={"col_0": "company.name"}),
+    ("POST", "/accounts/import/{upload_id:int}/preview"): Rule(
+        logged_in(404), url="/accounts/import/999999/preview", data={"col_0": "company.name"}
+    ),
+    ("POST", "/accounts/import/{upload_id:int}/commit"): Rule(
+        logged_in(404), url="/accounts/import/999999/commit", data={"col_0": "company.name"}
+    ),
     ("GET", "/accounts/export"): Rule(logged_in(), url="/accounts/export?format=csv"),
 }

@@ -32,8 +32,9 @@ async def test_rep_creating_a_company_with_a_wrong_corporate_number_gets_an_erro
 
 
 async def test_rep_typing_the_corporate_number_in_full_width_digits_gets_it_saved_as_digits(db, rep):
-    company = await services.create_company(db, rep, CompanyForm(name="株式会社サンプル",
-                                                                 corporate_number="６０１０００１０００００１"))
+    company = await services.create_company(
+        db, rep, CompanyForm(name="株式会社サンプル", corporate_number="６０１０００１０００００１")
+    )
 
     assert company.corporate_number == VALID_NUMBER
 
@@ -67,8 +68,9 @@ async def test_a_corporate_number_already_taken_is_refused_even_when_confirmed(d
     existing = await make_company(rep, "株式会社サンプル", corporate_number=VALID_NUMBER)
 
     with pytest.raises(Duplicates) as error:
-        await services.create_company(db, rep, CompanyForm(name="全く別の名前", corporate_number=VALID_NUMBER,
-                                                           confirm_duplicate="1"))
+        await services.create_company(
+            db, rep, CompanyForm(name="全く別の名前", corporate_number=VALID_NUMBER, confirm_duplicate="1")
+        )
 
     assert error.value.errors == {"corporate_number": "corporate_number.taken"}
     assert [c.id for c in error.value.candidates] == [existing.id]
@@ -79,8 +81,9 @@ async def test_changing_a_company_to_a_taken_corporate_number_is_refused(db, rep
     other = await make_company(rep, "別会社")
 
     with pytest.raises(Duplicates):
-        await services.update_company(db, rep, other.id, company_form(other, corporate_number=VALID_NUMBER,
-                                                                      confirm_duplicate="1"))
+        await services.update_company(
+            db, rep, other.id, company_form(other, corporate_number=VALID_NUMBER, confirm_duplicate="1")
+        )
 
 
 # --- who may edit ------------------------------------------------------------------------
@@ -135,8 +138,11 @@ async def test_manager_may_not_edit_a_company_of_another_team(db, manager, other
 
 
 async def test_admin_may_edit_every_company(db, admin, rep, other_rep, make_company):
-    companies = [await make_company(rep, "株式会社ヒガシ"), await make_company(other_rep, "株式会社ニシ"),
-                 await make_company(admin, "株式会社だれでもない")]
+    companies = [
+        await make_company(rep, "株式会社ヒガシ"),
+        await make_company(other_rep, "株式会社ニシ"),
+        await make_company(admin, "株式会社だれでもない"),
+    ]
 
     assert [await services.may_edit(db, admin, c) for c in companies] == [True, True, True]
 
@@ -184,7 +190,11 @@ async def test_the_group_of_a_subsidiary_shows_the_parent_on_top_and_every_subsi
     tree = await services.group_tree(db, logistics)
 
     assert [(depth, company.id) for depth, company in tree] == [
-        (0, parent.id), (1, sales.id), (2, shop.id), (1, logistics.id)]
+        (0, parent.id),
+        (1, sales.id),
+        (2, shop.id),
+        (1, logistics.id),
+    ]
 
 
 async def test_a_company_without_a_group_has_no_group_tree(db, rep, make_company):
@@ -257,7 +267,8 @@ async def test_the_list_is_paged_and_a_page_past_the_end_shows_the_last_page(db,
 
 def test_filters_read_from_a_url_ignore_malformed_values():
     f = CompanyFilter.from_query(
-        {"q": " 商事 ", "owner_id": "abc", "no_contact_days": "３０", "sort": "hack", "page": "-1"})
+        {"q": " 商事 ", "owner_id": "abc", "no_contact_days": "３０", "sort": "hack", "page": "-1"}
+    )
 
     assert (f.q, f.owner_id, f.no_contact_days, f.sort, f.page) == ("商事", None, 30, "name", 1)
 
@@ -265,8 +276,7 @@ def test_filters_read_from_a_url_ignore_malformed_values():
 # --- saved views -----------------------------------------------------------------------
 
 
-async def test_rep_sees_own_views_and_views_shared_with_the_team_but_not_another_teams(
-        db, rep, manager, other_rep):
+async def test_rep_sees_own_views_and_views_shared_with_the_team_but_not_another_teams(db, rep, manager, other_rep):
     await saved_views.save_view(db, rep, name="自分用", query="?owner_id=1", shared=False)
     await saved_views.save_view(db, manager, name="チーム共有", query="target=1", shared=True)
     await saved_views.save_view(db, manager, name="部長の私用", query="tag=x", shared=False)

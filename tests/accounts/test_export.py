@@ -39,33 +39,83 @@ async def accounts_snapshot(db: AsyncSession) -> dict:
     paths = people.department_paths(departments)
     persons = list(await db.scalars(select(Person)))
     return {
-        "companies": sorted((c.name, c.name_kana, c.corporate_number, c.industry, c.employee_band,
-                             c.fiscal_year_end_month, c.phone, c.address, c.website, c.owner_id, c.is_target,
-                             tuple(c.tag_names), c.normalized_name, c.kana_key, c.phone_digits)
-                            for c in companies),
+        "companies": sorted(
+            (
+                c.name,
+                c.name_kana,
+                c.corporate_number,
+                c.industry,
+                c.employee_band,
+                c.fiscal_year_end_month,
+                c.phone,
+                c.address,
+                c.website,
+                c.owner_id,
+                c.is_target,
+                tuple(c.tag_names),
+                c.normalized_name,
+                c.kana_key,
+                c.phone_digits,
+            )
+            for c in companies
+        ),
         "departments": sorted((names[d.company_id], paths[d.id]) for d in departments),
-        "persons": sorted((names[p.company_id], p.name, p.name_kana, p.title, p.email, p.phone, p.mobile,
-                           p.buying_role, paths.get(p.department_id or 0, ""), p.name_key, p.email_key)
-                          for p in persons),
+        "persons": sorted(
+            (
+                names[p.company_id],
+                p.name,
+                p.name_kana,
+                p.title,
+                p.email,
+                p.phone,
+                p.mobile,
+                p.buying_role,
+                paths.get(p.department_id or 0, ""),
+                p.name_key,
+                p.email_key,
+            )
+            for p in persons
+        ),
         "search_terms": sorted((t.entity, t.term) for t in await db.scalars(select(SearchTerm))),
     }
 
 
 async def arrange_accounts(db, admin, rep, make_company, make_person) -> None:
     alpha = await make_company(
-        admin, "株式会社アルファ", name_kana="アルファ", corporate_number="6010001000001", industry="製造業",
-        employee_band="100-299", fiscal_year_end_month="3", phone="03-1234-5678", address="東京都千代田区1-1",
-        website="https://alpha.example.jp", tags="重点, 製造", owner_id=str(rep.id), is_target="1")
+        admin,
+        "株式会社アルファ",
+        name_kana="アルファ",
+        corporate_number="6010001000001",
+        industry="製造業",
+        employee_band="100-299",
+        fiscal_year_end_month="3",
+        phone="03-1234-5678",
+        address="東京都千代田区1-1",
+        website="https://alpha.example.jp",
+        tags="重点, 製造",
+        owner_id=str(rep.id),
+        is_target="1",
+    )
     beta = await make_company(admin, "ベータ合同会社", phone="+81 6-1111-2222")
     set_actor(db, admin)
     head = await people.create_department(db, admin, alpha.id, DepartmentForm(name="本社"))
-    it = await people.create_department(db, admin, alpha.id,
-                                        DepartmentForm(name="情報システム部", parent_id=str(head.id)))
+    it = await people.create_department(
+        db, admin, alpha.id, DepartmentForm(name="情報システム部", parent_id=str(head.id))
+    )
     await people.create_department(db, admin, beta.id, DepartmentForm(name="空の部署"))
     await db.commit()
-    await make_person(admin, alpha, "山田 太郎", name_kana="ヤマダ タロウ", title="部長", email="yamada@alpha.jp",
-                      phone="03-1234-5679", mobile="090-1111-2222", department_id=str(it.id),
-                      buying_role="decision_maker")
+    await make_person(
+        admin,
+        alpha,
+        "山田 太郎",
+        name_kana="ヤマダ タロウ",
+        title="部長",
+        email="yamada@alpha.jp",
+        phone="03-1234-5679",
+        mobile="090-1111-2222",
+        department_id=str(it.id),
+        buying_role="decision_maker",
+    )
     await make_person(admin, alpha, "鈴木 花子", email="suzuki@alpha.jp", buying_role="gatekeeper")
     await make_person(admin, beta, "田中 一郎", department_id="")
 
@@ -77,31 +127,78 @@ async def test_companies_export_as_excel_csv_with_japanese_headers(db, admin, re
 
     assert exported.content.startswith(b"\xef\xbb\xbf") and exported.filename.startswith("companies-")
     header, *rows = rows_of(exported.content)
-    assert header == ["会社名", "フリガナ", "法人番号", "業種", "従業員規模", "決算月", "電話番号", "住所", "URL",
-                      "タグ", "担当営業", "重点顧客"]
+    assert header == [
+        "会社名",
+        "フリガナ",
+        "法人番号",
+        "業種",
+        "従業員規模",
+        "決算月",
+        "電話番号",
+        "住所",
+        "URL",
+        "タグ",
+        "担当営業",
+        "重点顧客",
+    ]
     assert rows == [  # in the list's order: by kana
         ["ベータ合同会社", "", "", "", "", "", "+81 6-1111-2222", "", "", "", "", ""],  # a phone, not a formula
-        ["株式会社アルファ", "アルファ", "6010001000001", "製造業", "100-299", "3", "03-1234-5678", "東京都千代田区1-1",
-         "https://alpha.example.jp", "製造, 重点", "rep@example.test", "○"]]
+        [
+            "株式会社アルファ",
+            "アルファ",
+            "6010001000001",
+            "製造業",
+            "100-299",
+            "3",
+            "03-1234-5678",
+            "東京都千代田区1-1",
+            "https://alpha.example.jp",
+            "製造, 重点",
+            "rep@example.test",
+            "○",
+        ],
+    ]
 
 
-async def test_persons_export_carries_company_department_path_and_buying_role(db, admin, rep, make_company,
-                                                                              make_person):
+async def test_persons_export_carries_company_department_path_and_buying_role(
+    db, admin, rep, make_company, make_person
+):
     await arrange_accounts(db, admin, rep, make_company, make_person)
 
     exported = await exporting.export_accounts(db, CompanyFilter(), what="persons")
 
     rows = rows_of(exported.content)
-    assert rows[0] == ["会社名", "法人番号", "部署", "担当者名", "担当者フリガナ", "役職", "メールアドレス", "電話番号",
-                       "携帯電話", "役割"]
-    assert ["株式会社アルファ", "6010001000001", "本社 > 情報システム部", "山田 太郎", "ヤマダ タロウ", "部長",
-            "yamada@alpha.jp", "03-1234-5679", "090-1111-2222", "決裁者"] in rows
+    assert rows[0] == [
+        "会社名",
+        "法人番号",
+        "部署",
+        "担当者名",
+        "担当者フリガナ",
+        "役職",
+        "メールアドレス",
+        "電話番号",
+        "携帯電話",
+        "役割",
+    ]
+    assert [
+        "株式会社アルファ",
+        "6010001000001",
+        "本社 > 情報システム部",
+        "山田 太郎",
+        "ヤマダ タロウ",
+        "部長",
+        "yamada@alpha.jp",
+        "03-1234-5679",
+        "090-1111-2222",
+        "決裁者",
+    ] in rows
     assert ["ベータ合同会社", "", "空の部署", "", "", "", "", "", "", ""] in rows  # a department nobody is in
     assert guess_mapping(rows[0])[7] == "person.phone"
 
 
-async def test_export_then_import_into_an_empty_database_gives_the_same_accounts(db, admin, rep, make_company,
-                                                                                 make_person):
+async def test_export_then_import_into_an_empty_database_gives_the_same_accounts(
+    db, admin, rep, make_company, make_person
+):
     await arrange_accounts(db, admin, rep, make_company, make_person)
     before = await accounts_snapshot(db)
     companies = await exporting.export_accounts(db, CompanyFilter(), format="xlsx")
@@ -132,16 +229,16 @@ async def test_cp932_export_writes_what_shift_jis_can_and_counts_the_rest(db, ad
 
 
 async def test_a_name_that_looks_like_a_formula_stays_text_and_imports_back(db, admin, make_company):
-    await make_company(admin, "=HYPERLINK(\"http://evil.example\")商事")
+    await make_company(admin, '=HYPERLINK("http://evil.example")商事')
 
     as_csv = await exporting.export_accounts(db, CompanyFilter())
     as_xlsx = await exporting.export_accounts(db, CompanyFilter(), format="xlsx")
 
-    assert rows_of(as_csv.content)[1][0] == "'=HYPERLINK(\"http://evil.example\")商事"
+    assert rows_of(as_csv.content)[1][0] == '\'=HYPERLINK("http://evil.example")商事'
     cell = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active["A2"]
-    assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://evil.example\")商事"
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example")商事'
     table = read_table(as_csv.content, as_csv.filename)
-    assert table.samples(0) == ["=HYPERLINK(\"http://evil.example\")商事"]
+    assert table.samples(0) == ['=HYPERLINK("http://evil.example")商事']
 
 
 async def test_the_export_link_downloads_the_filtered_list(login, rep, admin, make_company):
@@ -157,4 +254,8 @@ async def test_the_export_link_downloads_the_filtered_list(login, rep, admin, ma
     assert [row[0] for row in rows_of(r.content, "cp932")] == ["会社名", "株式会社タグあり"]
     assert book.status_code == 200 and book.headers["content-disposition"].endswith('.xlsx"')
     assert [c.value for c in openpyxl.load_workbook(io.BytesIO(book.content)).active[1]][:4] == [
-        "会社名", "法人番号", "部署", "担当者名"]
+        "会社名",
+        "法人番号",
+        "部署",
+        "担当者名",
+    ]

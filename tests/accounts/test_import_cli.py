@@ -13,13 +13,18 @@ from salesdesk.auth import services as auth
 from salesdesk.db import run_async
 from tests.test_cli import run
 
-CSV = "\r\n".join([
-    "会社名,法人番号,部署,担当者名,メールアドレス,最終対応日",
-    "株式会社コマンド,6010001000001,本社 > 情報システム部,山田 太郎,yamada@command.jp,2024/12/10",
-    "株式会社コマンド,,,鈴木 花子,suzuki@@command,",  # bad email: row 3
-    ",,,佐藤 次郎,sato@command.jp,",  # no company: row 4
-    "コマンド(株),,,高橋 三郎,takahashi@command.jp,R6.12.11",
-]) + "\r\n"
+CSV = (
+    "\r\n".join(
+        [
+            "会社名,法人番号,部署,担当者名,メールアドレス,最終対応日",
+            "株式会社コマンド,6010001000001,本社 > 情報システム部,山田 太郎,yamada@command.jp,2024/12/10",
+            "株式会社コマンド,,,鈴木 花子,suzuki@@command,",  # bad email: row 3
+            ",,,佐藤 次郎,sato@command.jp,",  # no company: row 4
+            "コマンド(株),,,高橋 三郎,takahashi@command.jp,R6.12.11",
+        ]
+    )
+    + "\r\n"
+)
 
 
 def setup_database(url: str) -> None:
@@ -29,8 +34,14 @@ def setup_database(url: str) -> None:
     async def admin() -> None:
         engine = create_async_engine(url, poolclass=NullPool)
         async with AsyncSession(engine) as session:
-            await auth.create_user(session, email="admin@example.test", name="管理者", role="admin", team_id=None,
-                                   password="long-enough-pw")
+            await auth.create_user(
+                session,
+                email="admin@example.test",
+                name="管理者",
+                role="admin",
+                team_id=None,
+                password="long-enough-pw",
+            )
             await session.commit()
         await engine.dispose()
 
@@ -51,8 +62,10 @@ def test_import_previews_then_commits_and_prints_one_json_object(fresh_database,
     expected = {
         "companies": {"new": 1, "matched": 0},
         "persons": {"new": 2, "matched": 0},
-        "invalid": [{"row": 3, "reason": "The email address suzuki@@command is not valid."},
-                    {"row": 4, "reason": "Person details without a company name."}],
+        "invalid": [
+            {"row": 3, "reason": "The email address suzuki@@command is not valid."},
+            {"row": 4, "reason": "Person details without a company name."},
+        ],
         "warnings": [],
     }
     assert preview.returncode == 0 and json.loads(preview.stdout) == expected
@@ -99,5 +112,9 @@ def test_export_writes_files_that_import_back(fresh_database, tmp_path):
     assert header.startswith("会社名,フリガナ,法人番号,") and row.startswith("株式会社コマンド,,6010001000001,")
     assert stdout.stdout.splitlines() == ["\ufeff" + header]  # UTF-8 with BOM by default; no company has that tag
     back = json.loads(run(url, "import", "accounts", str(persons), "--json").stdout)
-    assert back == {"companies": {"new": 0, "matched": 1}, "persons": {"new": 0, "matched": 2}, "invalid": [],
-                    "warnings": []}
+    assert back == {
+        "companies": {"new": 0, "matched": 1},
+        "persons": {"new": 0, "matched": 2},
+        "invalid": [],
+        "warnings": [],
+    }

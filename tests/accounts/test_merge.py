@@ -19,18 +19,21 @@ VALID_NUMBER = "6010001000001"
 
 
 async def department(db, actor, company, name, parent=None) -> Department:
-    return await people.create_department(db, actor, company.id,
-                                          DepartmentForm(name=name, parent_id=str(parent.id) if parent else ""))
+    return await people.create_department(
+        db, actor, company.id, DepartmentForm(name=name, parent_id=str(parent.id) if parent else "")
+    )
 
 
 async def activity(db, actor, company, subject, *persons) -> Activity:
-    return await add_activity(db, actor, company.id, ActivityForm(kind="visit", subject=subject),
-                              person_ids=[str(p.id) for p in persons])
+    return await add_activity(
+        db, actor, company.id, ActivityForm(kind="visit", subject=subject), person_ids=[str(p.id) for p in persons]
+    )
 
 
 async def links(db, activity_id) -> list[int]:
-    return sorted(await db.scalars(select(activity_persons.c.person_id)
-                                   .where(activity_persons.c.activity_id == activity_id)))
+    return sorted(
+        await db.scalars(select(activity_persons.c.person_id).where(activity_persons.c.activity_id == activity_id))
+    )
 
 
 # --- companies ---------------------------------------------------------------------------
@@ -111,8 +114,9 @@ async def test_merging_companies_fills_the_survivors_blank_fields_from_the_other
 
 
 async def test_merging_companies_keeps_the_tags_of_both(db, merged):
-    survivor = await db.scalar(select(Company).where(Company.id == merged.survivor_id)
-                               .options(selectinload(Company.tags)))
+    survivor = await db.scalar(
+        select(Company).where(Company.id == merged.survivor_id).options(selectinload(Company.tags))
+    )
 
     assert survivor.tag_names == ["展示会2026", "重点"]
 
@@ -187,8 +191,9 @@ async def merged_persons(db, rep, make_company, make_person) -> PersonMerge:
     """山田 太郎 was entered twice; the second (with the email, a title history and a subordinate) is merged in."""
     company = await make_company(rep, "株式会社サンプル")
     survivor = await make_person(rep, company, "山田 太郎", phone="03-1234-5678")
-    other = await make_person(rep, company, "山田太郎", email="yamada@sample.co.jp", title="課長",
-                              moved_on="2025-04-01")
+    other = await make_person(
+        rep, company, "山田太郎", email="yamada@sample.co.jp", title="課長", moved_on="2025-04-01"
+    )
     await people.update_person(db, rep, other.id, person_form(other, title="部長", moved_on="2026-04-01"))
     subordinate = await make_person(rep, company, "佐藤 花子", reports_to_id=str(other.id))
     only_other = await activity(db, rep, company, "電話", other)

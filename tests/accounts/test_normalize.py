@@ -80,7 +80,8 @@ def test_full_width_latin_gives_the_key_of_half_width():
 
 
 @pytest.mark.parametrize(
-    "name", ["Sample Co., Ltd.", "SAMPLE INC.", "Sample K.K.", "sample", "Ｓａｍｐｌｅ　Ｃｏｒｐ．"])
+    "name", ["Sample Co., Ltd.", "SAMPLE INC.", "Sample K.K.", "sample", "Ｓａｍｐｌｅ　Ｃｏｒｐ．"]
+)
 def test_an_english_legal_suffix_and_case_are_ignored(name):
     assert norm.company_key(name) == "sample"
 
@@ -92,8 +93,16 @@ def test_a_name_that_merely_ends_in_co_or_inc_keeps_its_letters(name):
 
 @pytest.mark.parametrize(
     "typed",
-    ["03-1234-5678", "０３（１２３４）５６７８", "0312345678", "+81 3 1234 5678", "+81 (0)3-1234-5678", "03(1234)5678",
-     "03 1234 5678", "＋８１－３－１２３４－５６７８"],
+    [
+        "03-1234-5678",
+        "０３（１２３４）５６７８",
+        "0312345678",
+        "+81 3 1234 5678",
+        "+81 (0)3-1234-5678",
+        "03(1234)5678",
+        "03 1234 5678",
+        "＋８１－３－１２３４－５６７８",
+    ],
 )
 def test_every_way_of_typing_a_tokyo_number_gives_its_domestic_digits(typed):
     assert norm.phone_digits(typed) == "0312345678"

@@ -21,8 +21,9 @@ async def company(rep, make_company):
 @pytest.fixture
 def make_department(db, rep, company):
     async def make(name: str, parent: Department | None = None) -> Department:
-        dept = await people.create_department(db, rep, company.id,
-                                              DepartmentForm(name=name, parent_id=str(parent.id) if parent else ""))
+        dept = await people.create_department(
+            db, rep, company.id, DepartmentForm(name=name, parent_id=str(parent.id) if parent else "")
+        )
         await db.commit()
         return dept
 
@@ -63,11 +64,15 @@ async def test_rep_moves_a_department_under_another_with_its_subtree(db, rep, co
     it = await make_department("情報システム部")
     await make_department("インフラ課", parent=it)
 
-    await people.update_department(db, rep, it.id, DepartmentForm(name=it.name, parent_id=str(sales.id),
-                                                                  version=it.version))
+    await people.update_department(
+        db, rep, it.id, DepartmentForm(name=it.name, parent_id=str(sales.id), version=it.version)
+    )
 
     assert await tree_paths(db, company) == [
-        "営業本部", "営業本部 > 情報システム部", "営業本部 > 情報システム部 > インフラ課"]
+        "営業本部",
+        "営業本部 > 情報システム部",
+        "営業本部 > 情報システム部 > インフラ課",
+    ]
 
 
 async def test_moving_a_department_under_its_own_sub_department_is_refused(db, rep, make_department):
@@ -76,8 +81,9 @@ async def test_moving_a_department_under_its_own_sub_department_is_refused(db, r
     bottom = await make_department("一課", parent=middle)
 
     with pytest.raises(Invalid) as error:
-        await people.update_department(db, rep, top.id, DepartmentForm(name=top.name, parent_id=str(bottom.id),
-                                                                       version=top.version))
+        await people.update_department(
+            db, rep, top.id, DepartmentForm(name=top.name, parent_id=str(bottom.id), version=top.version)
+        )
 
     assert error.value.errors == {"parent_id": "department.cycle"}
 
@@ -99,7 +105,8 @@ async def test_rep_may_not_add_a_department_to_another_teams_company(db, rep, ot
 
 
 async def test_deleting_a_department_with_persons_and_no_destination_is_refused(
-        db, rep, company, make_department, make_person):
+    db, rep, company, make_department, make_person
+):
     dept = await make_department("総務部")
     await make_person(rep, company, "山田 太郎", department_id=str(dept.id))
 
@@ -121,12 +128,15 @@ async def test_deleting_a_department_with_sub_departments_is_refused(db, rep, ma
 
 
 async def test_deleting_a_department_moves_its_persons_with_a_personnel_move_each_and_loses_nobody(
-        db, rep, company, make_department, make_person):
+    db, rep, company, make_department, make_person
+):
     sales = await make_department("営業本部")
     old = await make_department("旧営業部", parent=sales)
     new = await make_department("新営業部", parent=sales)
-    persons = [await make_person(rep, company, name, department_id=str(old.id), title="主任")
-               for name in ("山田 太郎", "佐藤 花子")]
+    persons = [
+        await make_person(rep, company, name, department_id=str(old.id), title="主任")
+        for name in ("山田 太郎", "佐藤 花子")
+    ]
 
     await people.delete_department(db, rep, old.id, seen_version=old.version, move_to_id=new.id)
     await db.commit()
@@ -146,12 +156,17 @@ async def test_deleting_a_department_moves_its_persons_with_a_personnel_move_eac
 async def test_a_new_person_with_a_title_starts_the_personnel_history(db, rep, company, make_department):
     dept = await make_department("情報システム部")
 
-    person = await people.create_person(db, rep, company.id, PersonForm(
-        name="山田\u3000太郎", title="課長", department_id=str(dept.id), moved_on="2025-10-01"))
+    person = await people.create_person(
+        db,
+        rep,
+        company.id,
+        PersonForm(name="山田\u3000太郎", title="課長", department_id=str(dept.id), moved_on="2025-10-01"),
+    )
 
     assert person.name == "山田\u3000太郎"  # kept as typed
     assert [(m.effective_on, m.department_name, m.title) for m in await moves_of(db, person)] == [
-        (date(2025, 10, 1), "情報システム部", "課長")]
+        (date(2025, 10, 1), "情報システム部", "課長")
+    ]
 
 
 async def test_a_promotion_in_april_is_recorded_as_a_personnel_move_on_that_date(db, rep, company, make_person):
@@ -164,14 +179,15 @@ async def test_a_promotion_in_april_is_recorded_as_a_personnel_move_on_that_date
 
 
 async def test_a_transfer_to_another_department_is_recorded_with_the_new_department(
-        db, rep, company, make_department, make_person):
+    db, rep, company, make_department, make_person
+):
     sales = await make_department("営業部")
     it = await make_department("情報システム部")
-    person = await make_person(rep, company, "山田 太郎", title="課長", department_id=str(sales.id),
-                               moved_on="2024-04-01")
+    person = await make_person(
+        rep, company, "山田 太郎", title="課長", department_id=str(sales.id), moved_on="2024-04-01"
+    )
 
-    await people.update_person(db, rep, person.id, person_form(person, department_id=str(it.id),
-                                                               moved_on="2026-04-01"))
+    await people.update_person(db, rep, person.id, person_form(person, department_id=str(it.id), moved_on="2026-04-01"))
 
     latest = (await moves_of(db, person))[0]
     assert (latest.effective_on, latest.department_name, latest.title) == (date(2026, 4, 1), "情報システム部", "課長")
@@ -194,7 +210,8 @@ async def test_a_person_with_a_malformed_email_is_refused(db, rep, company):
 
 
 async def test_adding_a_person_with_the_email_of_a_colleague_in_another_case_shows_the_colleague(
-        db, rep, company, make_person):
+    db, rep, company, make_person
+):
     existing = await make_person(rep, company, "山田 太郎", email="t.yamada@example.co.jp")
 
     with pytest.raises(Duplicates) as error:
@@ -204,7 +221,8 @@ async def test_adding_a_person_with_the_email_of_a_colleague_in_another_case_sho
 
 
 async def test_adding_a_person_with_the_same_phone_typed_differently_shows_the_existing_person(
-        db, rep, company, make_person):
+    db, rep, company, make_person
+):
     existing = await make_person(rep, company, "山田 太郎", phone="03-1234-5678")
 
     with pytest.raises(Duplicates) as error:
@@ -225,14 +243,16 @@ async def test_the_same_phone_in_another_company_is_no_duplicate(db, rep, compan
 async def test_rep_confirming_the_duplicate_warning_adds_the_person(db, rep, company, make_person):
     await make_person(rep, company, "山田 太郎", email="yamada@example.jp")
 
-    await people.create_person(db, rep, company.id, PersonForm(name="山田 太郎（別人）", email="yamada@example.jp",
-                                                               confirm_duplicate="1"))
+    await people.create_person(
+        db, rep, company.id, PersonForm(name="山田 太郎（別人）", email="yamada@example.jp", confirm_duplicate="1")
+    )
 
     assert await db.scalar(select(func.count()).select_from(Person)) == 2
 
 
 async def test_changing_a_persons_email_to_a_colleagues_shows_the_colleague_unless_confirmed(
-        db, rep, company, make_person):
+    db, rep, company, make_person
+):
     colleague = await make_person(rep, company, "佐藤 花子", email="hanako@example.jp")
     person = await make_person(rep, company, "山田 太郎", email="taro@example.jp")
 

@@ -13,8 +13,14 @@ from tests.accounts.conftest import company_form
 async def yamada(rep, make_company, make_person):
     company = await make_company(rep, "株式会社サンプル商事", name_kana="サンプルショウジ")
     await make_company(rep, "ベツ物産株式会社", name_kana="ベツブッサン")
-    return await make_person(rep, company, "山田\u3000太郎", name_kana="ヤマダ タロウ", phone="03-1234-5678",
-                             email="Taro.Yamada@sample.co.jp")
+    return await make_person(
+        rep,
+        company,
+        "山田\u3000太郎",
+        name_kana="ヤマダ タロウ",
+        phone="03-1234-5678",
+        email="Taro.Yamada@sample.co.jp",
+    )
 
 
 async def found(db, actor, q) -> tuple[list[str], list[str]]:
@@ -22,8 +28,15 @@ async def found(db, actor, q) -> tuple[list[str], list[str]]:
     return [c.name for c in results.companies], [p.name for p in results.persons]
 
 
-PHONE_AS_TYPED = ["03-1234-5678", "０３（１２３４）５６７８", "0312345678", "+81 3 1234 5678", "+81 (0)3-1234-5678",
-                  "03(1234)5678", "０３−１２３４−５６７８"]  # the last with U+2212, as macOS IMEs type it
+PHONE_AS_TYPED = [
+    "03-1234-5678",
+    "０３（１２３４）５６７８",
+    "0312345678",
+    "+81 3 1234 5678",
+    "+81 (0)3-1234-5678",
+    "03(1234)5678",
+    "０３−１２３４−５６７８",
+]  # the last with U+2212, as macOS IMEs type it
 
 
 @pytest.mark.parametrize("q", PHONE_AS_TYPED)

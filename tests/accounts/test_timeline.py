@@ -153,10 +153,20 @@ async def test_deleting_the_only_call_clears_the_last_contact(db, rep, company):
 async def test_a_persons_timeline_shows_the_activities_naming_them_and_their_promotion(db, rep, company, make_person):
     yamada = await make_person(rep, company, "山田 太郎", title="課長")
     sato = await make_person(rep, company, "佐藤 花子")
-    await add_activity(db, rep, company.id, ActivityForm(kind="visit", subject="山田さん訪問",
-                                                         occurred_at="2026-04-01T10:00"), person_ids=[str(yamada.id)])
-    await add_activity(db, rep, company.id, ActivityForm(kind="call", subject="佐藤さんへ電話",
-                                                         occurred_at="2026-04-02T10:00"), person_ids=[str(sato.id)])
+    await add_activity(
+        db,
+        rep,
+        company.id,
+        ActivityForm(kind="visit", subject="山田さん訪問", occurred_at="2026-04-01T10:00"),
+        person_ids=[str(yamada.id)],
+    )
+    await add_activity(
+        db,
+        rep,
+        company.id,
+        ActivityForm(kind="call", subject="佐藤さんへ電話", occurred_at="2026-04-02T10:00"),
+        person_ids=[str(sato.id)],
+    )
     set_actor(db, rep)
     await people.update_person(db, rep, yamada.id, person_form(yamada, title="部長"))
     await db.commit()
@@ -164,4 +174,6 @@ async def test_a_persons_timeline_shows_the_activities_naming_them_and_their_pro
     page = await timeline(db, person_id=yamada.id)
 
     assert [(item.kind, item.fields or item.activity.subject) for item in page.items] == [
-        (CHANGE, [("title", "課長", "部長")]), ("visit", "山田さん訪問")]
+        (CHANGE, [("title", "課長", "部長")]),
+        ("visit", "山田さん訪問"),
+    ]

@@ -6,11 +6,16 @@ from salesdesk.audit.models import AuditEntry
 async def test_changing_a_users_role_writes_an_audit_entry_with_before_and_after(login, admin, rep, db):
     admin_tab = await login(admin)
 
-    await admin_tab.post(f"/admin/users/{rep.id}", data={"name": rep.name, "role": "manager",
-                                                         "team_id": str(rep.team_id), "version": rep.version})
+    await admin_tab.post(
+        f"/admin/users/{rep.id}",
+        data={"name": rep.name, "role": "manager", "team_id": str(rep.team_id), "version": rep.version},
+    )
 
-    entry = await db.scalar(select(AuditEntry).where(AuditEntry.entity == "users", AuditEntry.entity_id == rep.id,
-                                                     AuditEntry.action == "update"))
+    entry = await db.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity == "users", AuditEntry.entity_id == rep.id, AuditEntry.action == "update"
+        )
+    )
     assert entry.changes == {"role": ["rep", "manager"]}
     assert (entry.actor_id, entry.actor_name) == (admin.id, admin.name)
 
@@ -20,8 +25,11 @@ async def test_insert_and_delete_are_audited_and_secrets_are_redacted(login, adm
 
     await admin_tab.post("/admin/users", data={"email": "audit@example.test", "name": "監査 対象", "role": "rep"})
 
-    entry = await db.scalar(select(AuditEntry).where(AuditEntry.entity == "users", AuditEntry.action == "insert",
-                                                     AuditEntry.label == "監査 対象"))
+    entry = await db.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity == "users", AuditEntry.action == "insert", AuditEntry.label == "監査 対象"
+        )
+    )
     assert entry.changes["email"] == [None, "audit@example.test"]
     assert entry.changes["calendar_token"][1] == "••••"
     assert "version" not in entry.changes

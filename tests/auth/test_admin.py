@@ -7,8 +7,10 @@ from tests.conftest import PASSWORD
 async def test_admin_invites_a_user_who_sets_a_password_and_logs_in(new_browser, login, admin, team_east, db):
     admin_tab = await login(admin)
 
-    r = await admin_tab.post("/admin/users", data={"email": "new@example.test", "name": "新人 花子",
-                                                   "role": "rep", "team_id": str(team_east.id)})
+    r = await admin_tab.post(
+        "/admin/users",
+        data={"email": "new@example.test", "name": "新人 花子", "role": "rep", "team_id": str(team_east.id)},
+    )
 
     assert r.status_code == 200
     link = r.text.split('class="copy" readonly value="', 1)[1].split('"', 1)[0]
@@ -16,8 +18,9 @@ async def test_admin_invites_a_user_who_sets_a_password_and_logs_in(new_browser,
     async with new_browser() as newcomer:
         token = await newcomer.csrf()
         assert (await newcomer.get(path)).status_code == 200
-        done = await newcomer.post(path, data={"password": "a-new-password", "password_again": "a-new-password",
-                                               "_csrf_token": token})
+        done = await newcomer.post(
+            path, data={"password": "a-new-password", "password_again": "a-new-password", "_csrf_token": token}
+        )
         assert done.status_code == 303
         assert (await newcomer.get("/")).status_code == 200
         assert (await newcomer.get(path)).status_code == 404  # the link works once
@@ -38,8 +41,10 @@ async def test_invite_with_a_taken_email_rerenders_with_the_input_and_a_field_er
 async def test_admin_changes_a_users_role_and_team(login, admin, rep, team_west, db):
     admin_tab = await login(admin)
 
-    r = await admin_tab.post(f"/admin/users/{rep.id}", data={"name": rep.name, "role": "manager",
-                                                             "team_id": str(team_west.id), "version": rep.version})
+    r = await admin_tab.post(
+        f"/admin/users/{rep.id}",
+        data={"name": rep.name, "role": "manager", "team_id": str(team_west.id), "version": rep.version},
+    )
 
     assert r.status_code == 303
     await db.refresh(rep)

@@ -22,8 +22,9 @@ async def test_htmx_post_with_the_token_header_is_accepted_and_without_it_refuse
     token = client.headers.pop("X-CSRFToken")
 
     refused = await client.post("/settings", data={"locale": "en", "time_zone": "Asia/Tokyo"}, headers=HTMX)
-    accepted = await client.post("/settings", data={"locale": "en", "time_zone": "Asia/Tokyo"},
-                                 headers=HTMX | {"X-CSRFToken": token})
+    accepted = await client.post(
+        "/settings", data={"locale": "en", "time_zone": "Asia/Tokyo"}, headers=HTMX | {"X-CSRFToken": token}
+    )
 
     assert refused.status_code == 403
     assert accepted.status_code == 303

@@ -104,8 +104,18 @@ async def test_deactivated_user_is_logged_out_everywhere_and_cannot_log_in(login
 
 
 async def test_every_page_but_login_and_healthz_sends_anonymous_visitors_to_login(anonymous):
-    for path in ("/", "/accounts", "/pipeline", "/tasks", "/quotes", "/reports", "/settings",
-                 "/admin/users", "/admin/audit", "/search?q=x"):
+    for path in (
+        "/",
+        "/accounts",
+        "/pipeline",
+        "/tasks",
+        "/quotes",
+        "/reports",
+        "/settings",
+        "/admin/users",
+        "/admin/audit",
+        "/search?q=x",
+    ):
         r = await anonymous.get(path)
         assert r.status_code == 303, path
         assert r.headers["location"].startswith("/login"), path

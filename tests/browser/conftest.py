@@ -150,20 +150,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, live_db_url: str) -> I
     tmp = tmp_path_factory.mktemp("browser")
     env = _server_env(live_db_url)
 
-    demo = subprocess.run([str(SALESDESK), "demo"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    demo = subprocess.run([str(SALESDESK), "demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     if demo.returncode != 0:
         pytest.fail(f"`salesdesk demo` failed ({demo.returncode}):\n{demo.stdout}\n{demo.stderr}", pytrace=False)
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(SALESDESK), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [str(SALESDESK), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         started = _wait_for_output(server, b"Uvicorn running on", SERVER_START_TIMEOUT)
         if not started.ready:
-            pytest.fail(f"`salesdesk serve` did not start within {SERVER_START_TIMEOUT:.0f} s "
-                        f"(exit code {server.poll()}):\n{started.output.decode(errors='replace')}", pytrace=False)
+            pytest.fail(
+                f"`salesdesk serve` did not start within {SERVER_START_TIMEOUT:.0f} s "
+                f"(exit code {server.poll()}):\n{started.output.decode(errors='replace')}",
+                pytrace=False,
+            )
         # uvicorn logs "running on" once the socket listens.
         # Keep draining the server's log so it never blocks on a full pipe.
         threading.Thread(target=_drain, args=(server, tmp / "server.log"), daemon=True).start()
@@ -190,8 +197,9 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing. Install it with:\n  sudo apt-get install -y chromium fonts-noto-cjk",
-                    pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing. Install it with:\n  sudo apt-get install -y chromium fonts-noto-cjk", pytrace=False
+        )
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()

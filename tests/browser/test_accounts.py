@@ -22,8 +22,11 @@ CATALOGS = ROOT / "salesdesk" / "i18n" / "locales"
 @pytest.fixture(scope="module", autouse=True)
 def _compiled_catalogs_are_current() -> Iterator[None]:
     """These tests read Japanese labels: a .mo older than its .po shows new strings in English."""
-    stale = [str(po.relative_to(ROOT)) for po in sorted(CATALOGS.glob("*/LC_MESSAGES/messages.po"))
-             if not po.with_suffix(".mo").exists() or po.stat().st_mtime > po.with_suffix(".mo").stat().st_mtime]
+    stale = [
+        str(po.relative_to(ROOT))
+        for po in sorted(CATALOGS.glob("*/LC_MESSAGES/messages.po"))
+        if not po.with_suffix(".mo").exists() or po.stat().st_mtime > po.with_suffix(".mo").stat().st_mtime
+    ]
     if stale:
         pytest.fail(f"compiled catalogs are older than {', '.join(stale)}: run ./scripts/setup first.", pytrace=False)
     yield
@@ -55,8 +58,17 @@ def _add_department(page: Page, name: str, parent: str = "") -> None:
     expect(page.locator("#departments .dept-list")).to_contain_text(name)
 
 
-def _add_person(page: Page, company_path: str, *, name: str, department: str = "", title: str = "",
-                phone: str = "", role: str = "", stance: str = "") -> None:
+def _add_person(
+    page: Page,
+    company_path: str,
+    *,
+    name: str,
+    department: str = "",
+    title: str = "",
+    phone: str = "",
+    role: str = "",
+    stance: str = "",
+) -> None:
     """Add a person through the company page's "Add person" link; ends back on the company page."""
     page.goto(company_path)
     page.locator(f".page-head a[href='{company_path}/persons/new']").click()
@@ -84,12 +96,21 @@ def test_org_chart_shows_persons_under_their_departments_with_role_labels(page: 
 
     _add_department(page, "経営企画部")
     _add_department(page, "情報システム部")
-    _add_person(page, path, name="山田 太郎", department="経営企画部", title="代表取締役",
-                role="decision_maker", stance="supporter")
-    _add_person(page, path, name="佐々木 花子", department="情報システム部", title="部長",
-                role="champion", stance="supporter")
-    _add_person(page, path, name="小林 次郎", department="情報システム部", title="課長",
-                role="blocker", stance="opponent")
+    _add_person(
+        page,
+        path,
+        name="山田 太郎",
+        department="経営企画部",
+        title="代表取締役",
+        role="decision_maker",
+        stance="supporter",
+    )
+    _add_person(
+        page, path, name="佐々木 花子", department="情報システム部", title="部長", role="champion", stance="supporter"
+    )
+    _add_person(
+        page, path, name="小林 次郎", department="情報システム部", title="課長", role="blocker", stance="opponent"
+    )
 
     chart = page.locator("#org-chart")
     planning = chart.locator("li.org-dept", has=page.locator("h3.org-dept-name", has_text="経営企画部"))
@@ -242,7 +263,8 @@ def test_company_page_and_list_page_have_no_serious_axe_violations(page: Page) -
     check_axe(page)
 
     first_company = page.locator("main a[href]").evaluate_all(
-        "links => links.map(a => a.getAttribute('href')).find(h => /^\\/accounts\\/\\d+$/.test(h))")
+        "links => links.map(a => a.getAttribute('href')).find(h => /^\\/accounts\\/\\d+$/.test(h))"
+    )
     assert first_company, "the demo list shows no company link"
     page.goto(first_company)
     expect(page.locator("#org-chart")).to_be_visible()

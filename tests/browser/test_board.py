@@ -42,8 +42,9 @@ def make_deals(live_db_url: str, *specs: dict[str, str]) -> Arranged:
 
     async def work(db):
         rep = await demo_user(db, REP)
-        company = await accounts.create_company(db, rep, CompanyForm(name=_unique("株式会社ボード検証"),
-                                                                     confirm_duplicate="1"))
+        company = await accounts.create_company(
+            db, rep, CompanyForm(name=_unique("株式会社ボード検証"), confirm_duplicate="1")
+        )
         stages = {s.name: s.id for s in (await setup.get_pipeline(db, None)).stages}
         deals, owners = {}, {REP: rep.id}
         for spec in specs:
@@ -83,13 +84,25 @@ def drag(page: Page, source: Locator, target: Locator) -> None:
 
 
 def test_rep_drags_a_card_to_quote_submitted_and_both_columns_totals_update_without_a_reload(
-        page: Page, live_db_url: str) -> None:
+    page: Page, live_db_url: str
+) -> None:
     data = make_deals(
         live_db_url,
-        {"title": _unique("基幹刷新"), "stage": "提案", "amount_jpy": "3000000", "expected_close_date": CLOSE,
-         "next_title": "提案内容の確認", "next_due_on": CLOSE},
-        {"title": _unique("帳票電子化"), "stage": "提案", "amount_jpy": "1000000", "next_title": "電話",
-         "next_due_on": CLOSE},
+        {
+            "title": _unique("基幹刷新"),
+            "stage": "提案",
+            "amount_jpy": "3000000",
+            "expected_close_date": CLOSE,
+            "next_title": "提案内容の確認",
+            "next_due_on": CLOSE,
+        },
+        {
+            "title": _unique("帳票電子化"),
+            "stage": "提案",
+            "amount_jpy": "1000000",
+            "next_title": "電話",
+            "next_due_on": CLOSE,
+        },
     )
     moving = next(iter(data.deals.values()))
     login(page, REP)
@@ -115,7 +128,8 @@ def test_rep_drags_a_card_to_quote_submitted_and_both_columns_totals_update_with
 
 
 def test_a_move_into_quote_submitted_without_an_amount_opens_the_required_fields_form(
-        page: Page, live_db_url: str) -> None:
+    page: Page, live_db_url: str
+) -> None:
     title = _unique("金額未定の案件")
     data = make_deals(live_db_url, {"title": title, "stage": "提案", "next_title": "電話", "next_due_on": CLOSE})
     deal_id = data.deals[title]
@@ -160,8 +174,10 @@ def test_cancelling_the_required_fields_form_puts_the_card_back(page: Page, live
 
 def test_rep_moves_a_card_with_the_keyboard_through_its_move_menu(page: Page, live_db_url: str) -> None:
     title = _unique("キーボード移動")
-    data = make_deals(live_db_url, {"title": title, "stage": "リード", "amount_jpy": "200000",
-                                    "next_title": "電話", "next_due_on": CLOSE})
+    data = make_deals(
+        live_db_url,
+        {"title": title, "stage": "リード", "amount_jpy": "200000", "next_title": "電話", "next_due_on": CLOSE},
+    )
     deal_id = data.deals[title]
     login(page, REP)
     page.goto(f"/pipeline?company_id={data.company_id}")
@@ -189,10 +205,18 @@ def test_rep_moves_a_card_with_the_keyboard_through_its_move_menu(page: Page, li
 
 
 def test_completing_a_cards_next_action_prompts_for_the_next_one_and_the_card_shows_it(
-        page: Page, live_db_url: str) -> None:
+    page: Page, live_db_url: str
+) -> None:
     title = _unique("次のアクション")
-    data = make_deals(live_db_url, {"title": title, "stage": "商談化", "next_title": "初回ヒアリング",
-                                    "next_due_on": (local_today() - timedelta(days=2)).isoformat()})
+    data = make_deals(
+        live_db_url,
+        {
+            "title": title,
+            "stage": "商談化",
+            "next_title": "初回ヒアリング",
+            "next_due_on": (local_today() - timedelta(days=2)).isoformat(),
+        },
+    )
     deal_id = data.deals[title]
     login(page, REP)
     page.goto(f"/pipeline?company_id={data.company_id}")
@@ -250,8 +274,14 @@ def test_manager_filters_the_board_by_owner_and_the_url_keeps_the_filter(page: P
     data = make_deals(
         live_db_url,
         {"title": rep_title, "stage": "提案", "amount_jpy": "400000", "next_title": "電話", "next_due_on": CLOSE},
-        {"title": manager_title, "stage": "提案", "amount_jpy": "600000", "owner": MANAGER,
-         "next_title": "訪問", "next_due_on": CLOSE},
+        {
+            "title": manager_title,
+            "stage": "提案",
+            "amount_jpy": "600000",
+            "owner": MANAGER,
+            "next_title": "訪問",
+            "next_due_on": CLOSE,
+        },
     )
     login(page, MANAGER)
     page.goto(f"/pipeline?company_id={data.company_id}")
@@ -275,9 +305,15 @@ def test_manager_filters_the_board_by_owner_and_the_url_keeps_the_filter(page: P
 def test_the_board_is_dense_legible_and_accessible(page: Page, live_db_url: str) -> None:
     make_deals(
         live_db_url,
-        {"title": "基幹システム刷新プロジェクト(第2期)", "stage": "交渉", "amount_jpy": "12800000",
-         "expected_close_date": (local_today() - timedelta(days=3)).isoformat(), "forecast": "A",
-         "next_title": "稟議の進捗を確認", "next_due_on": (local_today() - timedelta(days=1)).isoformat()},
+        {
+            "title": "基幹システム刷新プロジェクト(第2期)",
+            "stage": "交渉",
+            "amount_jpy": "12800000",
+            "expected_close_date": (local_today() - timedelta(days=3)).isoformat(),
+            "forecast": "A",
+            "next_title": "稟議の進捗を確認",
+            "next_due_on": (local_today() - timedelta(days=1)).isoformat(),
+        },
         {"title": "営業支援ツール導入", "stage": "提案", "amount_jpy": "2400000", "forecast": "B"},
         {"title": "問い合わせ対応の効率化", "stage": "リード", "next_title": "資料送付", "next_due_on": CLOSE},
     )
@@ -296,10 +332,20 @@ def test_the_board_is_dense_legible_and_accessible(page: Page, live_db_url: str)
 
 
 def test_dropping_a_card_on_lost_asks_for_the_reason_and_takes_the_card_off_the_board(
-        page: Page, live_db_url: str) -> None:
+    page: Page, live_db_url: str
+) -> None:
     title = _unique("失注する案件")
-    data = make_deals(live_db_url, {"title": title, "stage": "交渉", "amount_jpy": "900000",
-                                    "expected_close_date": CLOSE, "next_title": "電話", "next_due_on": CLOSE})
+    data = make_deals(
+        live_db_url,
+        {
+            "title": title,
+            "stage": "交渉",
+            "amount_jpy": "900000",
+            "expected_close_date": CLOSE,
+            "next_title": "電話",
+            "next_due_on": CLOSE,
+        },
+    )
     deal_id = data.deals[title]
     login(page, REP)
     page.goto(f"/pipeline?company_id={data.company_id}")
@@ -331,10 +377,20 @@ def test_dropping_a_card_on_lost_asks_for_the_reason_and_takes_the_card_off_the_
 
 
 def test_a_card_someone_else_moved_meanwhile_goes_back_with_a_message_saying_where_it_is(
-        page: Page, live_db_url: str) -> None:
+    page: Page, live_db_url: str
+) -> None:
     title = _unique("取り合い案件")
-    data = make_deals(live_db_url, {"title": title, "stage": "提案", "amount_jpy": "700000",
-                                    "expected_close_date": CLOSE, "next_title": "電話", "next_due_on": CLOSE})
+    data = make_deals(
+        live_db_url,
+        {
+            "title": title,
+            "stage": "提案",
+            "amount_jpy": "700000",
+            "expected_close_date": CLOSE,
+            "next_title": "電話",
+            "next_due_on": CLOSE,
+        },
+    )
     deal_id = data.deals[title]
     login(page, REP)
     page.goto(f"/pipeline?company_id={data.company_id}")

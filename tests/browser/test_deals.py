@@ -43,19 +43,22 @@ def make_account(live_db_url: str, *persons: tuple[str, str]) -> Account:
 
     async def work(db):
         rep = await demo_user(db, REP)
-        company = await accounts.create_company(db, rep, CompanyForm(name=name, name_kana=kana,
-                                                                     confirm_duplicate="1"))
+        company = await accounts.create_company(db, rep, CompanyForm(name=name, name_kana=kana, confirm_duplicate="1"))
         ids = {}
         for person, title in persons:
-            ids[person] = (await people.create_person(db, rep, company.id, PersonForm(
-                name=person, title=title, confirm_duplicate="1"))).id
+            ids[person] = (
+                await people.create_person(
+                    db, rep, company.id, PersonForm(name=person, title=title, confirm_duplicate="1")
+                )
+            ).id
         return Account(company.id, name, kana, ids)
 
     return arrange(live_db_url, work, as_email=REP)
 
 
 def test_rep_starts_a_deal_from_a_company_page_builds_its_committee_logs_and_plans_the_next_action(
-        page: Page, live_db_url: str) -> None:
+    page: Page, live_db_url: str
+) -> None:
     account = make_account(live_db_url, ("山田 太郎", "代表取締役"), ("佐藤 花子", "情報システム部長"))
     login(page, REP)
 
@@ -154,7 +157,8 @@ def test_the_new_deal_form_finds_the_company_as_the_user_types_its_kana(page: Pa
 
 
 def test_lowering_the_forecast_inline_asks_for_the_reason_and_keeps_it_in_the_history(
-        page: Page, live_db_url: str) -> None:
+    page: Page, live_db_url: str
+) -> None:
     account = make_account(live_db_url)
     login(page, REP)
     page.goto(f"/deals/new?company_id={account.company_id}")

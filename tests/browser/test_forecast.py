@@ -35,23 +35,52 @@ def make_forecast_deals(live_db_url: str) -> int:
 
     async def work(db):
         rep = await demo_user(db, REP3)
-        company = await accounts.create_company(db, rep, CompanyForm(
-            name=f"株式会社予測検証{uuid.uuid4().hex[:6].upper()}", confirm_duplicate="1"))
+        company = await accounts.create_company(
+            db, rep, CompanyForm(name=f"株式会社予測検証{uuid.uuid4().hex[:6].upper()}", confirm_duplicate="1")
+        )
         stages = {s.name: s for s in (await setup.get_pipeline(db, None)).stages}
         today = local_today()
-        open_deals = [("提案", "基幹システム刷新", 12_000_000, 2), ("見積提出", "営業支援ツール導入", 4_800_000, 5),
-                      ("交渉", "全社PC入替 120台", 18_600_000, 8), ("商談化", "電子契約サービス", 1_900_000, 10)]
+        open_deals = [
+            ("提案", "基幹システム刷新", 12_000_000, 2),
+            ("見積提出", "営業支援ツール導入", 4_800_000, 5),
+            ("交渉", "全社PC入替 120台", 18_600_000, 8),
+            ("商談化", "電子契約サービス", 1_900_000, 10),
+        ]
         for stage, title, amount, month in open_deals:
-            await services.create_deal(db, rep, DealForm(
-                company_id=str(company.id), title=title, stage_id=str(stages[stage].id), amount_jpy=str(amount),
-                expected_close_date=_fy_month(month).isoformat(), next_title="訪問", next_due_on=today.isoformat()))
+            await services.create_deal(
+                db,
+                rep,
+                DealForm(
+                    company_id=str(company.id),
+                    title=title,
+                    stage_id=str(stages[stage].id),
+                    amount_jpy=str(amount),
+                    expected_close_date=_fy_month(month).isoformat(),
+                    next_title="訪問",
+                    next_due_on=today.isoformat(),
+                ),
+            )
         for title, amount, month in (("データ分析基盤", 9_600_000, 1), ("セキュリティ診断", 2_400_000, 3)):
             won_on = min(_fy_month(month), today)
-            deal = await services.create_deal(db, rep, DealForm(
-                company_id=str(company.id), title=title, stage_id=str(stages["交渉"].id), amount_jpy=str(amount),
-                expected_close_date=won_on.isoformat(), next_title="契約手続き", next_due_on=today.isoformat()))
-            await moves.move_deal(db, rep, deal.id, MoveForm(stage_id=str(stages["受注"].id), version=deal.version,
-                                                             closed_on=won_on.isoformat()))
+            deal = await services.create_deal(
+                db,
+                rep,
+                DealForm(
+                    company_id=str(company.id),
+                    title=title,
+                    stage_id=str(stages["交渉"].id),
+                    amount_jpy=str(amount),
+                    expected_close_date=won_on.isoformat(),
+                    next_title="契約手続き",
+                    next_due_on=today.isoformat(),
+                ),
+            )
+            await moves.move_deal(
+                db,
+                rep,
+                deal.id,
+                MoveForm(stage_id=str(stages["受注"].id), version=deal.version, closed_on=won_on.isoformat()),
+            )
         return company.id
 
     return arrange(live_db_url, work, as_email=REP3)

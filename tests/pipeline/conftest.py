@@ -49,17 +49,20 @@ def make_deal(db: AsyncSession, pipeline: Pipeline) -> Callable[..., Awaitable[D
     """
     companies: dict[int, Company] = {}
 
-    async def make(owner: User, stage: str = "リード", company: Company | None = None, *,
-                   next_action: bool = True, **values: str) -> Deal:
+    async def make(
+        owner: User, stage: str = "リード", company: Company | None = None, *, next_action: bool = True, **values: str
+    ) -> Deal:
         set_actor(db, owner)
         if company is None:
             if owner.id not in companies:
                 companies[owner.id] = await accounts.create_company(
-                    db, owner, CompanyForm(name=f"株式会社{owner.name}の顧客", confirm_duplicate="1"))
+                    db, owner, CompanyForm(name=f"株式会社{owner.name}の顧客", confirm_duplicate="1")
+                )
             company = companies[owner.id]
         stage_id = next(s.id for s in pipeline.stages if s.name == stage)
-        form = DealForm(company_id=str(company.id), title=values.pop("title", f"{stage}の案件"),
-                        stage_id=str(stage_id), **values)
+        form = DealForm(
+            company_id=str(company.id), title=values.pop("title", f"{stage}の案件"), stage_id=str(stage_id), **values
+        )
         if next_action:
             form.next_title, form.next_due_on = "電話でフォロー", (local_today() + timedelta(days=7)).isoformat()
         deal = await services.create_deal(db, owner, form)
@@ -72,8 +75,12 @@ def make_deal(db: AsyncSession, pipeline: Pipeline) -> Callable[..., Awaitable[D
 async def reload(db: AsyncSession, deal: Deal) -> Deal:
     """The deal as saved now (stage loaded), in a fresh state."""
     deal_id = inspect(deal).identity[0]  # readable even when the deal's attributes are expired
-    return await db.scalar(select(Deal).where(Deal.id == deal_id).execution_options(populate_existing=True)
-                           .options(selectinload(Deal.stage)))
+    return await db.scalar(
+        select(Deal)
+        .where(Deal.id == deal_id)
+        .execution_options(populate_existing=True)
+        .options(selectinload(Deal.stage))
+    )
 
 
 def deal_form(deal: Deal, **changes: str) -> DealForm:
@@ -87,11 +94,16 @@ def deal_form(deal: Deal, **changes: str) -> DealForm:
 def make_task(db: AsyncSession) -> Callable[..., Awaitable[Task]]:
     """make_task(actor, deal=None, title, due_in_days=1, **form fields) -> a committed task."""
 
-    async def make(actor: User, deal: Deal | None = None, title: str = "訪問", due_in_days: int = 1,
-                   **values: str) -> Task:
+    async def make(
+        actor: User, deal: Deal | None = None, title: str = "訪問", due_in_days: int = 1, **values: str
+    ) -> Task:
         set_actor(db, actor)
-        form = TaskForm(title=title, due_on=(local_today() + timedelta(days=due_in_days)).isoformat(),
-                        deal_id=str(deal.id) if deal else "", **values)
+        form = TaskForm(
+            title=title,
+            due_on=(local_today() + timedelta(days=due_in_days)).isoformat(),
+            deal_id=str(deal.id) if deal else "",
+            **values,
+        )
         task = await tasks.create_task(db, actor, form)
         await db.commit()
         return task

@@ -11,6 +11,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/pipeline/{pipeline_id:int}"): Rule(logged_in(), url="/pipeline/{pipeline}"),
     ("GET", "/pipeline/stages/{stage_id:int}/cards"): Rule(logged_in(), url="/pipeline/stages/{stage}/cards"),
     ("GET", "/deals/{deal_id:int}/move"): Rule(deal_editors(), url="/deals/{deal}/move"),
-    ("POST", "/deals/{deal_id:int}/move"): Rule(deal_editors(422), url="/deals/{deal}/move",
-                                                data={"stage_id": "999999", "version": "0"}),
+    ("POST", "/deals/{deal_id:int}/move"): Rule(
+        deal_editors(422), url="/deals/{deal}/move", data={"stage_id": "999999", "version": "0"}
+    ),
 }

@@ -16,16 +16,22 @@ RULES: dict[tuple[str, str], Rule] = {
     # rep's team sees the deal (a teammate reads it too: see test_deal_pages); the others get 404
     ("GET", "/deals/{deal_id:int}"): Rule(deal_editors(), url="/deals/{deal}"),
     ("GET", "/deals/{deal_id:int}/edit"): Rule(deal_editors(), url="/deals/{deal}/edit"),
-    ("POST", "/deals/{deal_id:int}"): Rule(deal_editors(409), url="/deals/{deal}",
-                                           data={"title": "x", "forecast": "C", "version": "0"}),
-    ("POST", "/deals/{deal_id:int}/forecast"): Rule(deal_editors(409), url="/deals/{deal}/forecast",
-                                                    data={"forecast": "A", "version": "0"}),
-    ("POST", "/deals/{deal_id:int}/activities"): Rule(deal_editors(422), url="/deals/{deal}/activities",
-                                                      data={"kind": "call", "subject": ""}),
-    ("POST", "/deals/{deal_id:int}/contacts"): Rule(deal_editors(422), url="/deals/{deal}/contacts",
-                                                    data={"person_id": ""}),
+    ("POST", "/deals/{deal_id:int}"): Rule(
+        deal_editors(409), url="/deals/{deal}", data={"title": "x", "forecast": "C", "version": "0"}
+    ),
+    ("POST", "/deals/{deal_id:int}/forecast"): Rule(
+        deal_editors(409), url="/deals/{deal}/forecast", data={"forecast": "A", "version": "0"}
+    ),
+    ("POST", "/deals/{deal_id:int}/activities"): Rule(
+        deal_editors(422), url="/deals/{deal}/activities", data={"kind": "call", "subject": ""}
+    ),
+    ("POST", "/deals/{deal_id:int}/contacts"): Rule(
+        deal_editors(422), url="/deals/{deal}/contacts", data={"person_id": ""}
+    ),
     ("POST", "/deals/{deal_id:int}/contacts/{person_id:int}"): Rule(
-        deal_editors(422), url="/deals/{deal}/contacts/{person}", data={"role": "not-a-role"}),
+        deal_editors(422), url="/deals/{deal}/contacts/{person}", data={"role": "not-a-role"}
+    ),
     ("POST", "/deals/{deal_id:int}/contacts/{person_id:int}/delete"): Rule(
-        deal_editors(303), url="/deals/{deal}/contacts/{person}/delete"),
+        deal_editors(303), url="/deals/{deal}/contacts/{person}/delete"
+    ),
 }

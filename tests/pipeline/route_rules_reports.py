@@ -17,27 +17,38 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/pipelines"): Rule(admin_only()),
     ("POST", "/admin/pipelines"): Rule(admin_only(422), data={"name": "", "copy_from_id": "{pipeline}"}),
     ("POST", "/admin/pipelines/{pipeline_id:int}"): Rule(
-        admin_only(409), url="/admin/pipelines/{pipeline}", data={"name": "x"} | STALE),
+        admin_only(409), url="/admin/pipelines/{pipeline}", data={"name": "x"} | STALE
+    ),
     ("POST", "/admin/pipelines/{pipeline_id:int}/default"): Rule(
-        admin_only(409), url="/admin/pipelines/{pipeline}/default", data=STALE),
+        admin_only(409), url="/admin/pipelines/{pipeline}/default", data=STALE
+    ),
     ("POST", "/admin/pipelines/{pipeline_id:int}/stages"): Rule(
-        admin_only(422), url="/admin/pipelines/{pipeline}/stages", data={"name": "", "probability": "10"}),
+        admin_only(422), url="/admin/pipelines/{pipeline}/stages", data={"name": "", "probability": "10"}
+    ),
     ("GET", "/admin/stages/{stage_id:int}"): Rule(admin_only(), url="/admin/stages/{stage}"),
     ("POST", "/admin/stages/{stage_id:int}"): Rule(
-        admin_only(409), url="/admin/stages/{stage}", data={"name": "x", "probability": "10", "kind": "open"} | STALE),
+        admin_only(409), url="/admin/stages/{stage}", data={"name": "x", "probability": "10", "kind": "open"} | STALE
+    ),
     ("POST", "/admin/stages/{stage_id:int}/move"): Rule(
-        admin_only(409), url="/admin/stages/{stage}/move", data={"direction": "up"} | STALE),
+        admin_only(409), url="/admin/stages/{stage}/move", data={"direction": "up"} | STALE
+    ),
     ("POST", "/admin/stages/{stage_id:int}/delete"): Rule(
-        admin_only(409), url="/admin/stages/{stage}/delete", data=STALE),
+        admin_only(409), url="/admin/stages/{stage}/delete", data=STALE
+    ),
     ("POST", "/admin/lost-reasons"): Rule(admin_only(422), data={"name": ""}),
     ("POST", "/admin/lost-reasons/{reason_id:int}"): Rule(
-        admin_only(409), url="/admin/lost-reasons/{lost_reason}", data={"name": "x"} | STALE),
+        admin_only(409), url="/admin/lost-reasons/{lost_reason}", data={"name": "x"} | STALE
+    ),
     ("POST", "/admin/lost-reasons/{reason_id:int}/active"): Rule(
-        admin_only(409), url="/admin/lost-reasons/{lost_reason}/active", data={"active": "0"} | STALE),
+        admin_only(409), url="/admin/lost-reasons/{lost_reason}/active", data={"active": "0"} | STALE
+    ),
     ("POST", "/admin/lost-reasons/{reason_id:int}/move"): Rule(
-        admin_only(409), url="/admin/lost-reasons/{lost_reason}/move", data={"direction": "down"} | STALE),
+        admin_only(409), url="/admin/lost-reasons/{lost_reason}/move", data={"direction": "down"} | STALE
+    ),
     ("POST", "/admin/lost-reasons/{reason_id:int}/delete"): Rule(
-        admin_only(409), url="/admin/lost-reasons/{lost_reason}/delete", data=STALE),
+        admin_only(409), url="/admin/lost-reasons/{lost_reason}/delete", data=STALE
+    ),
     ("POST", "/admin/sales-settings"): Rule(
-        admin_only(409), data={"fiscal_year_start_month": "1", "require_next_action": "1"} | STALE),
+        admin_only(409), data={"fiscal_year_start_month": "1", "require_next_action": "1"} | STALE
+    ),
 }

@@ -148,14 +148,17 @@ async def test_the_close_date_range_narrows_cards_and_totals(db, rep, make_deal)
     assert column(undated, "提案").total_jpy == 400
 
 
-@pytest.mark.parametrize(("period", "start_month", "expected"), [
-    ("this_month", 4, (date(2026, 11, 1), date(2026, 11, 30))),
-    ("next_month", 4, (date(2026, 12, 1), date(2026, 12, 31))),
-    ("this_quarter", 4, (date(2026, 10, 1), date(2026, 12, 31))),  # 第3四半期 of an April year
-    ("next_quarter", 4, (date(2027, 1, 1), date(2027, 3, 31))),
-    ("this_fy", 4, (date(2026, 4, 1), date(2027, 3, 31))),
-    ("this_fy", 1, (date(2026, 1, 1), date(2026, 12, 31))),
-    ("past_due", 4, (None, date(2026, 11, 23))),
-])
+@pytest.mark.parametrize(
+    ("period", "start_month", "expected"),
+    [
+        ("this_month", 4, (date(2026, 11, 1), date(2026, 11, 30))),
+        ("next_month", 4, (date(2026, 12, 1), date(2026, 12, 31))),
+        ("this_quarter", 4, (date(2026, 10, 1), date(2026, 12, 31))),  # 第3四半期 of an April year
+        ("next_quarter", 4, (date(2027, 1, 1), date(2027, 3, 31))),
+        ("this_fy", 4, (date(2026, 4, 1), date(2027, 3, 31))),
+        ("this_fy", 1, (date(2026, 1, 1), date(2026, 12, 31))),
+        ("past_due", 4, (None, date(2026, 11, 23))),
+    ],
+)
 def test_close_periods_follow_the_fiscal_year(period, start_month, expected):
     assert close_range(DealFilter(period=period), date(2026, 11, 24), start_month) == expected

@@ -85,7 +85,8 @@ async def test_the_owner_filter_pushes_a_clean_url_that_reproduces_the_board(log
 
 
 async def test_the_boards_query_count_does_not_grow_with_the_number_of_deals(
-        login, rep, manager, make_deal, make_task, count_queries):
+    login, rep, manager, make_deal, make_task, count_queries
+):
     stages = ["リード", "商談化", "提案", "見積提出", "交渉"]
     for name in stages[:3]:
         await make_deal(rep, name, amount_jpy="100000", expected_close_date=CLOSE)
@@ -95,8 +96,13 @@ async def test_the_boards_query_count_does_not_grow_with_the_number_of_deals(
     few = len(statements)
 
     for n in range(27):
-        deal = await make_deal(rep if n % 2 else manager, stages[n % 5], amount_jpy=str(10_000 * (n + 1)),
-                               expected_close_date=CLOSE, next_action=n % 3 != 0)
+        deal = await make_deal(
+            rep if n % 2 else manager,
+            stages[n % 5],
+            amount_jpy=str(10_000 * (n + 1)),
+            expected_close_date=CLOSE,
+            next_action=n % 3 != 0,
+        )
         if n % 4 == 0:
             await make_task(manager, deal, title=f"追加のタスク{n}", due_in_days=-2)
     statements.clear()
@@ -149,19 +155,22 @@ async def test_the_totals_in_a_moves_answer_follow_the_boards_filters(login, rep
     await make_deal(manager, "見積提出", amount_jpy="900000", expected_close_date=CLOSE)
     client = await login(manager)
 
-    r = await client.post(f"/deals/{deal.id}/move?owner_id={rep.id}", data=move_data(deal, stage("見積提出")),
-                          headers=HTMX)
+    r = await client.post(
+        f"/deals/{deal.id}/move?owner_id={rep.id}", data=move_data(deal, stage("見積提出")), headers=HTMX
+    )
 
     assert figures(r.text, stage("見積提出")).startswith("1件 合計 ¥100,000")
 
 
 async def test_moving_into_quote_submitted_without_an_amount_answers_the_form_for_what_is_missing(
-        login, rep, make_deal, stage, db):
+    login, rep, make_deal, stage, db
+):
     deal = await make_deal(rep, "提案")
     client = await login(rep)
 
-    r = await client.post(f"/deals/{deal.id}/move", data=move_data(deal, stage("見積提出"), after_id="", before_id=""),
-                          headers=HTMX)
+    r = await client.post(
+        f"/deals/{deal.id}/move", data=move_data(deal, stage("見積提出"), after_id="", before_id=""), headers=HTMX
+    )
 
     assert r.status_code == 422
     assert '<dialog id="move-dialog"' in r.text and "<html" not in r.text
@@ -197,16 +206,18 @@ async def test_a_move_that_leaves_the_deal_without_a_next_action_prompts_for_one
 
     assert r.status_code == 200
     assert "data-prompt-next" in r.text and f'id="new-task-card-{deal.id}"' in r.text
-    assert "<details class=\"card-next add-next\" open>" in r.text
+    assert '<details class="card-next add-next" open>' in r.text
 
 
 async def test_rep_moving_a_card_someone_moved_meanwhile_gets_409_saying_where_it_is_now(
-        login, rep, manager, make_deal, stage, db):
+    login, rep, manager, make_deal, stage, db
+):
     deal = await make_deal(rep, "提案", amount_jpy="500000", expected_close_date=CLOSE)
     rep_tab, manager_tab = await login(rep), await login(manager)
     drawn = move_data(deal, stage("見積提出"))  # both boards were drawn with this version
-    assert (await manager_tab.post(f"/deals/{deal.id}/move", data=drawn | {"stage_id": str(stage("交渉").id)},
-                                   headers=HTMX)).status_code == 200
+    assert (
+        await manager_tab.post(f"/deals/{deal.id}/move", data=drawn | {"stage_id": str(stage("交渉").id)}, headers=HTMX)
+    ).status_code == 200
 
     r = await rep_tab.post(f"/deals/{deal.id}/move", data=drawn, headers=HTMX)
 
@@ -232,8 +243,9 @@ async def test_a_rep_of_another_team_does_not_even_see_the_deal(login, rep, othe
     deal = await make_deal(rep, "提案")
     client = await login(other_rep)
 
-    assert (await client.post(f"/deals/{deal.id}/move", data=move_data(deal, stage("商談化")),
-                              headers=HTMX)).status_code == 404
+    assert (
+        await client.post(f"/deals/{deal.id}/move", data=move_data(deal, stage("商談化")), headers=HTMX)
+    ).status_code == 404
     assert (await client.get(f"/deals/{deal.id}/move")).status_code == 404
 
 
@@ -255,9 +267,11 @@ async def test_a_reorder_within_the_column_keeps_the_dropped_order(login, rep, m
 
     top, below = before[0], before[1]
     moving = before[2]
-    r = await client.post(f"/deals/{moving}/move", data={"stage_id": str(stage("提案").id), "version": "0",
-                                                         "after_id": str(top), "before_id": str(below)},
-                          headers=HTMX)
+    r = await client.post(
+        f"/deals/{moving}/move",
+        data={"stage_id": str(stage("提案").id), "version": "0", "after_id": str(top), "before_id": str(below)},
+        headers=HTMX,
+    )
 
     assert r.status_code == 200
     assert card_ids((await client.get("/pipeline")).text) == [top, moving, below]
@@ -268,7 +282,8 @@ async def test_a_reorder_within_the_column_keeps_the_dropped_order(login, rep, m
 
 
 async def test_without_javascript_the_move_page_posts_and_redirects_back_to_the_filtered_board(
-        login, rep, make_deal, stage, db, pipeline):
+    login, rep, make_deal, stage, db, pipeline
+):
     deal = await make_deal(rep, "提案")
     client = await login(rep)
 
@@ -279,16 +294,17 @@ async def test_without_javascript_the_move_page_posts_and_redirects_back_to_the_
     missing = await client.post(f"/deals/{deal.id}/move?owner_id={rep.id}", data=move_data(deal, stage("見積提出")))
     assert missing.status_code == 422 and "<html" in missing.text and 'name="amount_jpy"' in missing.text
 
-    r = await client.post(f"/deals/{deal.id}/move?owner_id={rep.id}",
-                          data=move_data(deal, stage("見積提出"), amount_jpy="800000", expected_close_date=CLOSE))
+    r = await client.post(
+        f"/deals/{deal.id}/move?owner_id={rep.id}",
+        data=move_data(deal, stage("見積提出"), amount_jpy="800000", expected_close_date=CLOSE),
+    )
 
     assert r.status_code == 303
     assert r.headers["location"] == f"/pipeline/{pipeline.id}?owner_id={rep.id}"
     assert (await reload(db, deal)).stage_id == stage("見積提出").id
 
 
-async def test_completing_a_next_action_on_a_card_answers_the_card_asking_for_the_next_one(
-        login, rep, make_deal, db):
+async def test_completing_a_next_action_on_a_card_answers_the_card_asking_for_the_next_one(login, rep, make_deal, db):
     from sqlalchemy import select
 
     from salesdesk.tasks.models import Task
@@ -300,8 +316,9 @@ async def test_completing_a_next_action_on_a_card_answers_the_card_asking_for_th
     step = await client.get(f"/tasks/{task.id}/complete?view=card", headers=HTMX)
     assert step.status_code == 200 and f'id="complete-{task.id}"' in step.text
 
-    r = await client.post(f"/tasks/{task.id}/complete", data={"version": str(task.version), "view": "card"},
-                          headers=HTMX)
+    r = await client.post(
+        f"/tasks/{task.id}/complete", data={"version": str(task.version), "view": "card"}, headers=HTMX
+    )
 
     assert r.status_code == 200
     assert card_ids(r.text) == [deal.id] and "data-prompt-next" in r.text
@@ -323,13 +340,19 @@ async def test_rep_sees_a_teammates_card_read_only(login, rep, make_user, team_e
 
 
 async def test_with_a_second_pipeline_the_board_offers_a_switch_and_shows_each_pipelines_stages(
-        login, rep, make_deal, db, pipeline):
+    login, rep, make_deal, db, pipeline
+):
     from salesdesk.pipeline.models import Pipeline, Stage
 
-    renewals = Pipeline(name="更新案件", position=1, stages=[
-        Stage(name="更新打診", position=0, probability=50, kind="open", rotting_days=30, required_fields=[]),
-        Stage(name="更新受注", position=1, probability=100, kind="won", required_fields=[]),
-        Stage(name="解約", position=2, probability=0, kind="lost", required_fields=[])])
+    renewals = Pipeline(
+        name="更新案件",
+        position=1,
+        stages=[
+            Stage(name="更新打診", position=0, probability=50, kind="open", rotting_days=30, required_fields=[]),
+            Stage(name="更新受注", position=1, probability=100, kind="won", required_fields=[]),
+            Stage(name="解約", position=2, probability=0, kind="lost", required_fields=[]),
+        ],
+    )
     db.add(renewals)
     await db.commit()
     await make_deal(rep, "提案", title="新規の案件")

@@ -26,8 +26,9 @@ async def deal(rep, company, make_deal):
 
 
 async def attach(db, actor, deal, person, role="", primary=""):
-    contact = await committee.add_contact(db, actor, deal.id, ContactForm(person_id=str(person.id), role=role,
-                                                                           is_primary=primary))
+    contact = await committee.add_contact(
+        db, actor, deal.id, ContactForm(person_id=str(person.id), role=role, is_primary=primary)
+    )
     await db.commit()
     return contact
 
@@ -37,7 +38,8 @@ async def members(db, deal):
 
 
 async def test_the_first_person_attached_becomes_the_primary_contact_with_their_account_role(
-        db, rep, company, deal, make_person):
+    db, rep, company, deal, make_person
+):
     yamada = await make_person(rep, company, "山田 太郎", buying_role="champion")
 
     await attach(db, rep, deal, yamada)
@@ -68,8 +70,9 @@ async def test_removing_a_person_takes_them_out_of_the_committee_only(db, rep, c
     assert yamada in await committee.candidates(db, deal)  # still a person of the company
 
 
-async def test_persons_of_the_group_may_join_but_not_those_of_another_company(db, rep, company, deal,
-                                                                            make_company, make_person):
+async def test_persons_of_the_group_may_join_but_not_those_of_another_company(
+    db, rep, company, deal, make_company, make_person
+):
     subsidiary = await make_company(rep, "北斗システムズ株式会社", parent_id=str(company.id))
     stranger_co = await make_company(rep, "無関係産業株式会社")
     engineer = await make_person(rep, subsidiary, "子会社 次郎")
@@ -84,8 +87,9 @@ async def test_persons_of_the_group_may_join_but_not_those_of_another_company(db
     assert await members(db, deal) == [("子会社 次郎", "influencer", True)]
 
 
-async def test_only_the_deals_editors_change_its_committee(db, rep, other_rep, make_user, team_east, company, deal,
-                                                           make_person):
+async def test_only_the_deals_editors_change_its_committee(
+    db, rep, other_rep, make_user, team_east, company, deal, make_person
+):
     yamada = await make_person(rep, company, "山田 太郎")
     teammate = await make_user("rep", team_east)
 
@@ -98,8 +102,9 @@ async def test_only_the_deals_editors_change_its_committee(db, rep, other_rep, m
 # --- coverage and the 決裁者未接触 warning ------------------------------------------------------
 
 
-async def test_coverage_says_which_roles_are_held_and_warns_without_a_decision_maker(db, rep, company, deal,
-                                                                                   make_person):
+async def test_coverage_says_which_roles_are_held_and_warns_without_a_decision_maker(
+    db, rep, company, deal, make_person
+):
     await attach(db, rep, deal, await make_person(rep, company, "推進 一郎"), role="champion")
     await attach(db, rep, deal, await make_person(rep, company, "利用 二郎", email="u@example.jp"), role="user")
 
@@ -114,15 +119,22 @@ def tokyo_time(days_ago: int) -> str:
 
 
 async def test_a_decision_maker_without_an_activity_in_90_days_warns_until_one_is_logged(
-        db, rep, company, deal, make_person):
+    db, rep, company, deal, make_person
+):
     president = await make_person(rep, company, "社長 太郎", buying_role="decision_maker")
-    await add_activity(db, rep, company.id, ActivityForm(kind="visit", subject="表敬訪問", occurred_at=tokyo_time(100)),
-                       [str(president.id)])
+    await add_activity(
+        db,
+        rep,
+        company.id,
+        ActivityForm(kind="visit", subject="表敬訪問", occurred_at=tokyo_time(100)),
+        [str(president.id)],
+    )
     await attach(db, rep, deal, president)
 
     before = await committee.coverage(db, await committee.committee(db, deal.id))
-    await add_activity(db, rep, company.id, ActivityForm(kind="meeting", subject="役員プレゼン"), [str(president.id)],
-                       deal_id=deal.id)
+    await add_activity(
+        db, rep, company.id, ActivityForm(kind="meeting", subject="役員プレゼン"), [str(president.id)], deal_id=deal.id
+    )
     await db.commit()
     after = await committee.coverage(db, await committee.committee(db, deal.id))
 
@@ -134,23 +146,24 @@ async def test_a_decision_maker_without_an_activity_in_90_days_warns_until_one_i
 
 
 async def test_rep_adds_a_person_as_decision_maker_from_the_deal_page_and_the_warning_changes(
-        login, rep, company, deal, make_person):
+    login, rep, company, deal, make_person
+):
     president = await make_person(rep, company, "社長 太郎", title="代表取締役")
     client = await login(rep)
     page = await client.get(f"/deals/{deal.id}")
     assert "関係者に決裁者がいません" in page.text
     assert f'<option value="{president.id}"' in page.text  # a candidate
 
-    r = await client.post(f"/deals/{deal.id}/contacts", data={"person_id": str(president.id),
-                                                              "role": "decision_maker"}, headers=HTMX)
+    r = await client.post(
+        f"/deals/{deal.id}/contacts", data={"person_id": str(president.id), "role": "decision_maker"}, headers=HTMX
+    )
 
     assert r.status_code == 200 and r.text.lstrip().startswith('<section id="committee"')
     assert "社長 太郎" in r.text and "★ 主担当者" in r.text
     assert "決裁者との活動がまだ記録されていません" in r.text
 
 
-async def test_adding_nobody_is_refused_in_place_and_a_plain_post_redirects(login, rep, company, deal,
-                                                                          make_person):
+async def test_adding_nobody_is_refused_in_place_and_a_plain_post_redirects(login, rep, company, deal, make_person):
     yamada = await make_person(rep, company, "山田 太郎")
     client = await login(rep)
 
@@ -161,16 +174,18 @@ async def test_adding_nobody_is_refused_in_place_and_a_plain_post_redirects(logi
     assert added.status_code == 303 and added.headers["location"] == f"/deals/{deal.id}#committee"
 
 
-async def test_rep_changes_a_role_makes_primary_and_removes_from_the_deal_page(db, login, rep, company, deal,
-                                                                             make_person):
+async def test_rep_changes_a_role_makes_primary_and_removes_from_the_deal_page(
+    db, login, rep, company, deal, make_person
+):
     yamada = await make_person(rep, company, "山田 太郎")
     sato = await make_person(rep, company, "佐藤 花子", email="sato@example.jp")
     await attach(db, rep, deal, yamada)
     await attach(db, rep, deal, sato)
     client = await login(rep)
 
-    await client.post(f"/deals/{deal.id}/contacts/{sato.id}", data={"role": "approver", "is_primary": "1"},
-                      headers=HTMX)
+    await client.post(
+        f"/deals/{deal.id}/contacts/{sato.id}", data={"role": "approver", "is_primary": "1"}, headers=HTMX
+    )
     r = await client.post(f"/deals/{deal.id}/contacts/{yamada.id}/delete", headers=HTMX)
 
     assert r.status_code == 200

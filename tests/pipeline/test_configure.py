@@ -15,24 +15,33 @@ from tests.pipeline.conftest import reload
 
 
 def stage_form(stage, **changes):
-    values = {"name": stage.name, "probability": str(stage.probability), "kind": stage.kind,
-              "rotting_days": str(stage.rotting_days or ""), "version": stage.version}
+    values = {
+        "name": stage.name,
+        "probability": str(stage.probability),
+        "kind": stage.kind,
+        "rotting_days": str(stage.rotting_days or ""),
+        "version": stage.version,
+    }
     return StageForm(**(values | changes))
 
 
 async def names(db, pipeline_id=None):
     """The pipeline's stage names in order, as saved."""
     pipeline_id = pipeline_id or (await setup.get_pipeline(db, None)).id
-    return list(await db.scalars(select(Stage.name).where(Stage.pipeline_id == pipeline_id)
-                                 .order_by(Stage.position)))
+    return list(await db.scalars(select(Stage.name).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position)))
 
 
 async def test_admin_edits_a_stage_and_the_audit_log_records_it(db, admin, stage):
     proposal = stage("提案")
     set_actor(db, admin)
 
-    await configure.update_stage(db, admin, proposal.id, stage_form(proposal, name="ご提案", probability="35",
-                                                                    rotting_days="10"), ["amount_jpy", "competitors"])
+    await configure.update_stage(
+        db,
+        admin,
+        proposal.id,
+        stage_form(proposal, name="ご提案", probability="35", rotting_days="10"),
+        ["amount_jpy", "competitors"],
+    )
     await db.commit()
 
     saved = await setup.get_stage(db, proposal.id)
@@ -58,11 +67,21 @@ async def test_bad_stage_input_is_refused_field_by_field(db, admin, stage):
     quote = stage("見積提出")
 
     with pytest.raises(Invalid) as error:
-        await configure.update_stage(db, admin, quote.id, stage_form(quote, name=" ", probability="150",
-                                                                     kind="maybe", rotting_days="-3"), ["budget"])
+        await configure.update_stage(
+            db,
+            admin,
+            quote.id,
+            stage_form(quote, name=" ", probability="150", kind="maybe", rotting_days="-3"),
+            ["budget"],
+        )
 
-    assert error.value.errors == {"name": "required", "probability": "probability.invalid", "kind": "choice.invalid",
-                                  "rotting_days": "rotting_days.invalid", "required_fields": "choice.invalid"}
+    assert error.value.errors == {
+        "name": "required",
+        "probability": "probability.invalid",
+        "kind": "choice.invalid",
+        "rotting_days": "rotting_days.invalid",
+        "required_fields": "choice.invalid",
+    }
 
 
 async def test_a_stage_with_deals_is_not_deleted_nor_changes_its_kind(db, admin, rep, make_deal, stage):
@@ -83,8 +102,9 @@ async def test_admin_deletes_an_empty_stage_and_the_order_closes_up(db, admin, s
     await db.commit()
 
     assert await names(db) == ["リード", "提案", "見積提出", "交渉", "受注", "失注"]
-    positions = await db.scalars(select(Stage.position).where(Stage.pipeline_id == stage("リード").pipeline_id)
-                                 .order_by(Stage.position))
+    positions = await db.scalars(
+        select(Stage.position).where(Stage.pipeline_id == stage("リード").pipeline_id).order_by(Stage.position)
+    )
     assert list(positions) == list(range(6))
 
 
@@ -113,8 +133,9 @@ async def test_admin_reorders_stages_up_and_down(db, admin, stage):
 
 
 async def test_a_new_open_stage_comes_after_the_last_open_one(db, admin, pipeline):
-    await configure.add_stage(db, admin, pipeline.id, StageForm(name="稟議中", probability="90", rotting_days="7"),
-                              ["amount_jpy"])
+    await configure.add_stage(
+        db, admin, pipeline.id, StageForm(name="稟議中", probability="90", rotting_days="7"), ["amount_jpy"]
+    )
     await db.commit()
 
     assert await names(db) == ["リード", "商談化", "提案", "見積提出", "交渉", "稟議中", "受注", "失注"]
@@ -153,8 +174,9 @@ async def test_lost_reasons_are_added_renamed_reordered_and_deactivated(db, admi
 async def test_a_lost_reason_deals_gave_is_never_deleted_but_an_unused_one_is(db, admin, rep, make_deal, stage):
     price = await db.scalar(select(LostReason).where(LostReason.name == "価格"))
     deal = await make_deal(rep, "提案")
-    await moves.move_deal(db, rep, deal.id, MoveForm(stage_id=str(stage("失注").id), version=deal.version,
-                                                     lost_reason_id=str(price.id)))
+    await moves.move_deal(
+        db, rep, deal.id, MoveForm(stage_id=str(stage("失注").id), version=deal.version, lost_reason_id=str(price.id))
+    )
     await db.commit()
     unused = await db.scalar(select(LostReason).where(LostReason.name == "その他"))
 
@@ -170,8 +192,9 @@ async def test_a_lost_reason_deals_gave_is_never_deleted_but_an_unused_one_is(db
 
 async def test_the_fiscal_start_month_moves_the_forecasts_months(db, admin, manager, pipeline):
     settings = await db.scalar(select(SalesSettings))
-    await configure.update_sales_settings(db, admin, SalesSettingsForm(fiscal_year_start_month="10",
-                                                                      version=settings.version))
+    await configure.update_sales_settings(
+        db, admin, SalesSettingsForm(fiscal_year_start_month="10", version=settings.version)
+    )
     await db.commit()
 
     result = await forecast.forecast(db, manager, fy=2026)
@@ -183,8 +206,9 @@ async def test_the_fiscal_start_month_moves_the_forecasts_months(db, admin, mana
 async def test_requiring_next_actions_makes_a_move_without_one_refused(db, admin, rep, make_deal, stage):
     deal = await make_deal(rep, "リード", next_action=False)
     settings = await db.scalar(select(SalesSettings))
-    await configure.update_sales_settings(db, admin, SalesSettingsForm(
-        fiscal_year_start_month="4", require_next_action="1", version=settings.version))
+    await configure.update_sales_settings(
+        db, admin, SalesSettingsForm(fiscal_year_start_month="4", require_next_action="1", version=settings.version)
+    )
     await db.commit()
 
     with pytest.raises(Invalid) as error:
@@ -197,8 +221,9 @@ async def test_a_bad_fiscal_month_is_refused(db, admin, pipeline):
     settings = await db.scalar(select(SalesSettings))
 
     with pytest.raises(Invalid) as error:
-        await configure.update_sales_settings(db, admin, SalesSettingsForm(fiscal_year_start_month="13",
-                                                                          version=settings.version))
+        await configure.update_sales_settings(
+            db, admin, SalesSettingsForm(fiscal_year_start_month="13", version=settings.version)
+        )
 
     assert error.value.errors == {"fiscal_year_start_month": "month.invalid"}
 
@@ -241,9 +266,16 @@ async def test_admin_reads_the_pipeline_settings_in_japanese(login, admin, pipel
 async def test_admin_adds_a_stage_through_the_page(login, admin, pipeline, db):
     client = await login(admin)
 
-    r = await client.post(f"/admin/pipelines/{pipeline.id}/stages",
-                          data={"name": "稟議中", "probability": "90", "kind": "open", "rotting_days": "7",
-                                "required_fields": ["amount_jpy", "expected_close_date"]})
+    r = await client.post(
+        f"/admin/pipelines/{pipeline.id}/stages",
+        data={
+            "name": "稟議中",
+            "probability": "90",
+            "kind": "open",
+            "rotting_days": "7",
+            "required_fields": ["amount_jpy", "expected_close_date"],
+        },
+    )
 
     assert r.status_code == 303 and r.headers["location"].startswith("/admin/pipelines#stage-")
     added = await db.scalar(select(Stage).where(Stage.pipeline_id == pipeline.id, Stage.name == "稟議中"))
@@ -254,9 +286,17 @@ async def test_a_refused_stage_edit_comes_back_with_the_input_and_the_reason(log
     client = await login(admin)
     proposal = stage("提案")
 
-    r = await client.post(f"/admin/stages/{proposal.id}", data={
-        "name": "提案中", "probability": "150", "kind": "open", "rotting_days": "21", "version": proposal.version,
-        "required_fields": ["competitors"]})
+    r = await client.post(
+        f"/admin/stages/{proposal.id}",
+        data={
+            "name": "提案中",
+            "probability": "150",
+            "kind": "open",
+            "rotting_days": "21",
+            "version": proposal.version,
+            "required_fields": ["competitors"],
+        },
+    )
 
     assert r.status_code == 422
     assert 'value="提案中"' in r.text and 'value="150"' in r.text

@@ -43,15 +43,24 @@ async def test_the_company_picker_finds_companies_by_kana_as_the_user_types(logi
     assert "<html" not in r.text
 
 
-async def test_rep_creates_a_deal_with_its_next_action_and_lands_on_the_deal_page(db, login, rep, make_company,
-                                                                                   pipeline):
+async def test_rep_creates_a_deal_with_its_next_action_and_lands_on_the_deal_page(
+    db, login, rep, make_company, pipeline
+):
     company = await make_company(rep, "株式会社北斗商事")
     client = await login(rep)
     due = (local_today() + timedelta(days=3)).isoformat()
 
-    r = await client.post("/deals", data=new_deal(
-        company, amount_jpy="¥1,200,000", expected_close_date="2027/03/31",
-        next_title="要件ヒアリングの訪問", next_kind="visit", next_due_on=due))
+    r = await client.post(
+        "/deals",
+        data=new_deal(
+            company,
+            amount_jpy="¥1,200,000",
+            expected_close_date="2027/03/31",
+            next_title="要件ヒアリングの訪問",
+            next_kind="visit",
+            next_due_on=due,
+        ),
+    )
 
     assert r.status_code == 303
     deal = await db.scalar(select(Deal).where(Deal.title == "基幹システム刷新"))
@@ -98,13 +107,15 @@ async def test_a_rep_cannot_make_another_rep_the_owner(db, login, rep, other_rep
 
 
 async def test_deal_page_shows_summary_progress_committee_timeline_and_next_actions(
-        db, login, rep, make_company, make_deal, make_person):
+    db, login, rep, make_company, make_deal, make_person
+):
     company = await make_company(rep, "株式会社北斗商事")
     deal = await make_deal(rep, "提案", company, amount_jpy="1000000", expected_close_date="2027-03-31")
     person = await make_person(rep, company, "山田 太郎", title="代表取締役", buying_role="decision_maker")
     await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(person.id)))
-    await add_activity(db, rep, company.id, ActivityForm(kind="visit", subject="提案書を説明"), [str(person.id)],
-                       deal_id=deal.id)
+    await add_activity(
+        db, rep, company.id, ActivityForm(kind="visit", subject="提案書を説明"), [str(person.id)], deal_id=deal.id
+    )
     await db.commit()
     client = await login(rep)
 
@@ -121,16 +132,23 @@ async def test_deal_page_shows_summary_progress_committee_timeline_and_next_acti
 
 
 async def test_the_deal_page_runs_the_same_number_of_queries_however_much_history_it_has(
-        db, login, rep, make_company, make_deal, make_task, make_person, count_queries):
+    db, login, rep, make_company, make_deal, make_task, make_person, count_queries
+):
     async def deal_with(n: int) -> Deal:
         company = await make_company(rep, f"株式会社規模{n}")
         deal = await make_deal(rep, "提案", company, title=f"案件{n}", amount_jpy="100000")
         for i in range(n):
-            person = await make_person(rep, company, f"担当 {n}-{i}", email=f"p{n}-{i}@example.jp",
-                                       buying_role="decision_maker" if i == 0 else "influencer")
+            person = await make_person(
+                rep,
+                company,
+                f"担当 {n}-{i}",
+                email=f"p{n}-{i}@example.jp",
+                buying_role="decision_maker" if i == 0 else "influencer",
+            )
             await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(person.id)))
-            await add_activity(db, rep, company.id, ActivityForm(subject=f"電話 {i}"), [str(person.id)],
-                               deal_id=deal.id)
+            await add_activity(
+                db, rep, company.id, ActivityForm(subject=f"電話 {i}"), [str(person.id)], deal_id=deal.id
+            )
             await make_task(rep, deal, title=f"タスク {i}", due_in_days=i + 1)
         await db.commit()
         return deal
@@ -171,10 +189,15 @@ async def test_a_teammate_sees_the_deal_but_gets_no_edit_controls(login, rep, ma
 
 
 def edit_data(deal, **changes):
-    values = {"title": deal.title, "amount_jpy": str(deal.amount_jpy or ""),
-              "expected_close_date": deal.expected_close_date.isoformat() if deal.expected_close_date else "",
-              "stage_id": str(deal.stage_id), "owner_id": str(deal.owner_id), "forecast": deal.forecast,
-              "version": str(deal.version)}
+    values = {
+        "title": deal.title,
+        "amount_jpy": str(deal.amount_jpy or ""),
+        "expected_close_date": deal.expected_close_date.isoformat() if deal.expected_close_date else "",
+        "stage_id": str(deal.stage_id),
+        "owner_id": str(deal.owner_id),
+        "forecast": deal.forecast,
+        "version": str(deal.version),
+    }
     return values | changes
 
 
@@ -202,7 +225,8 @@ async def test_rep_edits_a_deal_and_the_change_is_in_the_history(db, login, rep,
 
 
 async def test_two_tabs_editing_the_same_deal_the_second_gets_409_showing_what_changed(
-        db, login, rep, manager, make_deal):
+    db, login, rep, manager, make_deal
+):
     deal = await make_deal(rep, "提案", amount_jpy="1000000")
     rep_tab, manager_tab = await login(rep), await login(manager)
     assert (await manager_tab.post(f"/deals/{deal.id}", data=edit_data(deal, amount_jpy="1500000"))).status_code == 303
@@ -218,7 +242,8 @@ async def test_two_tabs_editing_the_same_deal_the_second_gets_409_showing_what_c
 
 
 async def test_editing_a_deal_into_a_stage_that_needs_fields_it_lacks_is_refused_on_those_fields(
-        db, login, rep, make_deal, stage):
+    db, login, rep, make_deal, stage
+):
     deal = await make_deal(rep, "提案")
     client = await login(rep)
 
@@ -235,15 +260,17 @@ async def test_a_deal_lost_through_the_edit_form_shows_its_reason_note_and_date(
     client = await login(rep)
 
     refused = await client.post(f"/deals/{deal.id}", data=edit_data(deal, stage_id=str(stage("失注").id)))
-    r = await client.post(f"/deals/{deal.id}", data=edit_data(deal, stage_id=str(stage("失注").id),
-                                                              lost_reason_id=str(reason.id), lost_note="B社が2割安い"))
+    r = await client.post(
+        f"/deals/{deal.id}",
+        data=edit_data(deal, stage_id=str(stage("失注").id), lost_reason_id=str(reason.id), lost_note="B社が2割安い"),
+    )
 
     assert refused.status_code == 422 and 'aria-describedby="lost_reason_id-error"' in refused.text
     assert r.status_code == 303 and r.headers["location"] == f"/deals/{deal.id}"
     saved = await reload(db, deal)
     assert (saved.stage_id, saved.lost_reason_id, saved.lost_on) == (stage("失注").id, reason.id, local_today())
     page = await client.get(f"/deals/{deal.id}")
-    summary = page.text[page.text.index('id="deal-summary"'):page.text.index('id="next-actions"')]
+    summary = page.text[page.text.index('id="deal-summary"') : page.text.index('id="next-actions"')]
     assert "競合に敗北" in summary and "B社が2割安い" in summary and "失注日" in summary
     assert "ヨミを変更" not in summary  # a closed deal's forecast is history
 
@@ -276,8 +303,11 @@ async def test_rep_lowers_the_forecast_inline_with_a_reason_and_gets_the_summary
     deal = await make_deal(rep, "提案", forecast="A")
     client = await login(rep)
 
-    r = await client.post(f"/deals/{deal.id}/forecast", headers=HTMX,
-                          data={"forecast": "B", "reason": "予算が来期に持ち越し", "version": deal.version})
+    r = await client.post(
+        f"/deals/{deal.id}/forecast",
+        headers=HTMX,
+        data={"forecast": "B", "reason": "予算が来期に持ち越し", "version": deal.version},
+    )
 
     assert r.status_code == 200
     assert r.text.lstrip().startswith('<section id="deal-summary"') and "<html" not in r.text
@@ -289,8 +319,7 @@ async def test_lowering_the_forecast_inline_without_a_reason_is_refused_with_the
     deal = await make_deal(rep, "提案", forecast="A")
     client = await login(rep)
 
-    r = await client.post(f"/deals/{deal.id}/forecast", data={"forecast": "C", "version": deal.version},
-                          headers=HTMX)
+    r = await client.post(f"/deals/{deal.id}/forecast", data={"forecast": "C", "version": deal.version}, headers=HTMX)
 
     assert r.status_code == 422
     assert "ヨミを下げる理由を入力してください" in r.text
@@ -307,14 +336,18 @@ async def test_raising_the_forecast_needs_no_reason_and_a_plain_post_redirects(d
     assert (await reload(db, deal)).forecast == "A"
 
 
-async def test_a_forecast_change_from_a_stale_page_is_409_and_keeps_the_other_change(db, login, rep, manager,
-                                                                                   make_deal):
+async def test_a_forecast_change_from_a_stale_page_is_409_and_keeps_the_other_change(
+    db, login, rep, manager, make_deal
+):
     deal = await make_deal(rep, "提案", forecast="B")
     rep_tab, manager_tab = await login(rep), await login(manager)
     await manager_tab.post(f"/deals/{deal.id}/forecast", data={"forecast": "A", "version": deal.version})
 
-    r = await rep_tab.post(f"/deals/{deal.id}/forecast",
-                           data={"forecast": "C", "reason": "失注濃厚", "version": deal.version}, headers=HTMX)
+    r = await rep_tab.post(
+        f"/deals/{deal.id}/forecast",
+        data={"forecast": "C", "reason": "失注濃厚", "version": deal.version},
+        headers=HTMX,
+    )
 
     assert r.status_code == 409 and 'id="deal-summary"' in r.text
     assert (await reload(db, deal)).forecast == "A"
@@ -327,8 +360,9 @@ async def test_logging_an_activity_with_htmx_returns_the_timeline_with_it_on_top
     deal = await make_deal(rep, "提案")
     client = await login(rep)
 
-    r = await client.post(f"/deals/{deal.id}/activities", data={"kind": "call", "subject": "決裁時期を確認"},
-                          headers=HTMX)
+    r = await client.post(
+        f"/deals/{deal.id}/activities", data={"kind": "call", "subject": "決裁時期を確認"}, headers=HTMX
+    )
 
     assert r.status_code == 200
     assert r.text.lstrip().startswith('<section id="deal-timeline"')
@@ -351,11 +385,13 @@ async def test_a_completed_task_shows_in_the_timeline_once_with_its_logged_activ
     task = await db.scalar(select(Task).where(Task.deal_id == deal.id))
     client = await login(rep)
 
-    await client.post(f"/tasks/{task.id}/complete", data={"version": task.version, "log_activity": "1",
-                                                          "outcome": "予算感を確認", "view": "deal"})
+    await client.post(
+        f"/tasks/{task.id}/complete",
+        data={"version": task.version, "log_activity": "1", "outcome": "予算感を確認", "view": "deal"},
+    )
 
     page = await client.get(f"/deals/{deal.id}")
-    timeline = page.text[page.text.index('id="deal-timeline-items"'):]
+    timeline = page.text[page.text.index('id="deal-timeline-items"') :]
     assert timeline.count("電話でフォロー") == 1 and "予算感を確認" in timeline
     assert "done-badge" in timeline
 
@@ -363,9 +399,13 @@ async def test_a_completed_task_shows_in_the_timeline_once_with_its_logged_activ
 async def test_a_long_timeline_pages_and_htmx_gets_the_older_entries_alone(db, login, rep, make_deal):
     deal = await make_deal(rep, "提案")
     for n in range(25):
-        await add_activity(db, rep, deal.company_id, ActivityForm(kind="note", subject=f"メモ{n:02d}",
-                                                                  occurred_at=f"2026-10-{n + 1:02d}T10:00"),
-                           deal_id=deal.id)
+        await add_activity(
+            db,
+            rep,
+            deal.company_id,
+            ActivityForm(kind="note", subject=f"メモ{n:02d}", occurred_at=f"2026-10-{n + 1:02d}T10:00"),
+            deal_id=deal.id,
+        )
     await db.commit()
     client = await login(rep)
 

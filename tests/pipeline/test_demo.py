@@ -23,8 +23,10 @@ async def load_demo(db) -> dict[str, int]:
 
 
 async def row_counts(db) -> dict[str, int]:
-    return {model.__name__: await db.scalar(select(func.count()).select_from(model))
-            for model in (Deal, DealEvent, DealContact, Task, Activity)}
+    return {
+        model.__name__: await db.scalar(select(func.count()).select_from(model))
+        for model in (Deal, DealEvent, DealContact, Task, Activity)
+    }
 
 
 async def demo_user(db, email: str) -> User:
@@ -76,8 +78,11 @@ async def test_won_and_lost_deals_have_their_dates_amounts_and_lost_reasons(db):
     await load_demo(db)
     today = local_today()
 
-    closed = list(await db.scalars(select(Deal).join(Stage, Deal.stage_id == Stage.id)
-                                   .where(Stage.kind != "open").order_by(Deal.id)))
+    closed = list(
+        await db.scalars(
+            select(Deal).join(Stage, Deal.stage_id == Stage.id).where(Stage.kind != "open").order_by(Deal.id)
+        )
+    )
 
     won = [d for d in closed if d.won_on is not None]
     lost = [d for d in closed if d.lost_on is not None]
@@ -108,8 +113,10 @@ async def test_every_deal_history_replays_to_the_deal_as_it_is(db):
         values = {key: getattr(deal, key) for key in ("amount_jpy", "expected_close_date", "lost_reason_id")}
         assert not moves.missing_requirements(stages[deal.stage_id], values, has_primary=True), deal.title
         for entry in [e for e in history if e.field == "stage_id"][1:]:  # the stage's rules held when it was entered
-            then = {key: value_at(history, key, entry.at, getattr(deal, key)) for key in ("amount_jpy",
-                                                                                          "expected_close_date")}
+            then = {
+                key: value_at(history, key, entry.at, getattr(deal, key))
+                for key in ("amount_jpy", "expected_close_date")
+            }
             stage = stages[int(entry.new_value)]
             assert not moves.missing_requirements(stage, then | {"lost_reason_id": 1}, has_primary=True), deal.title
     fields = Counter(e.field for history in events.values() for e in history)
@@ -125,8 +132,11 @@ def value_at(history: list[DealEvent], field: str, at, now_value):
 async def test_forecast_drops_carry_their_reason(db):
     await load_demo(db)
 
-    drops = [e for e in await db.scalars(select(DealEvent).where(DealEvent.field == "forecast"))
-             if e.old_value and e.new_value > e.old_value]  # "C" > "B" > "A": a lower ヨミ
+    drops = [
+        e
+        for e in await db.scalars(select(DealEvent).where(DealEvent.field == "forecast"))
+        if e.old_value and e.new_value > e.old_value
+    ]  # "C" > "B" > "A": a lower ヨミ
 
     assert drops and all(e.note for e in drops)
 
@@ -134,8 +144,9 @@ async def test_forecast_drops_carry_their_reason(db):
 async def test_last_activity_is_the_newest_completed_activity_or_task_of_each_deal(db):
     await load_demo(db)
     newest: dict[int, list] = {}
-    for deal_id, at in await db.execute(select(Activity.deal_id, Activity.occurred_at)
-                                        .where(Activity.deal_id.is_not(None))):
+    for deal_id, at in await db.execute(
+        select(Activity.deal_id, Activity.occurred_at).where(Activity.deal_id.is_not(None))
+    ):
         newest.setdefault(deal_id, []).append(at)
     for deal_id, at in await db.execute(select(Task.deal_id, Task.completed_at).where(Task.status == TaskStatus.done)):
         newest.setdefault(deal_id, []).append(at)
@@ -148,8 +159,11 @@ async def test_last_activity_is_the_newest_completed_activity_or_task_of_each_de
 
 async def test_buying_committees_have_one_primary_contact_and_some_warn_about_the_decision_maker(db):
     await load_demo(db)
-    open_deals = list(await db.scalars(select(Deal).join(Stage, Deal.stage_id == Stage.id)
-                                       .where(Stage.kind == "open", Stage.position >= 2)))
+    open_deals = list(
+        await db.scalars(
+            select(Deal).join(Stage, Deal.stage_id == Stage.id).where(Stage.kind == "open", Stage.position >= 2)
+        )
+    )
 
     warnings = Counter()
     for deal in open_deals:

@@ -75,7 +75,8 @@ async def test_weighted_totals_are_exact_integer_yen_rounded_once(db, rep, manag
 
 
 async def test_won_amounts_count_in_the_month_they_were_won_not_in_the_open_pipeline(
-        db, rep, manager, make_deal, stage):
+    db, rep, manager, make_deal, stage
+):
     deal = await make_deal(rep, "交渉", amount_jpy="500000", expected_close_date="2026-09-30")
     await win(db, rep, deal, stage, "2026-05-20")
     await make_deal(rep, "交渉", amount_jpy="300000", expected_close_date="2026-05-31")
@@ -145,7 +146,13 @@ async def test_the_funnel_counts_every_stage_a_deal_passed_and_the_win_rate(db, 
 
     steps = {step.stage.name: step for step in result.funnel.steps}
     assert [(name, s.reached) for name, s in steps.items()] == [
-        ("リード", 4), ("商談化", 3), ("提案", 2), ("見積提出", 2), ("交渉", 2), ("受注", 1)]
+        ("リード", 4),
+        ("商談化", 3),
+        ("提案", 2),
+        ("見積提出", 2),
+        ("交渉", 2),
+        ("受注", 1),
+    ]
     assert steps["商談化"].conversion == 75.0 and steps["受注"].conversion == 50.0
     assert steps["受注"].of_first == 25.0
     assert (result.funnel.won, result.funnel.lost, result.funnel.win_rate) == (1, 1, 50.0)

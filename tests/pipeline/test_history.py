@@ -16,8 +16,13 @@ from tests.pipeline.conftest import deal_form, reload
 
 
 async def events_of(db, deal, field):
-    return list(await db.scalars(select(DealEvent).where(DealEvent.deal_id == deal.id, DealEvent.field == field)
-                                 .order_by(DealEvent.at, DealEvent.id)))
+    return list(
+        await db.scalars(
+            select(DealEvent)
+            .where(DealEvent.deal_id == deal.id, DealEvent.field == field)
+            .order_by(DealEvent.at, DealEvent.id)
+        )
+    )
 
 
 @pytest.fixture
@@ -25,14 +30,18 @@ async def teammate(make_user, team_east):
     return await make_user("rep", team_east, name="同僚 一郎")
 
 
-@pytest.mark.parametrize(("field", "changes", "old", "new"), [
-    ("amount_jpy", {"amount_jpy": "1,500,000"}, "1000000", "1500000"),
-    ("expected_close_date", {"expected_close_date": "令和9年3月31日"}, "2027-01-31", "2027-03-31"),
-    ("probability", {"probability": "70"}, None, "70"),
-    ("forecast", {"forecast": "A"}, "B", "A"),
-])
+@pytest.mark.parametrize(
+    ("field", "changes", "old", "new"),
+    [
+        ("amount_jpy", {"amount_jpy": "1,500,000"}, "1000000", "1500000"),
+        ("expected_close_date", {"expected_close_date": "令和9年3月31日"}, "2027-01-31", "2027-03-31"),
+        ("probability", {"probability": "70"}, None, "70"),
+        ("forecast", {"forecast": "A"}, "B", "A"),
+    ],
+)
 async def test_a_managers_edit_of_a_tracked_field_leaves_a_row_with_who_when_from_and_to(
-        db, rep, manager, make_deal, field, changes, old, new):
+    db, rep, manager, make_deal, field, changes, old, new
+):
     deal = await make_deal(rep, "提案", amount_jpy="1000000", expected_close_date="2027-01-31", forecast="B")
     before = utcnow()
 
@@ -52,8 +61,11 @@ async def test_a_stage_change_is_recorded_from_the_first_stage_on(db, rep, make_
 
     created, moved = await events_of(db, deal, "stage_id")
     assert (created.old_value, created.new_value) == (None, str(stage("リード").id))
-    assert (moved.actor_id, moved.old_value, moved.new_value) == (rep.id, str(stage("リード").id),
-                                                                  str(stage("商談化").id))
+    assert (moved.actor_id, moved.old_value, moved.new_value) == (
+        rep.id,
+        str(stage("リード").id),
+        str(stage("商談化").id),
+    )
 
 
 async def test_handing_a_deal_to_a_teammate_records_the_owner_change(db, rep, manager, teammate, make_deal):
@@ -116,8 +128,7 @@ async def move(db, actor, deal, stage, **values):
     return await reload(db, deal)
 
 
-async def test_time_in_each_stage_is_counted_from_the_moves_and_summed_over_visits(db, rep, make_deal, stage,
-                                                                                  pipeline):
+async def test_time_in_each_stage_is_counted_from_the_moves_and_summed_over_visits(db, rep, make_deal, stage, pipeline):
     deal = await make_deal(rep, "リード")
     for name in ("商談化", "リード", "商談化"):
         deal = await move(db, rep, deal, stage(name))
@@ -147,7 +158,7 @@ async def test_the_deal_page_shows_the_days_spent_in_each_stage(db, login, rep, 
 
     r = await client.get(f"/deals/{deal.id}")
 
-    progress = r.text[r.text.index('class="stage-progress"'):r.text.index("</nav>", r.text.index("stage-progress"))]
+    progress = r.text[r.text.index('class="stage-progress"') : r.text.index("</nav>", r.text.index("stage-progress"))]
     assert "5日" in progress and "現在 · 4日" in progress
     assert "スキップ" not in progress  # 商談化 was passed over by an open deal: shown as passed
 
@@ -156,21 +167,27 @@ async def test_the_deal_page_shows_the_days_spent_in_each_stage(db, login, rep, 
 
 
 async def test_the_timeline_shows_each_change_with_names_yen_dates_and_the_reason(
-        db, login, rep, manager, teammate, make_deal, stage):
+    db, login, rep, manager, teammate, make_deal, stage
+):
     deal = await make_deal(rep, "提案", amount_jpy="1000000", forecast="A", expected_close_date="2027-01-31")
     deal = await move(db, rep, deal, stage("見積提出"))
-    await services.set_forecast(db, rep, deal.id, forecast="B", reason="予算確定が来月にずれた",
-                                seen_version=deal.version)
+    await services.set_forecast(
+        db, rep, deal.id, forecast="B", reason="予算確定が来月にずれた", seen_version=deal.version
+    )
     await db.commit()
     deal = await reload(db, deal)
-    await services.update_deal(db, manager, deal.id, deal_form(
-        deal, amount_jpy="1200000", expected_close_date="2027-02-28", owner_id=str(teammate.id)))
+    await services.update_deal(
+        db,
+        manager,
+        deal.id,
+        deal_form(deal, amount_jpy="1200000", expected_close_date="2027-02-28", owner_id=str(teammate.id)),
+    )
     await db.commit()
     client = await login(manager)
 
     r = await client.get(f"/deals/{deal.id}")
 
-    timeline = r.text[r.text.index('id="deal-timeline-items"'):]
+    timeline = r.text[r.text.index('id="deal-timeline-items"') :]
     assert "ステージ</span>: 提案 → <strong>見積提出</strong>" in timeline
     assert "金額</span>: ¥1,000,000 → <strong>¥1,200,000</strong>" in timeline
     assert "受注予定日</span>: 2027/01/31(日) → <strong>2027/02/28(日)</strong>" in timeline
@@ -185,16 +202,23 @@ async def test_the_timeline_shows_each_change_with_names_yen_dates_and_the_reaso
 
 def test_change_entries_group_one_saves_events_and_keep_the_created_entry_apart():
     at = datetime(2026, 11, 1, 9, 0)
-    events = [DealEvent(field="stage_id", old_value=None, new_value="1", actor_id=1, at=at),
-              DealEvent(field="stage_id", old_value="1", new_value="2", actor_id=1, at=at + timedelta(hours=1)),
-              DealEvent(field="probability", old_value="50", new_value=None, actor_id=1,
-                        at=at + timedelta(hours=1, microseconds=40)),
-              DealEvent(field="amount_jpy", old_value=None, new_value="300000", actor_id=2,
-                        at=at + timedelta(hours=1, seconds=1))]
+    events = [
+        DealEvent(field="stage_id", old_value=None, new_value="1", actor_id=1, at=at),
+        DealEvent(field="stage_id", old_value="1", new_value="2", actor_id=1, at=at + timedelta(hours=1)),
+        DealEvent(
+            field="probability", old_value="50", new_value=None, actor_id=1, at=at + timedelta(hours=1, microseconds=40)
+        ),
+        DealEvent(
+            field="amount_jpy", old_value=None, new_value="300000", actor_id=2, at=at + timedelta(hours=1, seconds=1)
+        ),
+    ]
 
     entries = deal_page.change_entries(events)
 
     assert [(e.kind, [c.field for c in e.changes]) for e in entries] == [
-        ("created", ["stage_id"]), ("change", ["stage_id", "probability"]), ("change", ["amount_jpy"])]
+        ("created", ["stage_id"]),
+        ("change", ["stage_id", "probability"]),
+        ("change", ["amount_jpy"]),
+    ]
     assert entries[2].changes[0].new == 300_000 and entries[0].changes[0].new == 1
     assert deal_page.typed("expected_close_date", "2027-03-31") == date(2027, 3, 31)

@@ -43,7 +43,8 @@ async def test_the_list_shows_open_deals_unless_told_which_status(db, rep, make_
     assert titles(await listing.list_deals(db, rep, DealFilter(status="won"))) == ["受注した案件"]
     assert titles(await listing.list_deals(db, rep, DealFilter(status="lost"))) == ["失注した案件"]
     assert sorted(titles(await listing.list_deals(db, rep, DealFilter(status="all")))) == sorted(
-        ["進行中の案件", "受注した案件", "失注した案件"])
+        ["進行中の案件", "受注した案件", "失注した案件"]
+    )
 
 
 async def test_the_boards_filters_narrow_the_list(db, rep, manager, other_rep, make_deal):
@@ -99,11 +100,11 @@ async def test_a_page_holds_fifty_deals_and_the_totals_count_them_all(db, rep, m
     assert listing.PER_PAGE == 50
 
 
-async def test_export_csv_is_utf8_with_bom_and_japanese_headers_read_back_by_the_csv_module(
-        db, rep, make_deal, stage):
+async def test_export_csv_is_utf8_with_bom_and_japanese_headers_read_back_by_the_csv_module(db, rep, make_deal, stage):
     await closed_deals(db, rep, make_deal, stage)
-    await make_deal(rep, "見積提出", title="=SUM(A1)", amount_jpy="1200000", expected_close_date="2026-12-10",
-                    competitors="競合A社")
+    await make_deal(
+        rep, "見積提出", title="=SUM(A1)", amount_jpy="1200000", expected_close_date="2026-12-10", competitors="競合A社"
+    )
 
     exported = await listing.export_deals(db, rep, DealFilter(status="all", sort="title"))
 

@@ -9,8 +9,7 @@ from salesdesk.pipeline.models import Deal, DealContact
 from salesdesk.tasks.models import Task
 
 
-async def test_merging_a_duplicate_company_moves_its_deals_and_tasks_to_the_survivor(db, rep, make_company,
-                                                                                   make_deal):
+async def test_merging_a_duplicate_company_moves_its_deals_and_tasks_to_the_survivor(db, rep, make_company, make_deal):
     survivor = await make_company(rep, "株式会社サンプル")
     duplicate = await make_company(rep, "（株）サンプル")
     deal = await make_deal(rep, "提案", company=duplicate)
@@ -24,7 +23,8 @@ async def test_merging_a_duplicate_company_moves_its_deals_and_tasks_to_the_surv
 
 
 async def test_merging_duplicate_persons_keeps_one_seat_in_a_committee_they_both_sat_in(
-        db, rep, make_company, make_person, make_deal):
+    db, rep, make_company, make_person, make_deal
+):
     company = await make_company(rep, "株式会社サンプル")
     person = await make_person(rep, company, "山田 太郎", email="yamada@example.jp")
     twin = await make_person(rep, company, "山田太郎", phone="03-1234-5678")

@@ -18,7 +18,8 @@ def move(deal, stage, **values):
 
 
 async def test_rep_moving_a_deal_without_an_amount_into_quote_submitted_is_told_what_is_missing(
-        db, rep, make_deal, stage):
+    db, rep, make_deal, stage
+):
     deal = await make_deal(rep, "提案")
 
     with pytest.raises(Invalid) as error:
@@ -31,8 +32,9 @@ async def test_rep_moving_a_deal_without_an_amount_into_quote_submitted_is_told_
 async def test_rep_gives_the_missing_fields_with_the_move_and_the_deal_enters_the_stage(db, rep, make_deal, stage):
     deal = await make_deal(rep, "提案")
 
-    await moves.move_deal(db, rep, deal.id, move(deal, stage("見積提出"), amount_jpy="120万",
-                                                 expected_close_date="2027/01/31"))
+    await moves.move_deal(
+        db, rep, deal.id, move(deal, stage("見積提出"), amount_jpy="120万", expected_close_date="2027/01/31")
+    )
     await db.commit()
 
     saved = await reload(db, deal)
@@ -57,11 +59,19 @@ async def test_moving_to_lost_needs_a_lost_reason_and_records_it_with_the_date(d
     deal = await reload(db, deal)
     reason = await db.scalar(select(LostReason).where(LostReason.name == "価格"))
 
-    await moves.move_deal(db, rep, deal.id, move(deal, stage("失注"), lost_reason_id=str(reason.id),
-                                                 lost_note="他社が2割安い", closed_on="2026-11-20"))
+    await moves.move_deal(
+        db,
+        rep,
+        deal.id,
+        move(deal, stage("失注"), lost_reason_id=str(reason.id), lost_note="他社が2割安い", closed_on="2026-11-20"),
+    )
 
-    assert (deal.lost_reason_id, deal.lost_note, deal.lost_on, deal.won_on) == (reason.id, "他社が2割安い",
-                                                                              date(2026, 11, 20), None)
+    assert (deal.lost_reason_id, deal.lost_note, deal.lost_on, deal.won_on) == (
+        reason.id,
+        "他社が2割安い",
+        date(2026, 11, 20),
+        None,
+    )
 
 
 async def test_moving_to_won_sets_the_won_date_and_the_probability_to_the_stages(db, rep, make_deal, stage):
@@ -102,10 +112,15 @@ async def test_a_move_is_recorded_in_the_history_with_who_and_from_where(db, rep
     await moves.move_deal(db, rep, deal.id, move(deal, stage("商談化")))
     await db.commit()
 
-    events = list(await db.scalars(select(DealEvent).where(DealEvent.deal_id == deal.id,
-                                                           DealEvent.field == "stage_id").order_by(DealEvent.id)))
+    events = list(
+        await db.scalars(
+            select(DealEvent).where(DealEvent.deal_id == deal.id, DealEvent.field == "stage_id").order_by(DealEvent.id)
+        )
+    )
     assert [(e.old_value, e.new_value) for e in events] == [
-        (None, str(stage("リード").id)), (str(stage("リード").id), str(stage("商談化").id))]
+        (None, str(stage("リード").id)),
+        (str(stage("リード").id), str(stage("商談化").id)),
+    ]
     assert events[-1].actor_id == rep.id
 
 
@@ -118,8 +133,9 @@ async def test_a_move_into_an_open_stage_without_a_next_action_asks_for_one(db, 
     assert deal.stage_id == stage("商談化").id
 
 
-async def test_with_next_actions_mandatory_a_move_without_one_is_refused(db, rep, make_deal, stage,
-                                                                          require_next_action):
+async def test_with_next_actions_mandatory_a_move_without_one_is_refused(
+    db, rep, make_deal, stage, require_next_action
+):
     deal = await make_deal(rep, "リード", next_action=False)
     await require_next_action()
 
@@ -129,13 +145,16 @@ async def test_with_next_actions_mandatory_a_move_without_one_is_refused(db, rep
     assert error.value.errors == {"next_title": "next_action.required"}
 
 
-async def test_a_next_action_given_with_the_move_becomes_the_deals_task(db, rep, make_deal, stage,
-                                                                       require_next_action):
+async def test_a_next_action_given_with_the_move_becomes_the_deals_task(db, rep, make_deal, stage, require_next_action):
     deal = await make_deal(rep, "リード", next_action=False)
     await require_next_action()
 
-    await moves.move_deal(db, rep, deal.id, move(deal, stage("商談化"), next_title="初回訪問",
-                                                 next_kind="visit", next_due_on="2026-12-01"))
+    await moves.move_deal(
+        db,
+        rep,
+        deal.id,
+        move(deal, stage("商談化"), next_title="初回訪問", next_kind="visit", next_due_on="2026-12-01"),
+    )
 
     task = await db.scalar(select(Task).where(Task.deal_id == deal.id))
     assert (task.title, task.kind, task.due_on, task.owner_id) == ("初回訪問", "visit", date(2026, 12, 1), rep.id)
@@ -165,7 +184,8 @@ async def test_manager_moves_a_deal_of_the_team(db, rep, manager, make_deal, sta
 
 
 async def test_two_users_moving_the_same_card_from_the_same_board_the_second_gets_409(
-        db, rep, manager, make_deal, stage):
+    db, rep, manager, make_deal, stage
+):
     deal = await make_deal(rep, "提案", amount_jpy="300000", expected_close_date="2027-01-10")
     seen = deal.version  # both drew the board now
     await moves.move_deal(db, manager, deal.id, MoveForm(stage_id=str(stage("見積提出").id), version=seen))
@@ -181,8 +201,14 @@ async def test_reordering_within_a_column_keeps_the_dropped_order(db, rep, make_
     first, second, third = [await make_deal(rep, "提案", title=f"案件{n}") for n in range(3)]
     # New deals go on top: the column reads third, second, first.
 
-    await moves.move_deal(db, rep, first.id, MoveForm(stage_id=str(stage("提案").id), version=first.version,
-                                                      after_id=str(third.id), before_id=str(second.id)))
+    await moves.move_deal(
+        db,
+        rep,
+        first.id,
+        MoveForm(
+            stage_id=str(stage("提案").id), version=first.version, after_id=str(third.id), before_id=str(second.id)
+        ),
+    )
     await db.commit()
 
     ranks = {d.id: (await reload(db, d)).board_rank for d in (first, second, third)}
@@ -195,8 +221,14 @@ async def test_a_drop_between_cards_with_no_room_left_renumbers_the_column(db, r
     await db.execute(__import__("sqlalchemy").update(type(top)).where(type(top).id == bottom.id).values(board_rank=11))
     await db.commit()
 
-    await moves.move_deal(db, rep, moving.id, MoveForm(stage_id=str(stage("提案").id), version=moving.version,
-                                                       after_id=str(top.id), before_id=str(bottom.id)))
+    await moves.move_deal(
+        db,
+        rep,
+        moving.id,
+        MoveForm(
+            stage_id=str(stage("提案").id), version=moving.version, after_id=str(top.id), before_id=str(bottom.id)
+        ),
+    )
     await db.commit()
 
     ranks = {d.id: (await reload(db, d)).board_rank for d in (top, bottom, moving)}

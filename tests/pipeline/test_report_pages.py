@@ -11,8 +11,7 @@ def this_month() -> str:
     return (local_today().replace(day=1) + timedelta(days=14)).isoformat()
 
 
-async def test_manager_reads_the_deal_list_in_japanese_with_totals_and_sortable_headers(
-        login, manager, rep, make_deal):
+async def test_manager_reads_the_deal_list_in_japanese_with_totals_and_sortable_headers(login, manager, rep, make_deal):
     await make_deal(rep, "提案", title="基幹システム刷新", amount_jpy="1200000", expected_close_date=this_month())
     client = await login(manager)
 
@@ -36,8 +35,7 @@ async def test_the_list_answers_htmx_with_its_results_block_only(login, rep, mak
     assert 'id="results"' in r.text and "部分更新の案件" in r.text
 
 
-async def test_manager_reads_the_forecast_in_japanese_with_its_chart_and_funnel(login, manager, rep, make_deal,
-                                                                              stage):
+async def test_manager_reads_the_forecast_in_japanese_with_its_chart_and_funnel(login, manager, rep, make_deal, stage):
     await make_deal(rep, "提案", amount_jpy="3000000", expected_close_date=this_month())
     client = await login(manager)
 
@@ -62,8 +60,9 @@ async def test_the_forecast_speaks_english_to_an_english_user(login, make_user, 
     assert ">Apr<" in r.text and ">Mar<" in r.text and "Q1" in r.text and "Win rate" in r.text
 
 
-async def test_the_list_and_forecast_run_a_fixed_number_of_queries(login, manager, rep, other_rep, make_deal,
-                                                                  count_queries):
+async def test_the_list_and_forecast_run_a_fixed_number_of_queries(
+    login, manager, rep, other_rep, make_deal, count_queries
+):
     client = await login(manager)
 
     async def statements(url):
@@ -74,8 +73,12 @@ async def test_the_list_and_forecast_run_a_fixed_number_of_queries(login, manage
     await make_deal(rep, "提案", amount_jpy="100000", expected_close_date=this_month())
     few = {url: await statements(url) for url in ("/pipeline/list", "/pipeline/forecast", "/pipeline/export")}
     for n in range(12):
-        await make_deal(rep if n % 2 else manager, "提案" if n % 3 else "リード", amount_jpy=str(100_000 * n),
-                        expected_close_date=this_month() if n % 4 else "")
+        await make_deal(
+            rep if n % 2 else manager,
+            "提案" if n % 3 else "リード",
+            amount_jpy=str(100_000 * n),
+            expected_close_date=this_month() if n % 4 else "",
+        )
     many = {url: await statements(url) for url in few}
 
     assert many == few

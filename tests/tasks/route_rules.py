@@ -12,11 +12,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/tasks/new"): Rule(deal_editors(), url="/tasks/new?view=card&deal_id={deal}"),
     ("POST", "/tasks"): Rule(logged_in(422), data={"title": "", "due_on": "2030-01-01"}),
     ("GET", "/tasks/{task_id:int}/complete"): Rule(deal_editors(), url="/tasks/{task}/complete"),
-    ("POST", "/tasks/{task_id:int}/complete"): Rule(deal_editors(409), url="/tasks/{task}/complete",
-                                                    data={"version": "0"}),
-    ("POST", "/tasks/{task_id:int}/cancel"): Rule(deal_editors(409), url="/tasks/{task}/cancel",
-                                                  data={"version": "0"}),
+    ("POST", "/tasks/{task_id:int}/complete"): Rule(
+        deal_editors(409), url="/tasks/{task}/complete", data={"version": "0"}
+    ),
+    ("POST", "/tasks/{task_id:int}/cancel"): Rule(deal_editors(409), url="/tasks/{task}/cancel", data={"version": "0"}),
     ("GET", "/tasks/{task_id:int}/edit"): Rule(deal_editors(), url="/tasks/{task}/edit"),
-    ("POST", "/tasks/{task_id:int}"): Rule(deal_editors(409), url="/tasks/{task}",
-                                           data={"title": "x", "due_on": "2030-01-01", "version": "0"}),
+    ("POST", "/tasks/{task_id:int}"): Rule(
+        deal_editors(409), url="/tasks/{task}", data={"title": "x", "due_on": "2030-01-01", "version": "0"}
+    ),
 }

@@ -41,18 +41,24 @@ async def test_a_deals_next_action_is_its_earliest_open_task_by_date_then_time(d
 
 
 async def test_completing_with_log_as_activity_writes_it_on_the_deal_and_the_company_and_resets_the_clock(
-        db, rep, make_deal):
+    db, rep, make_deal
+):
     deal = await make_deal(rep, "提案")
     task = await only_task(db, deal)
     assert deal.last_activity_at is None
 
-    done = await tasks.complete_task(db, rep, task.id, CompleteForm(version=task.version, log_activity="1",
-                                                                    outcome="予算は来月確定"))
+    done = await tasks.complete_task(
+        db, rep, task.id, CompleteForm(version=task.version, log_activity="1", outcome="予算は来月確定")
+    )
     await db.commit()
 
     activity = await db.scalar(select(Activity).where(Activity.id == done.activity.id))
     assert (activity.deal_id, activity.company_id, activity.subject, activity.body) == (
-        deal.id, deal.company_id, "電話でフォロー", "予算は来月確定")
+        deal.id,
+        deal.company_id,
+        "電話でフォロー",
+        "予算は来月確定",
+    )
     company_timeline = await timeline(db, company_id=deal.company_id)
     assert [i.activity.id for i in company_timeline.items if i.activity] == [activity.id]
     assert (await reload(db, deal)).last_activity_at is not None  # the stale clock starts again
@@ -63,8 +69,12 @@ async def test_completing_with_the_next_action_creates_it_and_it_becomes_the_nex
     deal = await make_deal(rep, "提案")
     task = await only_task(db, deal)
 
-    done = await tasks.complete_task(db, rep, task.id, CompleteForm(
-        version=task.version, next_title="見積書を持参して訪問", next_kind="visit", next_due_on=soon(5)))
+    done = await tasks.complete_task(
+        db,
+        rep,
+        task.id,
+        CompleteForm(version=task.version, next_title="見積書を持参して訪問", next_kind="visit", next_due_on=soon(5)),
+    )
     await db.commit()
 
     assert not done.needs_next_action
@@ -76,8 +86,7 @@ async def test_completing_the_last_task_without_a_next_action_asks_for_one(db, l
     task = await only_task(db, deal)
     client = await login(rep)
 
-    r = await client.post(f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal"},
-                          headers=HTMX)
+    r = await client.post(f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal"}, headers=HTMX)
 
     assert r.status_code == 200
     assert r.text.lstrip().startswith('<section id="next-actions"')
@@ -86,13 +95,15 @@ async def test_completing_the_last_task_without_a_next_action_asks_for_one(db, l
 
 
 async def test_without_javascript_completing_the_last_task_redirects_to_the_deal_with_the_prompt(
-        db, login, rep, make_deal):
+    db, login, rep, make_deal
+):
     deal = await make_deal(rep, "提案")
     task = await only_task(db, deal)
     client = await login(rep)
 
-    r = await client.post(f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal",
-                                                              "next": f"/deals/{deal.id}"})
+    r = await client.post(
+        f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal", "next": f"/deals/{deal.id}"}
+    )
 
     assert r.status_code == 303 and r.headers["location"] == f"/deals/{deal.id}"
     page = await client.get(r.headers["location"])
@@ -100,14 +111,16 @@ async def test_without_javascript_completing_the_last_task_redirects_to_the_deal
 
 
 async def test_with_the_admin_setting_completing_without_a_next_action_is_refused_and_nothing_changes(
-        db, login, rep, make_deal, require_next_action):
+    db, login, rep, make_deal, require_next_action
+):
     deal = await make_deal(rep, "提案")
     task = await only_task(db, deal)
     await require_next_action()
     client = await login(rep)
 
-    r = await client.post(f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal",
-                                                              "log_activity": "1"}, headers=HTMX)
+    r = await client.post(
+        f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal", "log_activity": "1"}, headers=HTMX
+    )
 
     assert r.status_code == 422 and "次のアクションを登録してください" in r.text
     assert (await only_task(db, deal)).status == TaskStatus.open
@@ -141,8 +154,14 @@ async def test_a_rep_cannot_complete_another_reps_task(db, login, rep, other_rep
 async def test_my_tasks_come_in_overdue_today_this_week_and_later(db, rep, other_rep):
     wednesday = date(2026, 11, 25)
     set_actor(db, rep)
-    for title, due in [("先週の電話", "2026-11-20"), ("昨日のメール", "2026-11-24"), ("今日の訪問", "2026-11-25"),
-                       ("金曜の会議", "2026-11-27"), ("日曜の資料", "2026-11-29"), ("来週の訪問", "2026-12-02")]:
+    for title, due in [
+        ("先週の電話", "2026-11-20"),
+        ("昨日のメール", "2026-11-24"),
+        ("今日の訪問", "2026-11-25"),
+        ("金曜の会議", "2026-11-27"),
+        ("日曜の資料", "2026-11-29"),
+        ("来週の訪問", "2026-12-02"),
+    ]:
         await tasks.create_task(db, rep, TaskForm(title=title, due_on=due))
     await tasks.create_task(db, other_rep, TaskForm(title="他人のタスク", due_on="2026-11-25"))
     await db.commit()
@@ -150,8 +169,12 @@ async def test_my_tasks_come_in_overdue_today_this_week_and_later(db, rep, other
     buckets = await tasks.my_tasks(db, rep, today=wednesday)
 
     titles = {key: [t.title for t in getattr(buckets, key)] for key in ("overdue", "today", "this_week", "later")}
-    assert titles == {"overdue": ["先週の電話", "昨日のメール"], "today": ["今日の訪問"],
-                      "this_week": ["金曜の会議", "日曜の資料"], "later": ["来週の訪問"]}
+    assert titles == {
+        "overdue": ["先週の電話", "昨日のメール"],
+        "today": ["今日の訪問"],
+        "this_week": ["金曜の会議", "日曜の資料"],
+        "later": ["来週の訪問"],
+    }
 
 
 async def test_the_home_page_lists_my_next_actions(db, login, rep, make_deal, make_task):
@@ -162,7 +185,7 @@ async def test_the_home_page_lists_my_next_actions(db, login, rep, make_deal, ma
 
     r = await client.get("/")
 
-    section = r.text[r.text.index('id="my-tasks"'):]
+    section = r.text[r.text.index('id="my-tasks"') :]
     assert section.index("期限切れの電話") < section.index("今日の訪問")
     assert "bucket-overdue" in section
 
@@ -172,8 +195,8 @@ async def test_the_add_task_form_works_without_javascript(login, rep, pipeline):
 
     r = await client.post("/tasks", data={"title": "", "due_on": soon(1), "view": "tasks"})
 
-    form = r.text[r.text.index('class="task-form'):]
-    form = form[:form.index("</form>")]
+    form = r.text[r.text.index('class="task-form') :]
+    form = form[: form.index("</form>")]
     assert r.status_code == 422 and 'name="_csrf_token"' in form  # a plain post carries its CSRF token
 
 

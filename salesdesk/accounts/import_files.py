@@ -12,13 +12,16 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from salesdesk.accounts import normalize as norm
+from salesdesk.i18n.messages import N_
 
 MAX_ROWS = 100_000
+MAX_COLUMNS = 200
 IGNORE = "ignore"
 
 # (target, label msgid) in the order the mapping screen offers them.
@@ -102,15 +105,16 @@ PHONE_HEADERS = {"電話番号", "電話", "tel", "tel番号", "phone", "telepho
 PERSON_SIGNS = {"person.name", "person.email", "person.name_kana", "person.title"}
 
 
-class ImportFileError(Exception):
-    """The file cannot be read as a table (the message says why, in English: a msgid)."""
-
-
 @dataclass
 class Table:
     filename: str
     headers: list[str]
-    rows: list[list[Any]]  # data rows; rows[i] is Excel's row i + 2
+    rows: list[list[Any]]  # the data rows that have a value, each up to its last value
+    numbers: list[int] = field(default_factory=list)  # each row's number as Excel shows it (the header is 1)
+
+    def __post_init__(self) -> None:
+        if not self.numbers:
+            self.numbers = list(range(2, len(self.rows) + 2))
 
     def samples(self, column: int, count: int = 3) -> list[str]:
         found: list[str] = []
@@ -124,22 +128,58 @@ class Table:
 
 
 # --- reading ---------------------------------------------------------------------------
+# Only real cells are kept: blank rows are left out (their numbers are kept) and a row ends at
+# its last value, so a file's cost follows what it holds, never what it declares.
+
+TOO_MANY_ROWS = N_("The file has more than %(rows)s rows; split it.")
+TOO_MANY_COLUMNS = N_("The file has more than %(columns)s columns; delete the columns you do not import.")
+NOT_XLSX = N_("The file is not a readable Excel workbook (.xlsx).")
+SHEET_ROWS = 1_048_576  # Excel's last row: a workbook numbering rows past it is damaged
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as a table: an English msgid and its %-parameters (translated when shown)."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message, self.params = message, params
+
+    def translated(self, translate: Callable[..., str]) -> str:
+        return translate(self.message, **self.params)
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(TOO_MANY_ROWS, rows=f"{MAX_ROWS:,}")
+
+
+def _cells(values: Sequence[Any]) -> list[Any]:
+    """A row up to its last value; refused past MAX_COLUMNS (checked in C: rows may be 16,384 wide)."""
+    if len(values) > MAX_COLUMNS:
+        tail = values[MAX_COLUMNS:]
+        if tail.count(None) + tail.count("") != len(tail):
+            raise ImportFileError(TOO_MANY_COLUMNS, columns=f"{MAX_COLUMNS:,}")
+        values = values[:MAX_COLUMNS]
+    end = len(values)
+    while end and (values[end - 1] is None or values[end - 1] == ""):
+        end -= 1
+    return list(values[:end])
 
 
 def read_table(content: bytes, filename: str = "") -> Table:
     if not content.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(N_("The file is empty."))
     if content[:4] == b"\xd0\xcf\x11\xe0" or filename.lower().endswith(".xls"):
-        raise ImportFileError("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV.")
+        raise ImportFileError(N_("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV."))
     if content[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
         rows = _xlsx_rows(content)
     else:
         rows = _csv_rows(decode_text(content))
-    if not rows or not any(cell_text(value) for value in rows[0]):
-        raise ImportFileError("The first row must name the columns.")
-    width = max(len(row) for row in rows)
-    headers = _unique_headers([cell_text(v) for v in rows[0]] + [""] * (width - len(rows[0])))
-    return Table(filename, headers, [row + [None] * (width - len(row)) for row in rows[1:]])
+    if not rows or rows[0][0] != 1 or not any(cell_text(value) for value in rows[0][1]):
+        raise ImportFileError(N_("The first row must name the columns."))
+    width = max(len(cells) for _number, cells in rows)
+    header = rows[0][1]
+    headers = _unique_headers([cell_text(v) for v in header] + [""] * (width - len(header)))
+    return Table(filename, headers, [cells for _n, cells in rows[1:]], [number for number, _c in rows[1:]])
 
 
 def decode_text(content: bytes) -> str:
@@ -153,47 +193,55 @@ def decode_text(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("The file is neither UTF-8 nor Shift_JIS (CP932) text, nor an Excel workbook.")
+    raise ImportFileError(N_("The file is neither UTF-8 nor Shift_JIS (CP932) text, nor an Excel workbook."))
 
 
-def _csv_rows(text: str) -> list[list[Any]]:
+def _csv_rows(text: str) -> list[tuple[int, list[Any]]]:
+    """(record number, cells) of the records with a value."""
     if "\x00" in text:
-        raise ImportFileError("The file is neither UTF-8 nor Shift_JIS (CP932) text, nor an Excel workbook.")
+        raise ImportFileError(N_("The file is neither UTF-8 nor Shift_JIS (CP932) text, nor an Excel workbook."))
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    rows: list[list[Any]] = []
+    rows: list[tuple[int, list[Any]]] = []
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError("The file has more than 100,000 rows; split it.")
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if cells := _cells(record):
+                rows.append((number, cells))
+                if len(rows) > MAX_ROWS + 1:
+                    raise _too_many_rows()
     except csv.Error as error:
-        raise ImportFileError("The file is not a valid CSV file.") from error
+        raise ImportFileError(N_("The file is not a valid CSV file.")) from error
     return rows
 
 
-def _xlsx_rows(content: bytes) -> list[list[Any]]:
+def _xlsx_rows(content: bytes) -> list[tuple[int, list[Any]]]:
+    """(row number, cells) of the first sheet's rows with a value; the sheet's declared size is ignored."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise ImportFileError("The file is not a readable Excel workbook (.xlsx).") from error
-    rows: list[list[Any]] = []
+        raise ImportFileError(NOT_XLSX) from error
+    rows: list[tuple[int, list[Any]]] = []
     try:
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError("The file has more than 100,000 rows; split it.")
+        sheet = workbook.worksheets[0]
+        # <dimension ref="A1:XFD1048576"/> would pad every row to 16,384 cells and yield every
+        # row up to 1,048,576: without it a row ends at its last cell and a missing row is ().
+        sheet.reset_dimensions()
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > SHEET_ROWS:
+                raise ImportFileError(NOT_XLSX)
+            if values and (cells := _cells(values)):
+                rows.append((number, cells))
+                if len(rows) > MAX_ROWS + 1:
+                    raise _too_many_rows()
     except ImportFileError:
         raise
     except Exception as error:  # a damaged workbook fails in many ways (zip, XML, cell values)
-        raise ImportFileError("The file is not a readable Excel workbook (.xlsx).") from error
+        raise ImportFileError(NOT_XLSX) from error
     finally:
         workbook.close()
-    while rows and not any(v not in (None, "") for v in rows[-1]):  # Excel's formatted but empty tail
-        rows.pop()
     return rows
 
 
@@ -236,10 +284,10 @@ def mapping_from_names(headers: list[str], names: dict[str, str]) -> list[str]:
     by_key = {header_key(h): i for i, h in enumerate(headers)}
     for header, target in names.items():
         if target not in TARGET_KEYS:
-            raise ImportFileError(f"Unknown target {target!r} for column {header!r}.")
+            raise ImportFileError(N_("Unknown target %(target)r for column %(header)r."), target=target, header=header)
         index = headers.index(header) if header in headers else by_key.get(header_key(header))
         if index is None:
-            raise ImportFileError(f"The file has no column {header!r}.")
+            raise ImportFileError(N_("The file has no column %(header)r."), header=header)
         mapping[index] = target
     return mapping
 

@@ -48,7 +48,7 @@ async def upload(request: Request, db_session: DB, actor: Actor) -> Response | P
     try:
         stored = await import_uploads.store_upload(db_session, actor, file.filename, await file.read())
     except ImportFileError as error:
-        return _upload_page(_(str(error)), 422)
+        return _upload_page(error.translated(_), 422)
     return redirect(request, f"/accounts/import/{stored.id}")
 
 

@@ -3,6 +3,7 @@ database so each step may land on another worker."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -18,11 +19,16 @@ from salesdesk.i18n.messages import N_
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+async def read_table_off_loop(content: bytes, filename: str) -> Table:
+    """Reading 100,000 rows takes seconds of CPU: a worker thread keeps the event loop serving."""
+    return await asyncio.to_thread(read_table, content, filename)
+
+
 async def store_upload(db: AsyncSession, actor: User, filename: str, content: bytes) -> ImportUpload:
     """Keep a readable file for the mapping, preview and commit steps; drops the actor's day-old ones."""
     if len(content) > MAX_UPLOAD_BYTES:
         raise ImportFileError(N_("The file is larger than 20 MB."))
-    read_table(content, filename)  # refuse an unreadable file now, not at the next step
+    await read_table_off_loop(content, filename)  # refuse an unreadable file now, not at the next step
     await db.execute(
         delete(ImportUpload).where(
             ImportUpload.user_id == actor.id, ImportUpload.created_at < utcnow() - timedelta(days=1)
@@ -39,7 +45,7 @@ async def get_upload(db: AsyncSession, actor: User, upload_id: int) -> tuple[Imp
     upload = await db.get(ImportUpload, upload_id)
     if upload is None or upload.user_id != actor.id:
         raise NotFound("import_upload")
-    return upload, read_table(upload.content, upload.filename)
+    return upload, await read_table_off_loop(upload.content, upload.filename)
 
 
 async def delete_upload(db: AsyncSession, upload: ImportUpload) -> None:

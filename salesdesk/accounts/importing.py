@@ -16,6 +16,7 @@ company, as on its page.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -381,23 +382,33 @@ def _mark_duplicates(rows: list[Row]) -> list[Row]:
     return kept
 
 
+def _parse_rows(table: Table, mapping: list[str]) -> list[Row]:
+    mapped = [i for i, target in enumerate(mapping) if target != IGNORE]
+    rows = []
+    for number, raw in zip(table.numbers, table.rows, strict=True):
+        row = parse_row(number, raw, mapping)
+        if any(row.values[i] for i in mapped if i < len(row.values)):  # rows without a mapped value are no rows
+            rows.append(row)
+    return rows
+
+
+def _each(step: Callable[[Row], None], rows: list[Row]) -> None:
+    for row in rows:
+        step(row)
+
+
 async def plan_import(db: AsyncSession, actor: User, table: Table, mapping: list[str]) -> Plan:
     """Everything the import would do, read-only: the preview, and the commit's to-do list."""
     mapping = clean_mapping(mapping, len(table.headers))
-    mapped = [i for i, target in enumerate(mapping) if target != IGNORE]
-    rows = []
-    for index, raw in enumerate(table.rows):
-        row = parse_row(index + 2, raw, mapping)
-        if any(row.values[i] for i in mapped if i < len(row.values)):  # blank lines are no rows
-            rows.append(row)
+    # The work between queries is CPU-bound (100,000 rows take seconds): it runs in a worker
+    # thread so that the event loop keeps serving other requests meanwhile.
+    rows = await asyncio.to_thread(_parse_rows, table, mapping)
     valid = _mark_duplicates([r for r in rows if not r.errors])
     planner = Planner(db, actor)
     await planner.load(valid)
-    for row in valid:
-        planner.company(row)
+    await asyncio.to_thread(_each, planner.company, valid)
     await planner.load_children()
-    for row in valid:
-        planner.rest(row)
+    await asyncio.to_thread(_each, planner.rest, valid)
     existing = [p for p in planner.companies.values() if p.rows > 0]
     result = ImportResult(
         companies_new=len(planner.new),

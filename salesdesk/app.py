@@ -49,6 +49,7 @@ from salesdesk.pipeline import deal_routes, report_routes
 from salesdesk.pipeline import routes as pipeline_routes
 from salesdesk.quotes import routes as quotes_routes
 from salesdesk.reports import routes as reports_routes
+from salesdesk.security import add_security_headers
 from salesdesk.settings import ROOT, Settings
 from salesdesk.tasks import routes as tasks_routes
 from salesdesk.web import render
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=routes,
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         middleware=[RequestContextMiddleware, DefineMiddleware(SessionAuthMiddleware, alchemy=alchemy)],
+        before_send=[add_security_headers],  # sees every response, errors and unknown paths too
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrftoken",

@@ -52,7 +52,7 @@ from salesdesk.reports import routes as reports_routes
 from salesdesk.security import add_security_headers
 from salesdesk.settings import ROOT, Settings
 from salesdesk.tasks import routes as tasks_routes
-from salesdesk.web import render
+from salesdesk.web import render, safe_next
 
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
@@ -66,7 +66,13 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
-        yen=yen, date=fmt_date, short_date=fmt_short_date, datetime=fmt_datetime, time=fmt_time, error=error_text
+        yen=yen,
+        date=fmt_date,
+        short_date=fmt_short_date,
+        datetime=fmt_datetime,
+        time=fmt_time,
+        error=error_text,
+        safe_next=safe_next,  # every link taken from input (a `next`, the Referer)
     )
     env.globals.update(
         Role=Role,

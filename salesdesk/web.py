@@ -116,11 +116,27 @@ def redirect(request: Request, to: str, *, flash: tuple[str, str] | None = None)
     return Redirect(to, status_code=303, cookies=cookies)
 
 
-def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site paths: a login link must never send the user elsewhere."""
-    if not target:
+def safe_next(target: str | None, default: str = "/", *, host: str | None = None) -> str:
+    """The one check for a link or redirect taken from input (`next`, the Referer): a path
+    of this site, else `default`.
+
+    Refused: any scheme (javascript:, data:, https:), a host (`//evil`), backslashes (browsers
+    read `/\\evil` as `//evil`), control characters (browsers drop tabs and newlines, so
+    `/<TAB>/evil` is `//evil`; CR/LF would split a header), and anything not starting with "/".
+    With `host`, a full http(s) URL of that very host (a Referer) is accepted as its path.
+    """
+    if not target or len(target) > 2000:
         return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if "\\" in target or any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in target):
+        return default
+    try:
+        if host is not None and not target.startswith("/"):
+            parts = urlsplit(target)
+            if parts.scheme in ("http", "https") and parts.netloc == host:
+                target = parts.path + (f"?{parts.query}" if parts.query else "")
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unclosed "[" in the host part
+        return default
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
         return default
     return target

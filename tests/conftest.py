@@ -228,7 +228,7 @@ async def login(app: Litestar) -> AsyncIterator[Callable[[User], Awaitable[Clien
         token = await client.csrf()
         response = await client.post("/login", data={"email": user.email, "password": PASSWORD, "_csrf_token": token})
         assert response.status_code == 303, response.text
-        client.headers["X-CSRFToken"] = token
+        client.headers["X-CSRFToken"] = client.cookies["csrftoken"]  # the login gave a new one
         return client
 
     yield log_in

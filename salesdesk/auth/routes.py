@@ -7,9 +7,10 @@ from typing import Annotated
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.middleware.csrf import generate_csrf_token
 
 from salesdesk.audit.hook import set_actor
-from salesdesk.auth import services
+from salesdesk.auth import logins, services
 from salesdesk.auth.forms import InviteAcceptForm, LoginForm, PasswordForm, PreferencesForm
 from salesdesk.auth.middleware import LANG_COOKIE, PUBLIC, SESSION_COOKIE
 from salesdesk.deps import DB, Actor
@@ -45,33 +46,57 @@ def _session_cookie(request: Request, token: str, days: int) -> Cookie:
     )
 
 
+def _new_csrf_cookie(request: Request) -> Cookie:
+    """A login gets a CSRF token of its own: one planted before it (a shared computer, a
+    cookie set by a sibling subdomain) must not carry over into the logged-in session."""
+    config = request.app.csrf_config
+    assert config is not None
+    return Cookie(
+        key=config.cookie_name,
+        value=generate_csrf_token(config.secret),
+        path=config.cookie_path,
+        domain=config.cookie_domain,
+        secure=config.cookie_secure,
+        httponly=config.cookie_httponly,
+        samesite=config.cookie_samesite,
+    )
+
+
 def _client_ip(request: Request) -> str:
+    """The peer address; behind a proxy, the server must be told to trust its X-Forwarded-For
+    (uvicorn --forwarded-allow-ips), or every login seems to come from the proxy."""
     return request.client.host if request.client else ""
+
+
+def _login_failed(data: LoginForm, error: Invalid | Throttled) -> Page:
+    status, message = (429, "login.throttled") if isinstance(error, Throttled) else (422, "login.invalid")
+    data.password = ""
+    return render("auth/login.html", status_code=status, form=data, errors={"form": message})
 
 
 @get("/login", opt={PUBLIC: True}, name="login")
 async def login_page(next: str = "") -> Page:
-    return render("auth/login.html", form=LoginForm(next=next), errors={})
+    return render("auth/login.html", form=LoginForm(next=safe_next(next, "")), errors={})
 
 
 @post("/login", opt={PUBLIC: True})
 async def login(request: Request, db_session: DB, data: Annotated[LoginForm, FORM]) -> Response | Page:
     settings = request.app.state.settings
+    limits = logins.LoginLimits(
+        max_failures=settings.login_max_failures, window=timedelta(minutes=settings.login_window_minutes)
+    )
+    data.next = safe_next(data.next, "")
     try:
-        user = await services.authenticate(
-            db_session,
-            data.email,
-            data.password,
-            ip=_client_ip(request),
-            max_failures=settings.login_max_failures,
-            window=timedelta(minutes=settings.login_window_minutes),
-        )
-    except (Invalid, Throttled) as error:
-        await db_session.commit()  # keep the attempt row: throttling counts it
-        status = 429 if isinstance(error, Throttled) else 422
-        data.password = ""
-        message = "login.throttled" if isinstance(error, Throttled) else "login.invalid"
-        return render("auth/login.html", status_code=status, form=data, errors={"form": message})
+        attempt = await logins.begin(db_session, data.email, ip=_client_ip(request), limits=limits)
+    except Throttled as error:
+        return _login_failed(data, error)
+    # The attempt counts for parallel guesses before its password is checked, and neither
+    # the back-off nor argon2 holds a database lock.
+    await db_session.commit()
+    try:
+        user = await logins.finish(db_session, attempt, data.password)
+    except Invalid as error:
+        return _login_failed(data, error)
     token = await services.start_session(
         db_session,
         user,
@@ -80,7 +105,7 @@ async def login(request: Request, db_session: DB, data: Annotated[LoginForm, FOR
         ip=_client_ip(request),
     )
     response = redirect(request, safe_next(data.next))
-    response.cookies.append(_session_cookie(request, token, settings.session_days))
+    response.cookies.extend([_session_cookie(request, token, settings.session_days), _new_csrf_cookie(request)])
     return response
 
 
@@ -129,7 +154,13 @@ async def save_password(
     request: Request, db_session: DB, actor: Actor, data: Annotated[PasswordForm, FORM]
 ) -> Response | Page:
     try:
-        await services.change_password(db_session, actor, current=data.current_password, new=data.new_password)
+        await services.change_password(
+            db_session,
+            actor,
+            current=data.current_password,
+            new=data.new_password,
+            keep_session=request.cookies.get(SESSION_COOKIE),
+        )
     except Invalid as error:
         form = PreferencesForm(locale=actor.locale, time_zone=actor.time_zone)
         return render("auth/settings.html", status_code=422, form=form, errors=error.errors, time_zones=TIME_ZONES)
@@ -156,7 +187,7 @@ async def accept_invite(
         return render("auth/invite.html", status_code=422, invited=invited, token=token, errors=error.errors)
     session = await services.start_session(db_session, user, days=settings.session_days)
     response = redirect(request, "/", flash=("success", _("Welcome to salesdesk.")))
-    response.cookies.append(_session_cookie(request, session, settings.session_days))
+    response.cookies.extend([_session_cookie(request, session, settings.session_days), _new_csrf_cookie(request)])
     return response
 
 

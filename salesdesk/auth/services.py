@@ -8,15 +8,15 @@ import unicodedata
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from salesdesk.auth import policy
-from salesdesk.auth.models import LOCALES, LoginAttempt, Role, Team, User, UserSession
+from salesdesk.auth.models import LOCALES, Role, Team, User, UserSession
 from salesdesk.auth.passwords import MIN_LENGTH, passwords
 from salesdesk.db import utcnow
-from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit, Throttled
+from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
 
 INVITE_DAYS = 7
 SESSION_TOUCH_EVERY = timedelta(minutes=5)
@@ -36,47 +36,6 @@ def _check_password(password: str, field: str = "password") -> None:
 
 
 # --- login and sessions -------------------------------------------------------------
-
-
-async def recent_failures(db: AsyncSession, email: str, ip: str, window: timedelta) -> tuple[int, int]:
-    since = utcnow() - window
-    failed = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
-    )
-    by_email = await db.scalar(failed.where(LoginAttempt.email == email))
-    by_ip = await db.scalar(failed.where(LoginAttempt.ip == ip)) if ip else 0
-    return by_email or 0, by_ip or 0
-
-
-async def authenticate(
-    db: AsyncSession, email: str, password: str, *, ip: str, max_failures: int, window: timedelta
-) -> User:
-    """The user these credentials name, or Invalid/Throttled; every attempt is recorded.
-
-    The attempt row must survive a refused login, so the caller commits even on failure.
-    """
-    email = normalize_email(email)
-    by_email, by_ip = await recent_failures(db, email, ip, window)
-    if by_email >= max_failures or by_ip >= max_failures * 4:
-        raise Throttled("login.throttled")
-    user = await db.scalar(select(User).where(User.email == email))
-    ok = passwords().verify(user.password_hash if user else None, password or "")
-    ok = ok and user is not None and user.is_active
-    db.add(LoginAttempt(email=email, ip=ip, succeeded=ok))
-    if not ok:
-        raise Invalid(form="login.invalid")
-    assert user is not None
-    # Core UPDATE: bookkeeping that must not bump the row's version (an admin editing this
-    # user right now would otherwise get a 409) nor fill the audit log.
-    values: dict[str, object] = {"last_login_at": utcnow()}
-    if passwords().needs_rehash(user.password_hash or ""):
-        values["password_hash"] = passwords().hash(password)
-    await db.execute(update(User).where(User.id == user.id).values(**values))
-    # Older than any window: successful logins clear the failure count for this email.
-    await db.execute(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False)))
-    return user
 
 
 async def start_session(db: AsyncSession, user: User, *, days: int, user_agent: str = "", ip: str = "") -> str:
@@ -141,11 +100,16 @@ async def update_preferences(db: AsyncSession, actor: User, *, locale: str, time
     return actor
 
 
-async def change_password(db: AsyncSession, actor: User, *, current: str, new: str) -> None:
-    if not passwords().verify(actor.password_hash, current):
+async def change_password(db: AsyncSession, actor: User, *, current: str, new: str, keep_session: str | None) -> None:
+    """A new password ends the user's other logins: whoever learned the old one is out."""
+    if not await passwords().verify_in_thread(actor.password_hash, current):
         raise Invalid(current_password="password.wrong")
     _check_password(new, "new_password")
-    actor.password_hash = passwords().hash(new)
+    actor.password_hash = await passwords().hash_in_thread(new)
+    others = delete(UserSession).where(UserSession.user_id == actor.id)
+    if keep_session:
+        others = others.where(UserSession.token_hash != token_hash(keep_session))
+    await db.execute(others)
     await db.flush()
 
 
@@ -222,7 +186,7 @@ async def create_user(
         role=role,
         team_id=team_id or None,
         locale=locale,
-        password_hash=passwords().hash(password) if password else None,
+        password_hash=await passwords().hash_in_thread(password) if password else None,
         calendar_token=secrets.token_urlsafe(24),
     )
     db.add(user)
@@ -255,7 +219,7 @@ async def accept_invite(db: AsyncSession, token: str, *, password: str, password
     _check_password(password)
     if password != password_again:
         raise Invalid(password_again="password.mismatch")
-    user.password_hash = passwords().hash(password)
+    user.password_hash = await passwords().hash_in_thread(password)
     user.invite_token_hash = None
     user.invite_expires_at = None
     await db.flush()

@@ -89,7 +89,7 @@ async def new_task(
         form=form,
         errors={},
         view=view,
-        next_url=next,
+        next_url=safe_next(next, ""),
         form_id=None,
         **TASK_CONTEXT,
     )
@@ -98,7 +98,7 @@ async def new_task(
 @post("/tasks")
 async def create_task(request: Request, db_session: DB, actor: Actor, data: Annotated[TaskForm, FORM]) -> Any:
     form = await request.form()
-    view, next_url = form.get("view", ""), form.get("next", "")
+    view, next_url = form.get("view", ""), safe_next(form.get("next", ""), "")
     try:
         task = await services.create_task(db_session, actor, data, form.getall("person_ids", []))
     except Invalid as error:
@@ -137,7 +137,7 @@ async def complete_form(db_session: DB, actor: Actor, task_id: int, view: str = 
         form=CompleteForm(version=task.version),
         errors={},
         view=view,
-        next_url=next,
+        next_url=safe_next(next, ""),
         **TASK_CONTEXT,
     )
 
@@ -147,7 +147,7 @@ async def complete_task(
     request: Request, db_session: DB, actor: Actor, task_id: int, data: Annotated[CompleteForm, FORM]
 ) -> Any:
     form = await request.form()
-    view, next_url = form.get("view", ""), form.get("next", "")
+    view, next_url = form.get("view", ""), safe_next(form.get("next", ""), "")
     try:
         done = await services.complete_task(db_session, actor, task_id, data)
     except Invalid as error:

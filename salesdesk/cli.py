@@ -133,10 +133,13 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
-    """Write a consistent backup of the database to FILE."""
+    """Write a consistent backup of the database to FILE (exits 1, writing nothing, when it cannot)."""
     from salesdesk import backup as backups
 
-    backups.backup(_settings(), file)
+    try:
+        backups.backup(Settings.from_env(), file)  # not _settings(): a backup creates no folder
+    except backups.BackupError as error:
+        raise click.ClickException(f"Backup failed: {error}") from error
     click.echo(f"Backup written to {file}.")
 
 
@@ -149,7 +152,10 @@ def restore(file: Path, yes: bool) -> None:
 
     if not yes:
         click.confirm("This replaces all data in the database. Continue?", abort=True)
-    backups.restore(_settings(), file)
+    try:
+        backups.restore(_settings(), file)
+    except backups.BackupError as error:
+        raise click.ClickException(f"Restore failed, the database is unchanged: {error}") from error
     click.echo(f"Restored from {file}.")
 
 

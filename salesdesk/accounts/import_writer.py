@@ -6,10 +6,16 @@ company_terms, person_terms) on transient model instances that never join the se
 Everything happens in the caller's transaction with no commit: when anything fails, the
 caller rolls back and nothing of the file is kept. Bulk statements bypass the audit hook, so
 one AuditEntry (action "import") records who imported which file and the counts.
+
+A 100,000-row file must not stall the server: statements go in batches of BATCH rows (SQLAlchemy
+prepares all parameters of one execute before its first await), and the model instances that
+derive keys and search terms are built in a worker thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +58,12 @@ COMPANY_COLUMNS = (
 PERSON_COLUMNS = ("name", "name_kana", "title", "email", "phone", "mobile", "buying_role")
 COMPANY_KEYS = ("normalized_name", "kana_key", "phone_digits")
 PERSON_KEYS = ("name_key", "kana_key", "email_key", "phone_digits", "mobile_digits")
+BATCH = 1000  # rows per statement: each execute is a moment the event loop serves other requests
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), BATCH):
+        yield rows[start : start + BATCH]
 
 
 def _company(plan: CompanyPlan) -> Company:
@@ -79,14 +91,16 @@ async def _insert_returning_ids(db: AsyncSession, model: Any, now: datetime, row
     for offset, row in enumerate(rows):
         row["created_at"] = row["updated_at"] = now + timedelta(microseconds=offset)
     table = model.__table__
-    found = await db.execute(insert(table).returning(table.c.id, table.c.created_at), rows)
-    ids = {created_at: row_id for row_id, created_at in found}
+    ids: dict[datetime, int] = {}
+    for batch in _batches(rows):
+        found = await db.execute(insert(table).returning(table.c.id, table.c.created_at), batch)
+        ids.update({created_at: row_id for row_id, created_at in found})
     return [ids[row["created_at"]] for row in rows]
 
 
 async def _insert(db: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await db.execute(insert(table), rows)
+    for batch in _batches(rows):
+        await db.execute(insert(table), batch)
 
 
 async def _update_by_id(db: AsyncSession, model: Any, rows: list[dict[str, Any]], now: datetime) -> None:
@@ -102,7 +116,8 @@ async def _update_by_id(db: AsyncSession, model: Any, rows: list[dict[str, Any]]
             .where(table.c.id == bindparam("b_id"))
             .values(values | {"version": table.c.version + 1, "updated_at": now})
         )
-        await db.execute(statement, params)
+        for batch in _batches(params):
+            await db.execute(statement, batch)
 
 
 def _terms(entity: str, entity_id: int, terms: set[str]) -> list[dict[str, Any]]:
@@ -117,36 +132,48 @@ async def _replace_terms(db: AsyncSession, entity: str, rows: list[dict[str, Any
     await _insert(db, SearchTerm.__table__, rows)
 
 
-async def write_companies(db: AsyncSession, plan: Plan, now: datetime) -> None:
-    new = [c for c in plan.companies if c.id is None]
+def _new_companies(new: list[CompanyPlan], now: datetime) -> tuple[list[Company], list[dict[str, Any]]]:
     models = [_company(c) for c in new]
-    ids = await _insert_returning_ids(
-        db,
-        Company,
-        now,
-        [
-            {
-                **{k: getattr(m, k) for k in COMPANY_COLUMNS + COMPANY_KEYS},
-                "is_target": bool(m.is_target),
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for m in models
-        ],
-    )
+    rows = [
+        {
+            **{k: getattr(m, k) for k in COMPANY_COLUMNS + COMPANY_KEYS},
+            "is_target": bool(m.is_target),
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for m in models
+    ]
+    return models, rows
+
+
+def _new_terms(entity: str, plans: list[Any], models: list[Any], ids: list[int]) -> list[dict[str, Any]]:
+    """Gives each new plan its id; the search terms of them all."""
+    terms_of = company_terms if entity == "company" else person_terms
     terms: list[dict[str, Any]] = []
-    for company, model, company_id in zip(new, models, ids, strict=True):
-        company.id = company_id
-        terms += _terms("company", company_id, company_terms(model))
-    await _insert(db, SearchTerm.__table__, terms)
-    filled = [c for c in plan.companies if c.current is not None and c.values]
+    for planned, model, new_id in zip(plans, models, ids, strict=True):
+        planned.id = new_id
+        terms += _terms(entity, new_id, terms_of(model))
+    return terms
+
+
+def _company_changes(filled: list[CompanyPlan]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     changes, terms = [], []
     for company in filled:
         assert company.id is not None
         model = _company(company)
         changes.append({"id": company.id, **company.values, **{k: getattr(model, k) for k in COMPANY_KEYS}})
         terms += _terms("company", company.id, company_terms(model))
+    return changes, terms
+
+
+async def write_companies(db: AsyncSession, plan: Plan, now: datetime) -> None:
+    new = [c for c in plan.companies if c.id is None]
+    models, rows = await asyncio.to_thread(_new_companies, new, now)
+    ids = await _insert_returning_ids(db, Company, now, rows)
+    await _insert(db, SearchTerm.__table__, await asyncio.to_thread(_new_terms, "company", new, models, ids))
+    filled = [c for c in plan.companies if c.current is not None and c.values]
+    changes, terms = await asyncio.to_thread(_company_changes, filled)
     await _update_by_id(db, Company, changes, now)
     await _replace_terms(db, "company", terms)
     await _insert(
@@ -208,13 +235,9 @@ async def write_persons(db: AsyncSession, actor: User, plan: Plan, departments: 
     def department_id(person: PersonPlan) -> int | None:
         return departments[(person.company.id, person.department)] if person.department else None
 
-    new = [p for p in plan.persons if p.id is None]
-    models = [_person(p) for p in new]
-    ids = await _insert_returning_ids(
-        db,
-        Person,
-        now,
-        [
+    def new_rows(new: list[PersonPlan]) -> tuple[list[Person], list[dict[str, Any]]]:
+        models = [_person(p) for p in new]
+        return models, [
             {
                 **{k: getattr(m, k) for k in PERSON_COLUMNS + PERSON_KEYS},
                 "company_id": p.company.id,
@@ -227,21 +250,25 @@ async def write_persons(db: AsyncSession, actor: User, plan: Plan, departments: 
                 "updated_at": now,
             }
             for p, m in zip(new, models, strict=True)
-        ],
-    )
-    terms: list[dict[str, Any]] = []
-    for person, model, person_id in zip(new, models, ids, strict=True):
-        person.id = person_id
-        terms += _terms("person", person_id, person_terms(model))
-    await _insert(db, SearchTerm.__table__, terms)
+        ]
+
+    def filled_changes(filled: list[PersonPlan]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        changes, terms = [], []
+        for person in filled:
+            assert person.id is not None
+            model = _person(person)
+            department = {"department_id": department_id(person)} if person.department else {}
+            keys = {k: getattr(model, k) for k in PERSON_KEYS}
+            changes.append({"id": person.id, **person.values, **department, **keys})
+            terms += _terms("person", person.id, person_terms(model))
+        return changes, terms
+
+    new = [p for p in plan.persons if p.id is None]
+    models, rows = await asyncio.to_thread(new_rows, new)
+    ids = await _insert_returning_ids(db, Person, now, rows)
+    await _insert(db, SearchTerm.__table__, await asyncio.to_thread(_new_terms, "person", new, models, ids))
     filled = [p for p in plan.persons if p.current is not None and (p.values or p.department)]
-    changes, terms = [], []
-    for person in filled:
-        assert person.id is not None
-        model = _person(person)
-        department = {"department_id": department_id(person)} if person.department else {}
-        changes.append({"id": person.id, **person.values, **department, **{k: getattr(model, k) for k in PERSON_KEYS}})
-        terms += _terms("person", person.id, person_terms(model))
+    changes, terms = await asyncio.to_thread(filled_changes, filled)
     await _update_by_id(db, Person, changes, now)
     await _replace_terms(db, "person", terms)
     today = local_today()

@@ -10,6 +10,7 @@ covered without being listed here. Path parameters are filled with the ids of re
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -34,6 +35,13 @@ EXPECTED_CSP = {
 FEATURES_DENIED = ("camera", "microphone", "geolocation", "payment", "usb")
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 MADE_UP = {"int": "999999", "str": "not-a-token", "path": "css/app.css"}
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+# What the CSP refuses to run, and htmx's ways of evaluating code from attributes.
+INLINE_CODE = re.compile(
+    r"""\son[a-z]+\s*=|\sstyle\s*=|<style|<script(?![^>]*\ssrc=)|javascript:|hx-on|hx-vals\s*=\s*["']\s*js:|hx-trigger\s*=\s*["'][^"']*\[""",
+    re.IGNORECASE,
+)
+JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
 def get_urls(app, ids: dict[str, int]) -> list[str]:
@@ -130,3 +138,14 @@ async def test_a_forwarded_proto_header_alone_does_not_turn_hsts_on(anonymous):
     response = await anonymous.get("/login", headers={"X-Forwarded-Proto": "https"})
 
     assert "strict-transport-security" not in response.headers
+
+
+def test_no_template_carries_inline_script_handler_or_style():
+    """The CSP would block them: behaviour goes to static/js, looks to static/css."""
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0)!r}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for match in INLINE_CODE.finditer(JINJA_COMMENT.sub("", path.read_text()))
+    ]
+
+    assert not found, "\n".join(found)

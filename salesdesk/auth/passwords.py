@@ -2,9 +2,10 @@
 
 One hash or check takes ~0.2 s of a core and 64 MiB. On the event loop it would stall every
 other request of the process for that long, so the server awaits `hash_in_thread` and
-`verify_in_thread`: argon2-cffi releases the GIL, and the loop keeps serving. The threads are
-at most one per core: a login flood then queues logins instead of multiplying memory and
-starving the loop of CPU. The sync methods stay for the CLI and the demo.
+`verify_in_thread`: argon2-cffi releases the GIL, and the loop keeps serving. There is one
+thread per core but one (at least one): a login flood queues logins instead of multiplying
+memory, and leaves a core to the loop (benchmarks/logins.py measures /healthz during a flood).
+The sync methods stay for the CLI and the demo.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
-_threads = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
+_threads = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="argon2")
 
 
 @lru_cache(maxsize=4)

@@ -70,6 +70,7 @@ async def test_the_server_answers_health_checks_while_a_password_is_being_checke
         await db.commit()
         async with browsers(app) as browser_at:
             rep_tab, monitor = await browser_at(OFFICE), await browser_at("127.0.0.1")
+            await monitor.get("/healthz")  # its database connection is open, as on a running server
             login = asyncio.create_task(try_login(rep_tab, rep.email, PASSWORD))
             latencies = []
             while not login.done():

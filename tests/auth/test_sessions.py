@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from salesdesk.auth import services
 from salesdesk.auth.models import UserSession
 from tests.conftest import PASSWORD
 
@@ -51,3 +52,16 @@ async def test_a_failed_login_keeps_the_csrf_token(anonymous, rep):
     await anonymous.post("/login", data={"email": rep.email, "password": "not-it-at-all", "_csrf_token": before})
 
     assert anonymous.cookies["csrftoken"] == before
+
+
+async def test_accepting_an_invitation_logs_in_with_a_new_csrf_token(anonymous, admin, db):
+    _user, token = await services.invite_user(
+        db, admin, email="new@example.test", name="新人 花子", role="rep", team_id=None
+    )
+    await db.commit()
+    before = anonymous.cookies["csrftoken"]
+
+    r = await anonymous.post(f"/invite/{token}", data={"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+
+    assert r.status_code == 303
+    assert anonymous.cookies["csrftoken"] != before

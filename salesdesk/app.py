@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from salesdesk import audit, home
+from salesdesk import audit, edge, home
 from salesdesk.accounts import import_routes, person_routes
 from salesdesk.accounts import routes as accounts_routes
 from salesdesk.audit import routes as audit_routes
@@ -49,6 +50,7 @@ from salesdesk.pipeline import deal_routes, report_routes
 from salesdesk.pipeline import routes as pipeline_routes
 from salesdesk.quotes import routes as quotes_routes
 from salesdesk.reports import routes as reports_routes
+from salesdesk.request_id import add_request_id, request_id
 from salesdesk.security import add_security_headers
 from salesdesk.settings import ROOT, Settings
 from salesdesk.tasks import routes as tasks_routes
@@ -59,6 +61,7 @@ STATIC = ROOT / "static"
 NODE_MODULES = ROOT / "node_modules"
 
 assert audit  # the audit hook registers itself on import
+log = logging.getLogger("salesdesk")
 
 
 def _configure_jinja(engine: JinjaTemplateEngine) -> None:
@@ -126,6 +129,15 @@ def handle_http_error(request: Request, exc: HTTPException) -> Response:
     return _error_page(request, exc.status_code, detail=exc.detail)
 
 
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    """A bug: its traceback goes to the log under the request id that the 500 page shows."""
+    rid = request_id(request.scope)
+    log.error("unhandled error in %s %s [request %s]", request.method, request.url.path, rid, exc_info=exc)
+    if not _wants_html(request):
+        return Response({"detail": "Internal Server Error", "request_id": rid}, status_code=500)
+    return _error_page(request, 500, request_id=rid)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     passwords.configure(settings.argon2_time_cost, settings.argon2_memory_kib)
@@ -163,7 +175,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=routes,
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         middleware=[RequestContextMiddleware, DefineMiddleware(SessionAuthMiddleware, alchemy=alchemy)],
-        before_send=[add_security_headers],  # sees every response, errors and unknown paths too
+        before_send=[add_security_headers, add_request_id],  # sees every response, errors and unknown paths too
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrftoken",
@@ -175,10 +187,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_configure_jinja
         ),
         dependencies={"actor": Provide(provide_actor)},
+        guards=edge.GUARDS,  # before every handler: path ids in range, no NUL in any input
         exception_handlers={
             NotAuthorizedException: handle_not_authorized,
             DomainError: handle_domain_error,
             HTTPException: handle_http_error,
+            Exception: handle_unexpected,
         },
         # The JSON API (/api/v1) brings its OpenAPI schema with it; no schema UI before that.
         openapi_config=None,

@@ -20,6 +20,7 @@ from salesdesk.accounts.services import Duplicates, ensure_may_edit, get_company
 from salesdesk.auth.models import User
 from salesdesk.errors import Invalid, NotFound, StaleEdit
 from salesdesk.i18n import local_today
+from salesdesk.ids import parse_id
 
 # --- departments -----------------------------------------------------------------------
 
@@ -82,7 +83,11 @@ async def _clean_department(
     name = " ".join(norm.nfkc(form.name).split())
     if not name:
         raise Invalid(name="required")
-    parent_id = int(form.parent_id) if form.parent_id.isdigit() else None
+    if len(name) > 100:  # the column's length: PostgreSQL refuses more
+        raise Invalid(name="too_long")
+    if len(name) > 100:  # the column's length: PostgreSQL refuses more
+        raise Invalid(name="too_long")
+    parent_id = parse_id(form.parent_id)
     departments = await list_departments(db, company_id)
     by_id = {d.id: d for d in departments}
     if parent_id is not None:
@@ -206,12 +211,12 @@ async def _clean_person(db: AsyncSession, company_id: int, form: PersonForm, per
         digits = norm.phone_digits(getattr(form, key))
         if getattr(form, key).strip() and not 6 <= len(digits) <= 15:
             errors[key] = "phone.invalid"
-    department_id = int(form.department_id) if form.department_id.isdigit() else None
+    department_id = parse_id(form.department_id)
     if department_id is not None and not await db.scalar(
         select(Department.id).where(Department.id == department_id, Department.company_id == company_id)
     ):
         errors["department_id"] = "department.unknown"
-    reports_to_id = int(form.reports_to_id) if form.reports_to_id.isdigit() else None
+    reports_to_id = parse_id(form.reports_to_id)
     if reports_to_id is not None and (
         (person is not None and reports_to_id == person.id)
         or not await db.scalar(select(Person.id).where(Person.id == reports_to_id, Person.company_id == company_id))

@@ -15,6 +15,7 @@ from salesdesk.accounts.services import Duplicates
 from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid
 from salesdesk.i18n import _
+from salesdesk.ids import parse_id, parse_page
 from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
 
 # --- departments -----------------------------------------------------------------------
@@ -51,7 +52,7 @@ async def update_department(
 async def delete_department(
     request: Request, db_session: DB, actor: Actor, department_id: int, data: Annotated[DeleteForm, FORM]
 ) -> Response:
-    move_to = int(data.move_to_id) if data.move_to_id.isdigit() else None
+    move_to = parse_id(data.move_to_id)
     company_id = await people.department_company_id(db_session, department_id)
     try:
         dept = await people.delete_department(
@@ -102,10 +103,10 @@ async def _person_form(
 
 
 @get("/accounts/{company_id:int}/persons/new")
-async def new_person(db_session: DB, actor: Actor, company_id: int, department_id: int | None = None) -> Page:
+async def new_person(db_session: DB, actor: Actor, company_id: int, department_id: str = "") -> Page:
     company = await services.get_company(db_session, actor, company_id)
     await services.ensure_may_edit(db_session, actor, company)
-    return await _person_form(db_session, company, PersonForm(department_id=str(department_id or "")))
+    return await _person_form(db_session, company, PersonForm(department_id=str(parse_id(department_id) or "")))
 
 
 @post("/accounts/{company_id:int}/persons")
@@ -130,7 +131,7 @@ async def create_person(
 
 
 @get("/persons/{person_id:int}")
-async def person_page(db_session: DB, actor: Actor, person_id: int, kind: str = "", page: int = 1) -> Page:
+async def person_page(db_session: DB, actor: Actor, person_id: int, kind: str = "", page: str = "") -> Page:
     person = await people.get_person(db_session, actor, person_id)
     departments = await people.list_departments(db_session, person.company_id)
     return render(
@@ -143,7 +144,7 @@ async def person_page(db_session: DB, actor: Actor, person_id: int, kind: str = 
         dept_paths=people.department_paths(departments),
         user_names=await services.user_names(db_session),
         colleagues=[p for p in await people.list_persons(db_session, person.company_id) if p.id != person.id],
-        timeline=await timeline.timeline(db_session, person_id=person.id, kind=kind, page=page),
+        timeline=await timeline.timeline(db_session, person_id=person.id, kind=kind, page=parse_page(page)),
         **ACCOUNT_CONTEXT,
     )
 
@@ -189,7 +190,7 @@ async def update_person(
 async def merge_persons(
     request: Request, db_session: DB, actor: Actor, person_id: int, data: Annotated[MergeForm, FORM]
 ) -> Response:
-    other_id = int(data.other_id) if data.other_id.isdigit() else None
+    other_id = parse_id(data.other_id)
     try:
         survivor = await merge.merge_persons(db_session, actor, person_id, other_id, confirmed=data.confirm == "1")
     except Invalid:

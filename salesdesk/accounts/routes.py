@@ -14,6 +14,7 @@ from salesdesk.accounts.services import CompanyFilter, Duplicates
 from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid
 from salesdesk.i18n import _
+from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline.company_deals import company_deals
 from salesdesk.web import FORM, Page, redirect, render
 
@@ -156,8 +157,8 @@ async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, ki
 
 
 @get("/accounts/{company_id:int}")
-async def company_page(db_session: DB, actor: Actor, company_id: int, kind: str = "", page: int = 1) -> Page:
-    context = await company_context(db_session, actor, company_id, kind=kind, page=page)
+async def company_page(db_session: DB, actor: Actor, company_id: int, kind: str = "", page: str = "") -> Page:
+    context = await company_context(db_session, actor, company_id, kind=kind, page=parse_page(page))
     return render("accounts/company.html", block="timeline", activity_errors={}, activity_form=None, **context)
 
 
@@ -169,10 +170,11 @@ async def org_chart(db_session: DB, actor: Actor, company_id: int) -> Page:
 
 
 @get("/accounts/{company_id:int}/merge")
-async def merge_page(db_session: DB, actor: Actor, company_id: int, other_id: int | None = None) -> Page:
+async def merge_page(db_session: DB, actor: Actor, company_id: int, other_id: str = "") -> Page:
     company = await services.get_company(db_session, actor, company_id)
     await services.ensure_may_edit(db_session, actor, company)
-    other = await services.get_company(db_session, actor, other_id) if other_id else None
+    wanted = parse_id(other_id)
+    other = await services.get_company(db_session, actor, wanted) if wanted else None
     candidates = await services.find_duplicates(
         db_session, name=company.name, corporate_number=company.corporate_number or "", exclude_id=company.id
     )
@@ -183,7 +185,7 @@ async def merge_page(db_session: DB, actor: Actor, company_id: int, other_id: in
 async def merge_companies(
     request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[MergeForm, FORM]
 ) -> Response | Page:
-    other_id = int(data.other_id) if data.other_id.isdigit() else None
+    other_id = parse_id(data.other_id)
     try:
         survivor = await merge.merge_companies(db_session, actor, company_id, other_id, confirmed=data.confirm == "1")
     except Invalid as error:

@@ -24,6 +24,7 @@ from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
 from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
+from salesdesk.ids import parse_id, parse_int, parse_page
 from salesdesk.pipeline.models import Deal
 
 PAGE_SIZE = 50
@@ -101,19 +102,15 @@ class CompanyFilter:
     def from_query(cls, params: Any) -> CompanyFilter:
         """From a URL's query parameters (a mapping); anything malformed is ignored, not an error."""
 
-        def number(key: str) -> int | None:
-            value = norm.nfkc(params.get(key) or "")
-            return int(value) if value.isdigit() else None
-
         return cls(
             q=(params.get("q") or "").strip(),
-            owner_id=number("owner_id"),
+            owner_id=parse_id(params.get("owner_id")),
             industry=params.get("industry") or "",
             tag=params.get("tag") or "",
             target=params.get("target") or "",
-            no_contact_days=number("no_contact_days"),
+            no_contact_days=parse_int(params.get("no_contact_days"), high=36_500),
             sort=params.get("sort") if params.get("sort") in SORTS else "name",
-            page=number("page") or 1,
+            page=parse_page(params.get("page")),
         )
 
     def query_string(self, **overrides: Any) -> str:
@@ -230,11 +227,6 @@ async def group_ids(db: AsyncSession, company: Company) -> list[int]:
 # --- writing -------------------------------------------------------------------------
 
 
-def _int_or_none(value: str) -> int | None:
-    value = norm.nfkc(value)
-    return int(value) if value.isdigit() else None
-
-
 def _tags(text: str) -> list[str]:
     names = [t.strip() for t in re.split(r"[,、，;\n]", norm.nfkc(text))]
     return sorted({n[:50] for n in names if n})[:20]
@@ -250,7 +242,7 @@ async def _clean(db: AsyncSession, actor: User, form: CompanyForm, company: Comp
     number = norm.clean_corporate_number(form.corporate_number)
     if number and not norm.is_corporate_number(number):
         errors["corporate_number"] = "corporate_number.invalid"
-    month = _int_or_none(form.fiscal_year_end_month)
+    month = parse_int(form.fiscal_year_end_month, high=12)
     if form.fiscal_year_end_month.strip() and not (month and 1 <= month <= 12):
         errors["fiscal_year_end_month"] = "month.invalid"
     if form.employee_band and form.employee_band not in EMPLOYEE_BANDS:
@@ -261,7 +253,7 @@ async def _clean(db: AsyncSession, actor: User, form: CompanyForm, company: Comp
     website = norm.nfkc(form.website)
     if website and not website.startswith(("http://", "https://")):
         website = "https://" + website
-    owner_id = _int_or_none(form.owner_id)
+    owner_id = parse_id(form.owner_id)
     if company is None and owner_id is None and form.owner_id == "":
         owner_id = actor.id if actor.role == Role.rep else None
     current_owner = company.owner_id if company else None
@@ -271,7 +263,7 @@ async def _clean(db: AsyncSession, actor: User, form: CompanyForm, company: Comp
         errors["owner_id"] = "owner.unknown"
     elif actor.role == Role.rep and owner_id not in (actor.id, current_owner):
         errors["owner_id"] = "owner.rep_cannot_assign"
-    parent_id = _int_or_none(form.parent_id)
+    parent_id = parse_id(form.parent_id)
     if parent_id is not None:
         if not await db.scalar(select(Company.id).where(Company.id == parent_id)):
             errors["parent_id"] = "parent.unknown"

@@ -24,6 +24,7 @@ from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound
+from salesdesk.ids import parse_id
 from salesdesk.pipeline.models import Deal
 
 PAGE_SIZE = 20
@@ -163,7 +164,7 @@ async def add_activity(
     occurred_at = _parse_when(form.occurred_at, actor.time_zone)
     if occurred_at is None:
         errors["occurred_at"] = "date.invalid"
-    ids = {int(p) for p in person_ids if str(p).isdigit()}
+    ids = {i for p in person_ids if (i := parse_id(str(p))) is not None}
     persons = list(await db.scalars(select(Person).where(Person.id.in_(ids), Person.company_id == company.id)))
     if len(persons) != len(ids):
         errors["person_ids"] = "person.unknown"

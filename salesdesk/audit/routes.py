@@ -10,6 +10,7 @@ from salesdesk.audit import services
 from salesdesk.audit.services import AuditFilter
 from salesdesk.auth import services as auth_services
 from salesdesk.deps import DB, Actor
+from salesdesk.ids import parse_id, parse_page
 from salesdesk.web import Page, render
 
 
@@ -18,10 +19,6 @@ def _date(value: str) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
 
 
 @get("/admin/audit")
@@ -34,16 +31,16 @@ async def audit_page(
     action: str = "",
     since: str = "",
     until: str = "",
-    page: int = 1,
+    page: str = "",
 ) -> Page:
     f = AuditFilter(
         entity=entity,
-        entity_id=_int(entity_id),
-        actor_id=_int(actor_id),
+        entity_id=parse_id(entity_id),
+        actor_id=parse_id(actor_id),
         action=action,
         since=_date(since),
         until=_date(until),
-        page=page,
+        page=parse_page(page),
     )
     result = await services.list_entries(db_session, actor, f)
     return render(

@@ -8,11 +8,12 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth import services
-from salesdesk.auth.forms import ActiveForm, InviteForm, TeamForm, UserForm, opt_int
+from salesdesk.auth.forms import ActiveForm, InviteForm, TeamForm, UserForm
 from salesdesk.auth.models import Role
 from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid
 from salesdesk.i18n import _
+from salesdesk.ids import optional_id
 from salesdesk.web import FORM, Page, redirect, render
 
 
@@ -48,7 +49,12 @@ async def users_page(db_session: DB, actor: Actor) -> Page:
 async def invite_user(request: Request, db_session: DB, actor: Actor, data: Annotated[InviteForm, FORM]) -> Page:
     try:
         user, token = await services.invite_user(
-            db_session, actor, email=data.email, name=data.name, role=data.role, team_id=opt_int(data.team_id)
+            db_session,
+            actor,
+            email=data.email,
+            name=data.name,
+            role=data.role,
+            team_id=optional_id("team_id", data.team_id),
         )
     except Invalid as error:
         return await _users_page(db_session, actor, status_code=422, invite_form=data, errors=error.errors)
@@ -74,7 +80,7 @@ async def update_user(
             actor,
             user_id,
             role=data.role,
-            team_id=opt_int(data.team_id),
+            team_id=optional_id("team_id", data.team_id),
             name=data.name,
             seen_version=data.version,
         )
@@ -133,7 +139,9 @@ async def create_team(
     request: Request, db_session: DB, actor: Actor, data: Annotated[TeamForm, FORM]
 ) -> Response | Page:
     try:
-        await services.create_team(db_session, actor, name=data.name, manager_id=opt_int(data.manager_id))
+        await services.create_team(
+            db_session, actor, name=data.name, manager_id=optional_id("manager_id", data.manager_id)
+        )
     except Invalid as error:
         return await _teams_page(db_session, actor, status_code=422, form=data, errors=error.errors)
     return redirect(request, "/admin/teams", flash=("success", _("Team created.")))
@@ -145,7 +153,12 @@ async def update_team(
 ) -> Response | Page:
     try:
         await services.update_team(
-            db_session, actor, team_id, name=data.name, manager_id=opt_int(data.manager_id), seen_version=data.version
+            db_session,
+            actor,
+            team_id,
+            name=data.name,
+            manager_id=optional_id("manager_id", data.manager_id),
+            seen_version=data.version,
         )
     except Invalid as error:
         return await _teams_page(

@@ -59,11 +59,3 @@ class TeamForm:
     name: str = ""
     manager_id: str = ""
     version: int = 0
-
-
-def opt_int(value: str | None) -> int | None:
-    """An optional <select> of ids: "" means none."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None

@@ -86,6 +86,8 @@ async def _count(db: AsyncSession, *where: ColumnElement[bool]) -> int:
 async def begin(db: AsyncSession, email: str, *, ip: str, limits: LoginLimits) -> Attempt:
     """Record an attempt, or refuse it with Throttled. The caller commits before `finish`."""
     email = normalize_email(email)
+    if len(email) > 254:  # longer than any address (RFC 5321) and the column: no such user, nothing to record
+        raise Invalid(form="login.invalid")
     ip = ip[:64]
     await _lock(db, email, ip)
     attempt = LoginAttempt(email=email, ip=ip, succeeded=False, at=utcnow())

@@ -88,7 +88,7 @@ async def login(request: Request, db_session: DB, data: Annotated[LoginForm, FOR
     data.next = safe_next(data.next, "")
     try:
         attempt = await logins.begin(db_session, data.email, ip=_client_ip(request), limits=limits)
-    except Throttled as error:
+    except (Throttled, Invalid) as error:
         return _login_failed(data, error)
     # The attempt counts for parallel guesses before its password is checked, and neither
     # the back-off nor argon2 holds a database lock.

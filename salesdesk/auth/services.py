@@ -265,6 +265,8 @@ async def create_team(db: AsyncSession, actor: User, *, name: str, manager_id: i
     name = (name or "").strip()
     if not name:
         raise Invalid(name="required")
+    if len(name) > 100:  # the column's length: PostgreSQL refuses more
+        raise Invalid(name="too_long")
     if await db.scalar(select(Team.id).where(Team.name == name)):
         raise Invalid(name="team.name_taken")
     team = Team(name=name, manager_id=manager_id or None)
@@ -284,6 +286,8 @@ async def update_team(
     name = (name or "").strip()
     if not name:
         raise Invalid(name="required")
+    if len(name) > 100:  # the column's length: PostgreSQL refuses more
+        raise Invalid(name="too_long")
     clash = await db.scalar(select(Team.id).where(Team.name == name, Team.id != team.id))
     if clash:
         raise Invalid(name="team.name_taken")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid
 from salesdesk.i18n import _
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import configure
 from salesdesk.pipeline.admin_forms import (
     ActiveForm,
@@ -22,7 +23,6 @@ from salesdesk.pipeline.admin_forms import (
     StageForm,
     VersionForm,
 )
-from salesdesk.pipeline.forms import parse_id
 from salesdesk.pipeline.models import REQUIRABLE_FIELDS, Stage, StageKind
 from salesdesk.web import FORM, Page, redirect, render
 

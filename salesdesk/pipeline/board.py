@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.i18n import local_today
+from salesdesk.ids import MAX_ID, parse_id, parse_int
 from salesdesk.pipeline import access, setup
 from salesdesk.pipeline.filters import DealFilter, conditions
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
@@ -207,10 +208,8 @@ async def _page(
 
 def _parse_cursor(cursor: str) -> tuple[int, int] | None:
     rank, _, deal_id = cursor.partition(":")
-    try:
-        return int(rank), int(deal_id)
-    except ValueError:
-        return None
+    parsed = parse_int(rank, low=-MAX_ID), parse_id(deal_id)
+    return None if None in parsed else parsed  # type: ignore[return-value]
 
 
 async def _cards(db: AsyncSession, ctx: Context, deals: list[Deal]) -> dict[int, Card]:

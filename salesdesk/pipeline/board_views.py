@@ -16,9 +16,9 @@ from salesdesk.accounts.models import Person
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.i18n import _
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, board, committee, moves, setup
 from salesdesk.pipeline.filters import DealFilter
-from salesdesk.pipeline.forms import parse_id
 from salesdesk.pipeline.models import Deal, LostReason, Stage
 from salesdesk.tasks import services as tasks
 

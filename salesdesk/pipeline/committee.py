@@ -15,8 +15,9 @@ from salesdesk.accounts.services import group_ids
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.errors import Invalid, NotFound
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import access
-from salesdesk.pipeline.forms import ContactForm, parse_id
+from salesdesk.pipeline.forms import ContactForm
 from salesdesk.pipeline.models import Deal, DealContact
 
 DECISION_MAKER_CONTACT_DAYS = 90

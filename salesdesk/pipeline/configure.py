@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesdesk.accounts import normalize as norm
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.db import flush_or_stale
 from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
+from salesdesk.ids import parse_int
 from salesdesk.pipeline import setup
 from salesdesk.pipeline.admin_forms import SalesSettingsForm, StageForm
 from salesdesk.pipeline.forms import parse_percent
@@ -159,11 +159,11 @@ def _stage_values(form: StageForm, required_fields: list[str]) -> dict[str, Any]
     if form.kind not in StageKind.__members__:
         errors["kind"] = "choice.invalid"
     values["kind"] = form.kind
-    days = norm.nfkc(form.rotting_days).strip()
-    if days and (not days.isdigit() or not 1 <= int(days) <= MAX_ROTTING_DAYS):
+    days = parse_int(form.rotting_days, low=1, high=MAX_ROTTING_DAYS)
+    if form.rotting_days.strip() and days is None:
         errors["rotting_days"] = "rotting_days.invalid"
     # Only open deals go stale by age: a won or lost stage keeps none.
-    values["rotting_days"] = int(days) if days.isdigit() and form.kind == StageKind.open else None
+    values["rotting_days"] = days if form.kind == StageKind.open else None
     if any(f not in REQUIRABLE_FIELDS for f in required_fields):
         errors["required_fields"] = "choice.invalid"
     values["required_fields"] = [f for f in REQUIRABLE_FIELDS if f in required_fields]  # in a stable order
@@ -362,12 +362,12 @@ async def update_sales_settings(db: AsyncSession, actor: User, form: SalesSettin
         _stale(
             settings, form.version, fiscal_year_start_month=form.fiscal_year_start_month, require_next_action=require
         )
-    month = norm.nfkc(form.fiscal_year_start_month).strip()
-    if not month.isdigit() or not 1 <= int(month) <= 12:
+    month = parse_int(form.fiscal_year_start_month, low=1, high=12)
+    if month is None:
         raise Invalid(fiscal_year_start_month="month.invalid")
     if settings is None:  # an install from before the settings row: make it now
         settings = SalesSettings()
         db.add(settings)
-    settings.fiscal_year_start_month, settings.require_next_action = int(month), require
+    settings.fiscal_year_start_month, settings.require_next_action = month, require
     await db.flush()
     return settings

@@ -25,10 +25,11 @@ from salesdesk.accounts.timeline import add_activity
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.i18n import local, local_today
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, committee, history, services, setup
 from salesdesk.pipeline.board import weighted
 from salesdesk.pipeline.committee import Coverage
-from salesdesk.pipeline.forms import DealForm, parse_id
+from salesdesk.pipeline.forms import DealForm
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task

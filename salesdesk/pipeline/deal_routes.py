@@ -18,6 +18,7 @@ from salesdesk.auth.models import User
 from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
+from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import committee, deal_page, services
 from salesdesk.pipeline.forms import ContactForm, DealForm, ForecastForm
 from salesdesk.pipeline.models import Deal, Forecast
@@ -58,9 +59,9 @@ def _lost_race(error: StaleEdit) -> bool:
 
 
 @get("/deals/{deal_id:int}")
-async def deal_detail(db_session: DB, actor: Actor, deal_id: int, page: int = 1, prompt: str = "") -> Page:
+async def deal_detail(db_session: DB, actor: Actor, deal_id: int, page: str = "", prompt: str = "") -> Page:
     """The page; htmx asks it for the timeline's other pages."""
-    context = await deal_context(db_session, actor, deal_id, page=page)
+    context = await deal_context(db_session, actor, deal_id, page=parse_page(page))
     return render("pipeline/deal.html", block="timeline", full_page=True, prompt_next=prompt == "next", **context)
 
 
@@ -202,9 +203,9 @@ async def _form_page(
 
 
 @get("/deals/new")
-async def new_deal(db_session: DB, actor: Actor, company_id: int | None = None, company_q: str = "") -> Page:
+async def new_deal(db_session: DB, actor: Actor, company_id: str = "", company_q: str = "") -> Page:
     """From a company page the company is chosen; otherwise the form searches for one."""
-    form = DealForm(company_id=str(company_id or ""), owner_id=str(actor.id))
+    form = DealForm(company_id=str(parse_id(company_id) or ""), owner_id=str(actor.id))
     return await _form_page(db_session, actor, form, company_q=company_q)
 
 

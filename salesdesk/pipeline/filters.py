@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesdesk.accounts import normalize as norm
 from salesdesk.accounts import search
 from salesdesk.auth.models import Role, Team, User
+from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import access, fiscal
 from salesdesk.pipeline.access import visibility
 from salesdesk.pipeline.forms import parse_date
@@ -46,10 +46,6 @@ class DealFilter:
     def from_query(cls, params: Any) -> DealFilter:
         """From a URL's query parameters; anything malformed is ignored, not an error."""
 
-        def number(key: str) -> int | None:
-            value = norm.nfkc(params.get(key) or "")
-            return int(value) if value.isdigit() else None
-
         def day(key: str) -> date | None:
             try:
                 return parse_date(params.get(key) or "")
@@ -57,18 +53,18 @@ class DealFilter:
                 return None
 
         return cls(
-            owner_id=number("owner_id"),
-            team_id=number("team_id"),
+            owner_id=parse_id(params.get("owner_id")),
+            team_id=parse_id(params.get("team_id")),
             forecast=params.get("forecast") if params.get("forecast") in Forecast.__members__ else "",
             period=params.get("period") if params.get("period") in PERIODS else "",
             close_from=day("close_from"),
             close_to=day("close_to"),
-            company_id=number("company_id"),
+            company_id=parse_id(params.get("company_id")),
             company=(params.get("company") or "").strip()[:100],
             stale=params.get("stale") if params.get("stale") in STALE else "",
             status=params.get("status") if params.get("status") in STATUSES else "",
             sort=(params.get("sort") or "")[:30],
-            page=number("page") or 1,
+            page=parse_page(params.get("page")),
         )
 
     def query_string(self, **overrides: Any) -> str:

@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.import_files import parse_when
+from salesdesk.ids import parse_id as parse_id  # re-exported for callers written before salesdesk.ids
+from salesdesk.ids import parse_int
 
 MAX_YEN = 10**13  # ten trillion yen: beyond any deal, well inside a 64-bit integer times 100
 
@@ -133,11 +135,6 @@ def parse_percent(text: str) -> int | None:
     value = norm.nfkc(text).strip().rstrip("%").strip()
     if not value:
         return None
-    if not value.isdigit() or int(value) > 100:
+    if (percent := parse_int(value, high=100)) is None:
         raise ValueError(text)
-    return int(value)
-
-
-def parse_id(text: str) -> int | None:
-    value = norm.nfkc(text).strip()
-    return int(value) if value.isdigit() else None
+    return percent

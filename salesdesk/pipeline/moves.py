@@ -19,8 +19,9 @@ from salesdesk.auth.models import User
 from salesdesk.db import flush_or_stale, utcnow
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import local_today
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, history, setup
-from salesdesk.pipeline.forms import MoveForm, parse_date, parse_id, parse_yen
+from salesdesk.pipeline.forms import MoveForm, parse_date, parse_yen
 from salesdesk.pipeline.models import Deal, DealContact, LostReason, Stage, StageKind
 from salesdesk.tasks import services as tasks
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from litestar import Request, Response, get
 
 from salesdesk.deps import DB, Actor
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import charts, filters, listing
 from salesdesk.pipeline import forecast as forecasting
 from salesdesk.pipeline.filters import PERIODS, STALE, DealFilter
-from salesdesk.pipeline.forms import parse_id
 from salesdesk.web import Page, render
 
 

@@ -17,8 +17,9 @@ from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.db import flush_or_stale
 from salesdesk.errors import Invalid, NotFound, StaleEdit
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, history, moves, setup
-from salesdesk.pipeline.forms import DealForm, parse_date, parse_id, parse_percent, parse_yen
+from salesdesk.pipeline.forms import DealForm, parse_date, parse_percent, parse_yen
 from salesdesk.pipeline.models import FORECAST_RANK, Deal, Forecast, LostReason, Stage
 from salesdesk.tasks import services as tasks
 

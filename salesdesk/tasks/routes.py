@@ -17,6 +17,7 @@ from salesdesk.auth.models import User
 from salesdesk.deps import DB, Actor
 from salesdesk.errors import Invalid
 from salesdesk.i18n import _
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, board, setup
 from salesdesk.tasks import services
 from salesdesk.tasks.forms import CompleteForm, TaskForm, VersionForm
@@ -76,13 +77,14 @@ async def new_task(
     db_session: DB,
     actor: Actor,
     view: str = "tasks",
-    deal_id: int | None = None,
-    company_id: int | None = None,
+    deal_id: str = "",
+    company_id: str = "",
     next: str = "",
 ) -> Page:
     """The form adding a task (e.g. a deal's next action): a board card fetches it when "Add" opens."""
-    await services.ensure_may_add(db_session, actor, deal_id=deal_id, company_id=company_id)
-    form = TaskForm(deal_id=str(deal_id or ""), company_id=str(company_id or ""))
+    deal, company = parse_id(deal_id), parse_id(company_id)
+    await services.ensure_may_add(db_session, actor, deal_id=deal, company_id=company)
+    form = TaskForm(deal_id=str(deal or ""), company_id=str(company or ""))
     return render(
         "tasks/new.html",
         block="task_form",

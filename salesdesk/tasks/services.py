@@ -24,8 +24,9 @@ from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
 from salesdesk.i18n import local_today
+from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, setup
-from salesdesk.pipeline.forms import NextActionFields, parse_date, parse_id, parse_time
+from salesdesk.pipeline.forms import NextActionFields, parse_date, parse_time
 from salesdesk.pipeline.models import Deal, Stage, StageKind
 from salesdesk.tasks.forms import CompleteForm, TaskForm
 from salesdesk.tasks.models import Task, TaskKind, TaskStatus, earliest_first
@@ -181,7 +182,7 @@ async def _clean(db: AsyncSession, actor: User, form: TaskForm, task: Task | Non
 
 
 async def _persons(db: AsyncSession, company_id: int | None, person_ids: list[str] | tuple[str, ...]) -> list[Person]:
-    ids = {int(p) for p in person_ids if str(p).isdigit()}
+    ids = {i for p in person_ids if (i := parse_id(str(p))) is not None}
     if not ids:
         return []
     persons = list(await db.scalars(select(Person).where(Person.id.in_(ids), Person.company_id == company_id)))

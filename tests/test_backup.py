@@ -66,3 +66,19 @@ def test_restoring_a_file_that_is_no_salesdesk_backup_fails_and_keeps_the_data(f
 
     assert r.returncode == 1 and "bad.backup" in r.stderr and "Traceback" not in r.stderr
     assert "Restored" not in r.stdout and users(url) == before == ["kept@example.test"]
+
+
+def test_restoring_a_file_that_is_no_postgresql_backup_fails_and_keeps_the_data(fresh_database, tmp_path):
+    url = fresh_database("postgresql", "restorebadpg")
+    run(url, "migrate")
+    run(url, "createuser", "--email", "kept@example.test", "--name", "残る", "--password", "long-enough-pw")
+    bad = tmp_path / "bad.backup"
+    bad.write_bytes(b"not a dump" * 100)
+
+    r = run(url, "restore", "--yes", str(bad), check=False)
+
+    assert r.returncode == 1 and "bad.backup" in r.stderr and "Traceback" not in r.stderr
+    again = run(
+        url, "createuser", "--email", "kept@example.test", "--name", "x", "--password", "long-enough-pw", check=False
+    )
+    assert again.returncode == 1 and "すでに登録されています" in again.stderr  # the user is still there

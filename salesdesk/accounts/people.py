@@ -85,8 +85,6 @@ async def _clean_department(
         raise Invalid(name="required")
     if len(name) > 100:  # the column's length: PostgreSQL refuses more
         raise Invalid(name="too_long")
-    if len(name) > 100:  # the column's length: PostgreSQL refuses more
-        raise Invalid(name="too_long")
     parent_id = parse_id(form.parent_id)
     departments = await list_departments(db, company_id)
     by_id = {d.id: d for d in departments}

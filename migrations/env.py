@@ -39,9 +39,22 @@ def _configure(connection: Connection) -> None:
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode copies a table and drops the old one; with foreign keys on, that DROP would
+        # cascade into every child table (a deal's history). The pragma only works outside a
+        # transaction, so it is set before the migrations begin and checked after.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end the autobegun transaction, or the migrations' own would nest in it
     _configure(connection)
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"migrations left rows whose foreign keys point nowhere: {broken[:5]}")
 
 
 async def _run_async() -> None:

@@ -12,7 +12,8 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
     SQLAlchemyPlugin,
 )
-from jinja2 import Environment
+from jinja2 import BytecodeCache, Environment
+from jinja2.bccache import Bucket
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
@@ -21,6 +22,8 @@ from litestar.middleware import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from salesdesk import audit, edge, home
 from salesdesk.accounts import import_routes, person_routes
@@ -31,7 +34,7 @@ from salesdesk.auth import routes as auth_routes
 from salesdesk.auth.middleware import RequestContextMiddleware, SessionAuthMiddleware
 from salesdesk.auth.models import Role, User
 from salesdesk.db import engine_options
-from salesdesk.errors import DomainError, Invalid, StaleEdit
+from salesdesk.errors import Conflict, DomainError, Invalid, StaleEdit
 from salesdesk.i18n import (
     SUPPORTED,
     current_locale,
@@ -64,8 +67,27 @@ assert audit  # the audit hook registers itself on import
 log = logging.getLogger("salesdesk")
 
 
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app instance of the process (tests build many; Jinja
+    checks each entry against the template's source, so an edited template compiles again)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+BYTECODE_CACHE = _ProcessBytecodeCache()
+
+
 def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     env: Environment = engine.engine
+    env.bytecode_cache = BYTECODE_CACHE
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
@@ -96,7 +118,9 @@ def _wants_html(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, **context: Any) -> Response:
-    return render("errors/error.html", status_code=status, status=status, **context)
+    """The error page; for an htmx fragment request only its `error` block, so a refusal inside a
+    panel shows in that panel instead of swapping a whole page (header included) into it."""
+    return render("errors/error.html", block="error", status_code=status, status=status, **context)
 
 
 def handle_not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
@@ -121,6 +145,14 @@ def handle_domain_error(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, Invalid):
         return _error_page(request, 422, errors=exc.errors)
     return _error_page(request, exc.status_code)
+
+
+def handle_lost_race(request: Request, exc: Exception) -> Response:
+    """A write that lost a race outside salesdesk.versions (which turns these into StaleEdit/Conflict):
+    two concurrent saves of one row, or two inserts of one unique value. The request's transaction is
+    rolled back by the session plugin (no 2xx); the user is told to reload, never shown a 500."""
+    log.warning("lost write race in %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return handle_domain_error(request, Conflict(type(exc).__name__))
 
 
 def handle_http_error(request: Request, exc: HTTPException) -> Response:
@@ -191,6 +223,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             NotAuthorizedException: handle_not_authorized,
             DomainError: handle_domain_error,
+            StaleDataError: handle_lost_race,
+            IntegrityError: handle_lost_race,
             HTTPException: handle_http_error,
             Exception: handle_unexpected,
         },

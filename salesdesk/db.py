@@ -115,15 +115,3 @@ def run_async(coroutine: Any) -> Any:
         return asyncio.run(coroutine)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
-
-
-async def flush_or_stale(db: Any, obj: Any) -> None:
-    """Flush; a concurrent save that won the race (version_id_col's WHERE matched no row) is a 409."""
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from salesdesk.errors import StaleEdit
-
-    try:
-        await db.flush()
-    except StaleDataError as error:
-        raise StaleEdit(current=obj) from error

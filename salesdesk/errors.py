@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -36,14 +37,41 @@ class Invalid(DomainError):
 
 
 class StaleEdit(DomainError):
-    """Somebody saved the row since the form was drawn: show what is there now."""
+    """Somebody saved the row since the form was drawn: show what is there now.
+
+    `changes` maps a field to (the user's input, the value saved now) where they differ;
+    `race` is true when the version matched at the check but another save won the write
+    (salesdesk.versions.flush_or_stale); `changed_by`/`changed_at` name the last save.
+    Raise it through salesdesk.versions, which fills all of these.
+    """
 
     status_code = 409
 
-    def __init__(self, current: Any, changes: dict[str, tuple[Any, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        current: Any,
+        changes: dict[str, tuple[Any, Any]] | None = None,
+        *,
+        race: bool = False,
+        changed_by: str = "",
+        changed_at: datetime | None = None,
+    ) -> None:
         super().__init__(f"stale edit of {type(current).__name__}")
         self.current = current
         self.changes = changes or {}
+        self.race = race
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+class Conflict(DomainError):
+    """A concurrent write won (e.g. two inserts of one unique value): 409, try again."""
+
+    status_code = 409
+
+    def __init__(self, entity: str = "") -> None:
+        super().__init__(entity)
+        self.entity = entity
 
 
 class Throttled(DomainError):

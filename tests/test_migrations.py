@@ -43,3 +43,55 @@ def test_models_and_migrations_agree(fresh_database, backend):
     migrate.upgrade(url)
 
     assert run_async(_diff(url)) == []
+
+
+async def _sql(url: str, *statements: str) -> list:
+    """Run statements in one transaction; the rows of each SELECT, in order."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    rows = []
+    async with engine.begin() as conn:
+        for statement in statements:
+            result = await conn.exec_driver_sql(statement)
+            if statement.startswith("SELECT"):
+                rows.append(result.fetchall())
+    await engine.dispose()
+    return rows
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrading_a_database_with_deals_keeps_their_history_and_leaves_one_primary_contact(fresh_database, backend):
+    url = fresh_database(backend, "keep")
+    migrate.upgrade(url, "0004")
+    now = "'2026-11-01 00:00:00'"
+    run_async(
+        _sql(
+            url,
+            "INSERT INTO companies (id, name, name_kana, normalized_name, kana_key, industry, employee_band, website,"
+            " phone, phone_digits, address, is_target, notes, version, created_at, updated_at)"
+            f" VALUES (1, 'x', '', 'x', '', '', '', '', '', '', '', false, '', 1, {now}, {now})",
+            "INSERT INTO persons (id, company_id, name, name_key, name_kana, kana_key, title, email, email_key, phone,"
+            " phone_digits, mobile, mobile_digits, stance, left_company, notes, version, created_at, updated_at)"
+            f" VALUES (1, 1, 'a', 'a', '', '', '', '', '', '', '', '', '', 'neutral', false, '', 1, {now}, {now}),"
+            f" (2, 1, 'b', 'b', '', '', '', '', '', '', '', '', '', 'neutral', false, '', 1, {now}, {now})",
+            "INSERT INTO deals (id, pipeline_id, stage_id, company_id, title, forecast, source, competitors,"
+            " challenges, lost_note, board_rank, stage_entered_at, version, created_at, updated_at)"
+            " SELECT 1, pipeline_id, id, 1, 'deal', 'C', '', '', '', '', 0,"
+            f" {now}, 1, {now}, {now} FROM stages ORDER BY id LIMIT 1",
+            f"INSERT INTO deal_events (deal_id, at, field, note) VALUES (1, {now}, 'stage_id', '')",
+            "INSERT INTO deal_contacts (deal_id, person_id, is_primary, created_at, updated_at)"
+            f" VALUES (1, 1, true, {now}, {now}), (1, 2, true, {now}, {now})",
+        )
+    )
+
+    assert run_async(_sql(url, "SELECT count(*) FROM deal_events")) == [[(1,)]]
+    migrate.upgrade(url)
+
+    events, primaries = run_async(
+        _sql(
+            url,
+            "SELECT count(*) FROM deal_events",
+            "SELECT person_id FROM deal_contacts WHERE is_primary",
+        )
+    )
+    assert events == [(1,)]  # the deals table was rebuilt without cascading into its history
+    assert primaries == [(1,)]

@@ -48,6 +48,11 @@ def account_editors(status: int = 200) -> dict[str, int]:
     return {"anonymous": 303, "rep": status, "other_rep": 403, "manager": status, "admin": status}
 
 
+def account_managers(status: int = 200) -> dict[str, int]:
+    """Merging or deleting `rep`'s accounts and persons: their team's manager and admins, not rep."""
+    return {"anonymous": 303, "rep": 403, "other_rep": 403, "manager": status, "admin": status}
+
+
 def deal_editors(status: int = 200) -> dict[str, int]:
     """The deal (and its task) belongs to `rep` (team east): a rep of another team does not even see it."""
     return {"anonymous": 303, "rep": status, "other_rep": 404, "manager": status, "admin": status}
@@ -105,9 +110,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/accounts/{company_id:int}"): Rule(
         account_editors(409), url="/accounts/{company}", data={"name": "x", "owner_id": "{user}", "version": "0"}
     ),
-    ("GET", "/accounts/{company_id:int}/merge"): Rule(account_editors(), url="/accounts/{company}/merge"),
+    ("GET", "/accounts/{company_id:int}/merge"): Rule(account_managers(), url="/accounts/{company}/merge"),
     ("POST", "/accounts/{company_id:int}/merge"): Rule(
-        account_editors(422), url="/accounts/{company}/merge", data={"other_id": ""}
+        account_managers(422), url="/accounts/{company}/merge", data={"other_id": ""}
     ),
     ("POST", "/accounts/{company_id:int}/departments"): Rule(
         account_editors(303), url="/accounts/{company}/departments", data={"name": ""}
@@ -128,7 +133,7 @@ RULES: dict[tuple[str, str], Rule] = {
         account_editors(409), url="/persons/{person}", data={"name": "x", "stance": "neutral", "version": "0"}
     ),
     ("POST", "/persons/{person_id:int}/merge"): Rule(
-        account_editors(303), url="/persons/{person}/merge", data={"other_id": ""}
+        account_managers(303), url="/persons/{person}/merge", data={"other_id": ""}
     ),
     # anyone may log what they did with an account; an empty subject is refused
     ("POST", "/accounts/{company_id:int}/activities"): Rule(
@@ -226,3 +231,32 @@ async def account(db, rep):
         "stage": proposal.id,
         "lost_reason": lost_reason.id,
     }
+
+
+async def test_a_rep_who_starts_a_deal_on_another_teams_account_still_may_not_edit_reassign_or_merge_it(
+    login, account, rep, other_rep
+):
+    """The takeover found in the hardening review: starting a deal on an account used to make it
+    editable, and then the rep could make themselves its owner or merge it into their own."""
+    intruder = await login(other_rep)
+    started = await intruder.post(
+        "/deals",
+        data={"company_id": str(account["company"]), "title": "横取り", "owner_id": str(other_rep.id)},
+    )
+    assert started.status_code == 303  # anyone may start a deal on any account
+
+    refused = {
+        "GET /accounts/{company}/edit": await intruder.get(f"/accounts/{account['company']}/edit"),
+        "POST /accounts/{company} (owner)": await intruder.post(
+            f"/accounts/{account['company']}", data={"name": "x", "owner_id": str(other_rep.id), "version": "1"}
+        ),
+        "GET /accounts/{company}/merge": await intruder.get(f"/accounts/{account['company']}/merge"),
+        "POST /accounts/{company}/merge": await intruder.post(
+            f"/accounts/{account['company']}/merge", data={"other_id": str(account["company"]), "confirm": "1"}
+        ),
+        "POST /persons/{person}/merge": await intruder.post(
+            f"/persons/{account['person']}/merge", data={"other_id": str(account["person"]), "confirm": "1"}
+        ),
+    }
+
+    assert {name: r.status_code for name, r in refused.items()} == dict.fromkeys(refused, 403)

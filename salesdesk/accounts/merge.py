@@ -17,7 +17,7 @@ from salesdesk.accounts.people import apply_person_keys, get_person, index_perso
 from salesdesk.accounts.services import (
     _descendant_ids,
     apply_keys,
-    ensure_may_edit,
+    ensure_may_remove,
     get_company,
     index_company,
     replace_terms,
@@ -28,6 +28,7 @@ from salesdesk.db import utcnow
 from salesdesk.errors import Invalid
 from salesdesk.pipeline.models import Deal, DealContact
 from salesdesk.tasks.models import Task, task_persons
+from salesdesk.versions import flush_or_stale
 
 COMPANY_FILLABLE = (
     "name_kana",
@@ -114,17 +115,29 @@ async def _ancestor_ids(db: AsyncSession, company_id: int) -> set[int]:
     return set(await db.scalars(select(up.c.id)))
 
 
+async def _lock(db: AsyncSession, company: Company) -> None:
+    """Hold the merged-away company until the merge commits: a deal, person or task being added to
+    it meanwhile waits, then finds it gone (a 409), instead of vanishing with it. On PostgreSQL a
+    row lock (inserts referencing the row need a KEY SHARE lock, which FOR UPDATE excludes); on
+    SQLite the UPDATE takes the database's write lock, which it keeps to the commit."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(select(Company.id).where(Company.id == company.id).with_for_update())
+    else:
+        await db.execute(update(Company).where(Company.id == company.id).values(updated_at=Company.updated_at))
+
+
 async def merge_companies(
     db: AsyncSession, actor: User, survivor_id: int, other_id: int | None, *, confirmed: bool = True
 ) -> Company:
     survivor = await get_company(db, actor, survivor_id)
-    await ensure_may_edit(db, actor, survivor)
+    await ensure_may_remove(db, actor, survivor)
     if not confirmed or other_id is None:
         raise Invalid(other_id="merge.confirm")
     if survivor_id == other_id:
         raise Invalid(other_id="merge.same")
     other = await get_company(db, actor, other_id)
-    await ensure_may_edit(db, actor, other)
+    await ensure_may_remove(db, actor, other)
+    await _lock(db, other)
     await _merge_departments(db, survivor.id, other.id)
     await db.execute(update(Person).where(Person.company_id == other.id).values(company_id=survivor.id))
     await db.execute(update(Activity).where(Activity.company_id == other.id).values(company_id=survivor.id))
@@ -153,7 +166,7 @@ async def merge_companies(
     other_label, other_id = other.name, other.id
     await replace_terms(db, "company", other_id, set())
     await db.delete(other)
-    await db.flush()  # the 法人番号 is free only once the other row is gone
+    await flush_or_stale(db, other)  # the 法人番号 is free only once the other row is gone
     for key, value in fill.items():
         setattr(survivor, key, value)
     survivor.tags = [t for t in survivor.tags if t.name in tags] + [
@@ -180,13 +193,13 @@ async def merge_persons(
     db: AsyncSession, actor: User, survivor_id: int, other_id: int | None, *, confirmed: bool = True
 ) -> Person:
     survivor = await get_person(db, actor, survivor_id)
-    await ensure_may_edit(db, actor, survivor.company)
+    await ensure_may_remove(db, actor, survivor.company)
     if not confirmed or other_id is None:
         raise Invalid(other_id="merge.confirm")
     if survivor_id == other_id:
         raise Invalid(other_id="merge.same")
     other = await get_person(db, actor, other_id)
-    await ensure_may_edit(db, actor, other.company)
+    await ensure_may_remove(db, actor, other.company)
     # An activity that names both keeps one link (the pair is the primary key).
     both = select(activity_persons.c.activity_id).where(activity_persons.c.person_id == survivor.id)
     await db.execute(
@@ -219,7 +232,7 @@ async def merge_persons(
     other_label, other_id = other.name, other.id
     await replace_terms(db, "person", other_id, set())
     await db.delete(other)
-    await db.flush()
+    await flush_or_stale(db, other)
     for key, value in fill.items():
         setattr(survivor, key, value)
     apply_person_keys(survivor)

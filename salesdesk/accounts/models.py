@@ -116,7 +116,7 @@ class Department(IdMixin, VersionedMixin, Audited, Base):
     )
 
     company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id", ondelete="CASCADE"))
-    parent_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("departments.id"))
+    parent_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("departments.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
 
     def __str__(self) -> str:
@@ -147,7 +147,7 @@ class Person(IdMixin, VersionedMixin, Audited, Base):
     phone_digits: Mapped[str] = mapped_column(String(20), default="")
     mobile: Mapped[str] = mapped_column(String(40), default="")
     mobile_digits: Mapped[str] = mapped_column(String(20), default="")
-    reports_to_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("persons.id", ondelete="SET NULL"))
+    reports_to_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("persons.id", ondelete="SET NULL"), index=True)
     buying_role: Mapped[str | None] = mapped_column(String(20))
     stance: Mapped[str] = mapped_column(String(10), default=Stance.neutral)
     left_company: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -172,7 +172,7 @@ class PersonMove(IdMixin, Base):
     department_name: Mapped[str] = mapped_column(String(300), default="")  # the path as it was then
     title: Mapped[str] = mapped_column(String(100), default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    recorded_by_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
 
 activity_persons = Table(
@@ -198,8 +198,8 @@ class Activity(IdMixin, VersionedMixin, Audited, Base):
     company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("deals.id", ondelete="SET NULL"))
     # The task whose completion was logged as this activity (the timeline shows the two as one).
-    task_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("tasks.id", ondelete="SET NULL"))
-    user_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"))
+    task_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("tasks.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     user: Mapped[User | None] = relationship(lazy="raise")
     persons: Mapped[list[Person]] = relationship(secondary=activity_persons, lazy="raise", order_by="Person.name")
@@ -231,7 +231,7 @@ class SavedView(IdMixin, TimestampMixin, Base):
     __table_args__ = (Index("ix_saved_views_user_id", "user_id"),)
 
     user_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"))
-    team_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("teams.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(String(1000))
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -245,7 +245,7 @@ class ImportUpload(IdMixin, Base):
 
     __tablename__ = "import_uploads"
 
-    user_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,9 +18,10 @@ from salesdesk.accounts.forms import DepartmentForm, PersonForm
 from salesdesk.accounts.models import BuyingRole, Company, Department, Person, PersonMove, Stance
 from salesdesk.accounts.services import Duplicates, ensure_may_edit, get_company, replace_terms
 from salesdesk.auth.models import User
-from salesdesk.errors import Invalid, NotFound, StaleEdit
+from salesdesk.errors import Invalid, NotFound
 from salesdesk.i18n import local_today
 from salesdesk.ids import parse_id
+from salesdesk.versions import check_version, flush_or_stale
 
 # --- departments -----------------------------------------------------------------------
 
@@ -114,10 +115,11 @@ async def create_department(db: AsyncSession, actor: User, company_id: int, form
 async def update_department(db: AsyncSession, actor: User, department_id: int, form: DepartmentForm) -> Department:
     """Rename and move (a new parent) in one step."""
     dept, _company = await _department(db, actor, department_id)
-    if dept.version != form.version:
-        raise StaleEdit(current=dept, changes={"name": (form.name, dept.name)})
-    dept.name, dept.parent_id = await _clean_department(db, dept.company_id, form, dept)
-    await db.flush()
+    name, parent_id = await _clean_department(db, dept.company_id, form, dept)
+    wanted = {"name": name, "parent_id": parent_id}
+    await check_version(db, dept, form.version, wanted)
+    dept.name, dept.parent_id = name, parent_id
+    await flush_or_stale(db, dept, wanted)
     return dept
 
 
@@ -126,8 +128,7 @@ async def delete_department(
 ) -> Department:
     """Only an empty department goes; its people move first (to move_to_id) or it stays."""
     dept, _company = await _department(db, actor, department_id)
-    if dept.version != seen_version:
-        raise StaleEdit(current=dept)
+    await check_version(db, dept, seen_version)
     if await db.scalar(select(func.count()).where(Department.parent_id == dept.id)):
         raise Invalid(department="department.has_children")
     people = await db.scalar(select(func.count()).where(Person.department_id == dept.id)) or 0
@@ -152,7 +153,7 @@ async def delete_department(
                 )
             )
     await db.delete(dept)
-    await db.flush()
+    await flush_or_stale(db, dept)
     return dept
 
 
@@ -318,10 +319,7 @@ async def update_person(db: AsyncSession, actor: User, person_id: int, form: Per
     person = await get_person(db, actor, person_id)
     await ensure_may_edit(db, actor, person.company)
     values, moved_on = await _clean_person(db, person.company_id, form, person)
-    if person.version != form.version:
-        raise StaleEdit(
-            current=person, changes={k: (v, getattr(person, k)) for k, v in values.items() if getattr(person, k) != v}
-        )
+    await check_version(db, person, form.version, values)
     contact = (norm.email_key(values["email"]), norm.phone_digits(values["phone"]), norm.phone_digits(values["mobile"]))
     if form.confirm_duplicate != "1" and contact != (person.email_key, person.phone_digits, person.mobile_digits):
         twins = await find_person_duplicates(
@@ -337,7 +335,7 @@ async def update_person(db: AsyncSession, actor: User, person_id: int, form: Per
     for key, value in values.items():
         setattr(person, key, value)
     apply_person_keys(person)
-    await db.flush()
+    await flush_or_stale(db, person, values)
     if moved:
         await _record_move(db, actor, person, moved_on)
     await index_person(db, person)

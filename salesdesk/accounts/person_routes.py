@@ -134,12 +134,14 @@ async def create_person(
 async def person_page(db_session: DB, actor: Actor, person_id: int, kind: str = "", page: str = "") -> Page:
     person = await people.get_person(db_session, actor, person_id)
     departments = await people.list_departments(db_session, person.company_id)
+    rights = await services.rights(db_session, actor, person.company)
     return render(
         "accounts/person.html",
         block="timeline",
         person=person,
         company=person.company,
-        may_edit=await services.may_edit(db_session, actor, person.company),
+        may_edit=rights.contribute,
+        may_merge=rights.remove,
         moves=await people.person_moves(db_session, person.id),
         dept_paths=people.department_paths(departments),
         user_names=await services.user_names(db_session),

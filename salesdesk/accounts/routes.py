@@ -109,7 +109,7 @@ def _as_form(company: Company) -> CompanyForm:
 @get("/accounts/{company_id:int}/edit")
 async def edit_company(db_session: DB, actor: Actor, company_id: int) -> Page:
     company = await services.get_company(db_session, actor, company_id)
-    await services.ensure_may_edit(db_session, actor, company)
+    await services.ensure_may_edit_details(db_session, actor, company)
     return await _form_page(db_session, _as_form(company), company=company)
 
 
@@ -132,6 +132,10 @@ async def update_company(
     return redirect(request, f"/accounts/{company.id}", flash=("success", _("Company saved.")))
 
 
+def _rights(rights: services.AccountRights) -> dict[str, bool]:
+    return {"may_edit": rights.contribute, "may_edit_details": rights.edit, "may_merge": rights.remove}
+
+
 async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, kind: str = "", page: int = 1) -> dict:
     company = await services.get_company(db, actor, company_id)
     departments = await people.list_departments(db, company.id)
@@ -139,7 +143,7 @@ async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, ki
     current = [p for p in persons if not p.left_company]
     return {
         "company": company,
-        "may_edit": await services.may_edit(db, actor, company),
+        **_rights(await services.rights(db, actor, company)),
         "group": await services.group_tree(db, company),
         "departments": departments,
         "tree": people.department_tree(departments, persons),
@@ -172,7 +176,7 @@ async def org_chart(db_session: DB, actor: Actor, company_id: int) -> Page:
 @get("/accounts/{company_id:int}/merge")
 async def merge_page(db_session: DB, actor: Actor, company_id: int, other_id: str = "") -> Page:
     company = await services.get_company(db_session, actor, company_id)
-    await services.ensure_may_edit(db_session, actor, company)
+    await services.ensure_may_remove(db_session, actor, company)
     wanted = parse_id(other_id)
     other = await services.get_company(db_session, actor, wanted) if wanted else None
     candidates = await services.find_duplicates(

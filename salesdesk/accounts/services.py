@@ -23,9 +23,10 @@ from salesdesk.accounts.models import EMPLOYEE_BANDS, Company, CompanyTag, Searc
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
 from salesdesk.db import utcnow
-from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
+from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.ids import parse_id, parse_int, parse_page
 from salesdesk.pipeline.models import Deal
+from salesdesk.versions import check_version, flush_or_stale
 
 PAGE_SIZE = 50
 SORTS = {
@@ -47,17 +48,30 @@ class Duplicates(Invalid):
 # --- rights ------------------------------------------------------------------------
 
 
-async def may_edit(db: AsyncSession, actor: User, company: Company) -> bool:
-    """The one rule for changing an account (see auth.policy.may_edit_account)."""
-    owner_team_id = None
-    if company.owner_id is not None:
-        owner_team_id = await db.scalar(select(User.team_id).where(User.id == company.owner_id))
-    return policy.may_edit_account(
-        actor,
-        owner_id=company.owner_id,
-        owner_team_id=owner_team_id,
-        has_actors_deal=await _actor_has_deal(db, actor, company.id),
+@dataclass(frozen=True)
+class AccountRights:
+    """What the actor may do with one account (auth.policy's account rules, looked up once)."""
+
+    edit: bool  # its details: name, 法人番号, notes ... (the owner's own team decides these)
+    contribute: bool  # add and update its activities, departments and persons
+    remove: bool  # merge it away or delete it, merge or delete its persons
+    owner_team_id: int | None
+
+
+async def rights(db: AsyncSession, actor: User, company: Company) -> AccountRights:
+    owner_team_id = await _team_of(db, company.owner_id)
+    who = {"owner_id": company.owner_id, "owner_team_id": owner_team_id}
+    edit = policy.may_edit_account(actor, **who)
+    contribute = edit or policy.may_contribute_to_account(
+        actor, **who, has_actors_deal=await _actor_has_deal(db, actor, company.id)
     )
+    return AccountRights(edit, contribute, policy.may_remove_from_account(actor, **who), owner_team_id)
+
+
+async def _team_of(db: AsyncSession, user_id: int | None) -> int | None:
+    if user_id is None:
+        return None
+    return await db.scalar(select(User.team_id).where(User.id == user_id))
 
 
 async def _actor_has_deal(db: AsyncSession, actor: User, company_id: int) -> bool:
@@ -68,9 +82,28 @@ async def _actor_has_deal(db: AsyncSession, actor: User, company_id: int) -> boo
     )
 
 
+async def may_edit(db: AsyncSession, actor: User, company: Company) -> bool:
+    """May add to and update the account's departments, persons and activities."""
+    return (await rights(db, actor, company)).contribute
+
+
 async def ensure_may_edit(db: AsyncSession, actor: User, company: Company) -> None:
-    if not await may_edit(db, actor, company):
+    """Contribute: departments, persons, activities (see AccountRights)."""
+    if not (await rights(db, actor, company)).contribute:
         raise Forbidden("company.edit")
+
+
+async def ensure_may_edit_details(db: AsyncSession, actor: User, company: Company) -> AccountRights:
+    found = await rights(db, actor, company)
+    if not found.edit:
+        raise Forbidden("company.edit")
+    return found
+
+
+async def ensure_may_remove(db: AsyncSession, actor: User, company: Company) -> None:
+    """Merge or delete the account, or merge or delete its persons."""
+    if not (await rights(db, actor, company)).remove:
+        raise Forbidden("company.remove")
 
 
 # --- reading -------------------------------------------------------------------------
@@ -257,12 +290,24 @@ async def _clean(db: AsyncSession, actor: User, form: CompanyForm, company: Comp
     if company is None and owner_id is None and form.owner_id == "":
         owner_id = actor.id if actor.role == Role.rep else None
     current_owner = company.owner_id if company else None
-    if owner_id is not None and not await db.scalar(
+    new_owner_team = await db.scalar(select(User.team_id).where(User.id == owner_id, User.is_active.is_(True)))
+    if owner_id is not None and owner_id != current_owner and not await db.scalar(
         select(User.id).where(User.id == owner_id, User.is_active.is_(True))
     ):
         errors["owner_id"] = "owner.unknown"
-    elif actor.role == Role.rep and owner_id not in (actor.id, current_owner):
-        errors["owner_id"] = "owner.rep_cannot_assign"
+    elif company is None and actor.role == Role.rep and owner_id != actor.id:
+        errors["owner_id"] = "owner.rep_cannot_assign"  # a rep's new account is their own
+    elif company is not None and not policy.may_assign_account(
+        actor,
+        owner_id=current_owner,
+        owner_team_id=await _team_of(db, current_owner),
+        new_owner_id=owner_id,
+        new_owner_team_id=new_owner_team,
+    ):
+        errors["owner_id"] = "owner.not_allowed"
+    elif company is None and actor.role == Role.manager and owner_id not in (None, actor.id):
+        if new_owner_team != actor.team_id:
+            errors["owner_id"] = "owner.not_allowed"  # a manager hands accounts to their own team
     parent_id = parse_id(form.parent_id)
     if parent_id is not None:
         if not await db.scalar(select(Company.id).where(Company.id == parent_id)):
@@ -322,20 +367,16 @@ async def create_company(db: AsyncSession, actor: User, form: CompanyForm) -> Co
     apply_keys(company)
     company.tags = [CompanyTag(name=n) for n in _tags(form.tags)]
     db.add(company)
-    await db.flush()
+    await flush_or_stale(db, company)  # the same 法人番号 saved twice at once: 409
     await index_company(db, company)
     return company
 
 
 async def update_company(db: AsyncSession, actor: User, company_id: int, form: CompanyForm) -> Company:
     company = await get_company(db, actor, company_id)
-    await ensure_may_edit(db, actor, company)
+    await ensure_may_edit_details(db, actor, company)
     values = await _clean(db, actor, form, company)
-    if company.version != form.version:
-        raise StaleEdit(
-            current=company,
-            changes={k: (v, getattr(company, k)) for k, v in values.items() if getattr(company, k) != v},
-        )
+    await check_version(db, company, form.version, values)
     if (
         norm.company_key(values["name"]) != company.normalized_name
         or values["corporate_number"] != company.corporate_number
@@ -348,7 +389,7 @@ async def update_company(db: AsyncSession, actor: User, company_id: int, form: C
     company.tags = [t for t in company.tags if t.name in wanted] + [
         CompanyTag(name=n) for n in wanted if n not in company.tag_names
     ]
-    await db.flush()
+    await flush_or_stale(db, company, values)
     await index_company(db, company)
     return company
 

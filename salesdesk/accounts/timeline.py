@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.forms import ActivityForm
 from salesdesk.accounts.models import Activity, ActivityKind, Company, Person, activity_persons
-from salesdesk.accounts.services import get_company, may_edit
+from salesdesk.accounts.services import get_company, rights
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
@@ -227,7 +227,7 @@ async def delete_activity(db: AsyncSession, actor: User, activity_id: int) -> Ac
         raise NotFound("activity")
     company = await db.get(Company, activity.company_id)
     assert company is not None
-    if activity.user_id != actor.id and not await may_edit(db, actor, company):
+    if activity.user_id != actor.id and not (await rights(db, actor, company)).edit:
         raise Forbidden("activity.delete")
     await db.delete(activity)
     await db.flush()

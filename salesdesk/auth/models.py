@@ -25,7 +25,9 @@ class Team(IdMixin, VersionedMixin, Audited, Base):
     __tablename__ = "teams"
 
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    manager_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL", use_alter=True))
+    manager_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
+    )
 
     manager: Mapped[User | None] = relationship(foreign_keys=[manager_id], lazy="raise")
 
@@ -41,7 +43,7 @@ class User(IdMixin, VersionedMixin, Audited, Base):
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20), default=Role.rep)
-    team_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("teams.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="ja")
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

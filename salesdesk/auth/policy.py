@@ -23,34 +23,65 @@ def may_read_audit(actor: User) -> bool:
     return actor.role == Role.admin
 
 
-def may_edit_account(
-    actor: User, *, owner_id: int | None, owner_team_id: int | None, has_actors_deal: bool = False
+# --- accounts ------------------------------------------------------------------------------
+# Everyone reads every account. accounts.services asks these with the owner's team looked up.
+
+
+def _manages_owner(actor: User, owner_id: int | None, owner_team_id: int | None) -> bool:
+    """The manager of the owner's team (an unowned account is any manager's to hand out)."""
+    if actor.role != Role.manager:
+        return False
+    return owner_id is None or (actor.team_id is not None and owner_team_id == actor.team_id)
+
+
+def may_edit_account(actor: User, *, owner_id: int | None, owner_team_id: int | None) -> bool:
+    """Change an account's details: its owner, the manager of the owner's team, admins."""
+    if actor.role == Role.admin or (owner_id is not None and owner_id == actor.id):
+        return True
+    return _manages_owner(actor, owner_id, owner_team_id)
+
+
+def may_contribute_to_account(
+    actor: User, *, owner_id: int | None, owner_team_id: int | None, has_actors_deal: bool
 ) -> bool:
-    """Everyone reads every account; reps edit what they own or where they own a deal,
-    managers what their team owns (and unowned accounts), admins everything."""
-    if actor.role == Role.admin:
+    """Add and keep up to date the account's activities, departments and persons: its editors,
+    and a rep who owns a deal there (they work the account, but it does not become theirs)."""
+    return has_actors_deal or may_edit_account(actor, owner_id=owner_id, owner_team_id=owner_team_id)
+
+
+def may_remove_from_account(actor: User, *, owner_id: int | None, owner_team_id: int | None) -> bool:
+    """Merge or delete accounts and persons (which moves or ends other people's records):
+    the manager of the owner's team and admins only, never a rep, not even the owner."""
+    return actor.role == Role.admin or _manages_owner(actor, owner_id, owner_team_id)
+
+
+def may_assign_account(
+    actor: User,
+    *,
+    owner_id: int | None,
+    owner_team_id: int | None,
+    new_owner_id: int | None,
+    new_owner_team_id: int | None,
+) -> bool:
+    """Make `new_owner_id` the owner of an account now owned by `owner_id` (None: a new account).
+
+    Admins assign anyone. The manager of the owner's team assigns within that team (or leaves it
+    unowned). An owner hands their own account over to a teammate. A new account is the creating
+    rep's own. Nobody else changes an owner: owning a deal on an account never makes it yours.
+    """
+    if new_owner_id == owner_id or actor.role == Role.admin:
         return True
-    if owner_id is not None and owner_id == actor.id:
-        return True
-    if actor.role == Role.manager and (
-        owner_id is None or (actor.team_id is not None and owner_team_id == actor.team_id)
-    ):
-        return True  # a manager also hands out the accounts nobody owns yet
-    return has_actors_deal
+    same_team = actor.team_id is not None and new_owner_team_id == actor.team_id
+    if _manages_owner(actor, owner_id, owner_team_id):
+        return new_owner_id is None or same_team or new_owner_id == actor.id
+    if owner_id is None:  # a new account, or an unowned one a rep may not take
+        return False
+    return owner_id == actor.id and new_owner_id is not None and same_team
 
 
 # --- deals -------------------------------------------------------------------------------
-# pipeline.services.visible_deals is the same rule as a query; keep the two in step.
-
-
-def may_see_deal(actor: User, *, owner_id: int | None, owner_team_id: int | None) -> bool:
-    """Admins see every deal; everyone else their own and their team's (the weekly meeting is a
-    team's); managers also the deals nobody owns any more."""
-    if actor.role == Role.admin or (owner_id is not None and owner_id == actor.id):
-        return True
-    if owner_id is None:
-        return actor.role == Role.manager
-    return actor.team_id is not None and owner_team_id == actor.team_id
+# Who sees a deal is a query, not a function: pipeline.access.owned_by_visible (admins all; the
+# others their own and their team's; managers also the deals nobody owns).
 
 
 def may_edit_deal(actor: User, *, owner_id: int | None, owner_team_id: int | None) -> bool:
@@ -73,7 +104,7 @@ def may_configure_pipelines(actor: User) -> bool:
     return actor.role == Role.admin
 
 
-# --- tasks: a rep's follow-ups are seen by their team and changed by them and their manager --
+# --- tasks: a rep's follow-ups are changed by them and their manager (seen like deals: the
+# query in pipeline.access.owned_by_visible is the only who-sees-what rule for both) -----------
 
-may_see_task = may_see_deal
 may_edit_task = may_edit_deal

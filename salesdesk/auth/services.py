@@ -16,7 +16,8 @@ from salesdesk.auth import policy
 from salesdesk.auth.models import LOCALES, Role, Team, User, UserSession
 from salesdesk.auth.passwords import MIN_LENGTH, passwords
 from salesdesk.db import utcnow
-from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
+from salesdesk.errors import Forbidden, Invalid, NotFound
+from salesdesk.versions import check_version, flush_or_stale
 
 INVITE_DAYS = 7
 SESSION_TOUCH_EVERY = timedelta(minutes=5)
@@ -96,7 +97,7 @@ async def update_preferences(db: AsyncSession, actor: User, *, locale: str, time
     actor.locale = locale
     if time_zone is not None:
         actor.time_zone = time_zone
-    await db.flush()
+    await flush_or_stale(db, actor)
     return actor
 
 
@@ -226,16 +227,11 @@ async def accept_invite(db: AsyncSession, token: str, *, password: str, password
     return user
 
 
-def _stale_check(row: User | Team, seen_version: int, fields: dict[str, object]) -> None:
-    if row.version != seen_version:
-        raise StaleEdit(current=row, changes={k: (v, getattr(row, k)) for k, v in fields.items()})
-
-
 async def update_user(
     db: AsyncSession, actor: User, user_id: int, *, role: str, team_id: int | None, name: str, seen_version: int
 ) -> User:
     user = await get_user(db, actor, user_id)
-    _stale_check(user, seen_version, {"role": role, "team_id": team_id, "name": name})
+    await check_version(db, user, seen_version, {"role": role, "team_id": team_id, "name": name})
     _check_role(role)
     if not (name or "").strip():
         raise Invalid(name="required")
@@ -243,20 +239,20 @@ async def update_user(
         raise Invalid(role="role.cannot_demote_self")
     await _team_or_none(db, team_id)
     user.role, user.team_id, user.name = role, team_id or None, name.strip()
-    await db.flush()
+    await flush_or_stale(db, user)
     return user
 
 
 async def set_active(db: AsyncSession, actor: User, user_id: int, *, active: bool, seen_version: int) -> User:
     """Deactivating keeps the user's history and ends every session at once."""
     user = await get_user(db, actor, user_id)
-    _stale_check(user, seen_version, {"is_active": active})
+    await check_version(db, user, seen_version, {"is_active": active})
     if user.id == actor.id and not active:
         raise Invalid(is_active="user.cannot_deactivate_self")
     user.is_active = active
     if not active:
         await end_all_sessions(db, user.id)
-    await db.flush()
+    await flush_or_stale(db, user)
     return user
 
 
@@ -271,7 +267,7 @@ async def create_team(db: AsyncSession, actor: User, *, name: str, manager_id: i
         raise Invalid(name="team.name_taken")
     team = Team(name=name, manager_id=manager_id or None)
     db.add(team)
-    await db.flush()
+    await flush_or_stale(db, team)  # a concurrent team of the same name: 409
     return team
 
 
@@ -282,7 +278,7 @@ async def update_team(
     team = await db.get(Team, team_id)
     if team is None:
         raise NotFound("team")
-    _stale_check(team, seen_version, {"name": name, "manager_id": manager_id})
+    await check_version(db, team, seen_version, {"name": name, "manager_id": manager_id})
     name = (name or "").strip()
     if not name:
         raise Invalid(name="required")
@@ -292,5 +288,5 @@ async def update_team(
     if clash:
         raise Invalid(name="team.name_taken")
     team.name, team.manager_id = name, manager_id or None
-    await db.flush()
+    await flush_or_stale(db, team)
     return team

@@ -35,6 +35,9 @@ MESSAGES = {
     "company.duplicate_name": N_("A company with this name already exists."),
     "owner.unknown": N_("Choose an active user."),
     "owner.rep_cannot_assign": N_("Only managers and administrators hand accounts to someone else."),
+    "owner.not_allowed": N_(
+        "An owner hands an account only to a teammate; the team's manager and administrators assign accounts."
+    ),
     "parent.unknown": N_("No company with this ID."),
     "parent.cycle": N_("A company cannot be its own parent or a subsidiary's subsidiary."),
     "department.unknown": N_("Choose a department of this company."),

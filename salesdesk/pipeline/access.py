@@ -5,7 +5,7 @@ export and lookup starts from it, so a deal the actor may not see is never liste
 when asked for. One deliberate exception: the company page's won total and open pipeline are
 the account's value to the whole company, so they sum every deal of it (company_deals.py) and
 say how many deals they count that the reader cannot open. Tasks follow the same owner/team
-rule (policy.may_see_task).
+rule.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from salesdesk.pipeline.models import Deal
 
 
 def owned_by_visible(actor: User, owner_column: ColumnElement) -> ColumnElement[bool]:
-    """`owner_column` names someone whose deals (or tasks) the actor sees (policy.may_see_deal)."""
+    """`owner_column` names someone whose deals (or tasks) the actor sees: admins all, the others
+    their own and their team's, managers also nobody's (the one who-sees-what rule of deals and tasks)."""
     if actor.role == Role.admin:
         return true()
     seen = [owner_column == actor.id]

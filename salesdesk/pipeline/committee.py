@@ -19,6 +19,7 @@ from salesdesk.ids import parse_id
 from salesdesk.pipeline import access
 from salesdesk.pipeline.forms import ContactForm
 from salesdesk.pipeline.models import Deal, DealContact
+from salesdesk.versions import flush_or_stale
 
 DECISION_MAKER_CONTACT_DAYS = 90
 ROLE_ORDER = {role: n for n, role in enumerate(BuyingRole)}
@@ -82,7 +83,7 @@ async def add_contact(db: AsyncSession, actor: User, deal_id: int, form: Contact
         contact = DealContact(deal_id=deal.id, person_id=person.id, is_primary=False)
         db.add(contact)
     contact.role = _role(form, person)
-    await db.flush()
+    await flush_or_stale(db, contact)  # the same person attached twice at once: 409
     if form.is_primary == "1" or not await db.scalar(
         select(func.count()).where(DealContact.deal_id == deal.id, DealContact.is_primary.is_(True))
     ):
@@ -106,7 +107,7 @@ async def remove_contact(db: AsyncSession, actor: User, deal_id: int, person_id:
     await access.ensure_may_edit(db, actor, deal)
     contact = await _contact(db, deal.id, person_id)
     await db.delete(contact)
-    await db.flush()
+    await flush_or_stale(db, contact)
     return contact
 
 
@@ -135,7 +136,7 @@ async def make_primary(db: AsyncSession, deal: Deal, person_id: int) -> DealCont
         .execution_options(synchronize_session="fetch")
     )
     contact.is_primary = True
-    await db.flush()
+    await flush_or_stale(db, contact)  # two first contacts at once: the unique index lets one be primary
     return contact
 
 

@@ -11,18 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
-from salesdesk.db import flush_or_stale
-from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
+from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.ids import parse_int
 from salesdesk.pipeline import setup
 from salesdesk.pipeline.admin_forms import SalesSettingsForm, StageForm
 from salesdesk.pipeline.forms import parse_percent
 from salesdesk.pipeline.models import REQUIRABLE_FIELDS, Deal, LostReason, Pipeline, SalesSettings, Stage, StageKind
+from salesdesk.versions import check_version, flush_or_stale
 
 MAX_ROTTING_DAYS = 3650
 
@@ -32,9 +33,8 @@ def ensure_may_configure(actor: User) -> None:
         raise Forbidden("pipeline.configure")
 
 
-def _stale(row: Any, seen_version: int, **fields: Any) -> None:
-    if row.version != seen_version:
-        raise StaleEdit(current=row, changes={k: (v, getattr(row, k)) for k, v in fields.items()})
+async def _stale(db: AsyncSession, row: Any, seen_version: int, **fields: Any) -> None:
+    await check_version(db, row, seen_version, fields)
 
 
 def _name(text: str, limit: int) -> str:
@@ -116,13 +116,13 @@ async def create_pipeline(db: AsyncSession, actor: User, *, name: str, copy_from
         for s in source.stages
     ]
     db.add(pipeline)
-    await db.flush()
+    await flush_or_stale(db, pipeline)  # a concurrent pipeline of the same name: 409
     return pipeline
 
 
 async def rename_pipeline(db: AsyncSession, actor: User, pipeline_id: int, *, name: str, seen_version: int) -> Pipeline:
     pipeline = await _pipeline(db, actor, pipeline_id)
-    _stale(pipeline, seen_version, name=name)
+    await _stale(db, pipeline, seen_version, name=name)
     name = _name(name, 100)
     await _unique_pipeline_name(db, name, pipeline.id)
     pipeline.name = name
@@ -133,7 +133,7 @@ async def rename_pipeline(db: AsyncSession, actor: User, pipeline_id: int, *, na
 async def make_default_pipeline(db: AsyncSession, actor: User, pipeline_id: int, *, seen_version: int) -> Pipeline:
     """The pipeline /pipeline opens and new deals start in."""
     pipeline = await _pipeline(db, actor, pipeline_id)
-    _stale(pipeline, seen_version, is_default=True)
+    await _stale(db, pipeline, seen_version, is_default=True)
     for other in await db.scalars(select(Pipeline).where(Pipeline.is_default.is_(True), Pipeline.id != pipeline.id)):
         other.is_default = False
     pipeline.is_default = True
@@ -179,10 +179,20 @@ async def get_stage(db: AsyncSession, actor: User, stage_id: int) -> tuple[Stage
     return stage, await setup.get_pipeline(db, stage.pipeline_id)
 
 
-def _renumber(stages: list[Stage]) -> None:
-    for position, stage in enumerate(stages):
-        if stage.position != position:
-            stage.position = position
+async def _renumber(db: AsyncSession, model: type[Stage] | type[LostReason], rows: list[Any]) -> None:
+    """Positions 0..n-1 in the given order, in one UPDATE (a CASE over the ids).
+
+    Bookkeeping of the rows around the one that moved: no version bump, no audit entry. The
+    moved or deleted row itself went through the version check first, which also serialises
+    two concurrent reorderings (the loser's version-checked write matches no row: 409).
+    """
+    order = {row.id: position for position, row in enumerate(rows)}
+    await db.execute(
+        update(model).where(model.id.in_(list(order))).values(position=case(order, value=model.id)),
+        execution_options={"synchronize_session": False},
+    )
+    for position, row in enumerate(rows):
+        set_committed_value(row, "position", position)
 
 
 async def add_stage(
@@ -198,8 +208,8 @@ async def add_stage(
     at = opens[-1] + 1 if values["kind"] == StageKind.open and opens else len(stages)
     stage = Stage(pipeline_id=pipeline.id, position=at, **values)
     pipeline.stages.append(stage)
-    _renumber([*stages[:at], stage, *stages[at:]])
-    await db.flush()
+    await flush_or_stale(db, stage)  # a concurrent stage of the same name: 409
+    await _renumber(db, Stage, [*stages[:at], stage, *stages[at:]])
     return stage
 
 
@@ -215,7 +225,8 @@ async def update_stage(
     db: AsyncSession, actor: User, stage_id: int, form: StageForm, required_fields: list[str]
 ) -> Stage:
     stage, pipeline = await get_stage(db, actor, stage_id)
-    _stale(
+    await _stale(
+        db,
         stage,
         form.version,
         name=form.name,
@@ -240,7 +251,7 @@ async def update_stage(
 async def move_stage(db: AsyncSession, actor: User, stage_id: int, *, direction: str, seen_version: int) -> Stage:
     """One place up or down in the pipeline (the board's columns follow)."""
     stage, pipeline = await get_stage(db, actor, stage_id)
-    _stale(stage, seen_version, position=direction)
+    await _stale(db, stage, seen_version, position=direction)
     if direction not in ("up", "down"):
         raise Invalid(direction="choice.invalid")
     stages = sorted(pipeline.stages, key=lambda s: s.position)  # the loaded collection may predate a move
@@ -248,22 +259,23 @@ async def move_stage(db: AsyncSession, actor: User, stage_id: int, *, direction:
     to = at - 1 if direction == "up" else at + 1
     if 0 <= to < len(stages):
         stages[at], stages[to] = stages[to], stages[at]
-        _renumber(stages)
+        stage.position = to  # the version-checked write: of two moves drawn from one version one wins
         await flush_or_stale(db, stage)
+        await _renumber(db, Stage, stages)
     return stage
 
 
 async def delete_stage(db: AsyncSession, actor: User, stage_id: int, *, seen_version: int) -> Pipeline:
     stage, pipeline = await get_stage(db, actor, stage_id)
-    _stale(stage, seen_version, name=stage.name)
+    await _stale(db, stage, seen_version, name=stage.name)
     if await _deals_in(db, stage):
         raise Invalid(stage="stage.has_deals")
     if _last_of_kind(pipeline, stage):
         raise Invalid(stage="stage.last_of_kind")
     pipeline.stages.remove(stage)
     await db.delete(stage)
-    _renumber(sorted(pipeline.stages, key=lambda s: s.position))
-    await db.flush()
+    await flush_or_stale(db, stage)
+    await _renumber(db, Stage, sorted(pipeline.stages, key=lambda s: s.position))
     return pipeline
 
 
@@ -293,7 +305,7 @@ async def add_lost_reason(db: AsyncSession, actor: User, *, name: str) -> LostRe
     last = await db.scalar(select(func.max(LostReason.position)))
     reason = LostReason(name=name, position=0 if last is None else last + 1, is_active=True)
     db.add(reason)
-    await db.flush()
+    await flush_or_stale(db, reason)  # a concurrent reason of the same name: 409
     return reason
 
 
@@ -301,7 +313,7 @@ async def rename_lost_reason(
     db: AsyncSession, actor: User, reason_id: int, *, name: str, seen_version: int
 ) -> LostReason:
     reason = await _reason(db, actor, reason_id)
-    _stale(reason, seen_version, name=name)
+    await _stale(db, reason, seen_version, name=name)
     name = _name(name, 100)
     await _unique_reason_name(db, name, reason.id)
     reason.name = name
@@ -314,7 +326,7 @@ async def set_lost_reason_active(
 ) -> LostReason:
     """An inactive reason is no longer offered; the deals that gave it keep it."""
     reason = await _reason(db, actor, reason_id)
-    _stale(reason, seen_version, is_active=active)
+    await _stale(db, reason, seen_version, is_active=active)
     reason.is_active = active
     await flush_or_stale(db, reason)
     return reason
@@ -324,7 +336,7 @@ async def move_lost_reason(
     db: AsyncSession, actor: User, reason_id: int, *, direction: str, seen_version: int
 ) -> LostReason:
     reason = await _reason(db, actor, reason_id)
-    _stale(reason, seen_version, position=direction)
+    await _stale(db, reason, seen_version, position=direction)
     if direction not in ("up", "down"):
         raise Invalid(direction="choice.invalid")
     reasons = await setup.list_lost_reasons(db, active_only=False)
@@ -332,21 +344,20 @@ async def move_lost_reason(
     to = at - 1 if direction == "up" else at + 1
     if 0 <= to < len(reasons):
         reasons[at], reasons[to] = reasons[to], reasons[at]
-        for position, row in enumerate(reasons):
-            if row.position != position:
-                row.position = position
+        reason.position = to
         await flush_or_stale(db, reason)
+        await _renumber(db, LostReason, reasons)
     return reason
 
 
 async def delete_lost_reason(db: AsyncSession, actor: User, reason_id: int, *, seen_version: int) -> None:
     """Only a reason no deal gives; one in use can be deactivated instead."""
     reason = await _reason(db, actor, reason_id)
-    _stale(reason, seen_version, name=reason.name)
+    await _stale(db, reason, seen_version, name=reason.name)
     if await db.scalar(select(Deal.id).where(Deal.lost_reason_id == reason.id).limit(1)):
         raise Invalid(lost_reason="lost_reason.in_use")
     await db.delete(reason)
-    await db.flush()
+    await flush_or_stale(db, reason)
 
 
 # --- sales settings -------------------------------------------------------------------------
@@ -359,8 +370,12 @@ async def update_sales_settings(db: AsyncSession, actor: User, form: SalesSettin
     settings = await db.scalar(select(SalesSettings).order_by(SalesSettings.id).limit(1))
     require = form.require_next_action == "1"
     if settings is not None:
-        _stale(
-            settings, form.version, fiscal_year_start_month=form.fiscal_year_start_month, require_next_action=require
+        await _stale(
+            db,
+            settings,
+            form.version,
+            fiscal_year_start_month=form.fiscal_year_start_month,
+            require_next_action=require,
         )
     month = parse_int(form.fiscal_year_start_month, low=1, high=12)
     if month is None:
@@ -369,5 +384,5 @@ async def update_sales_settings(db: AsyncSession, actor: User, form: SalesSettin
         settings = SalesSettings()
         db.add(settings)
     settings.fiscal_year_start_month, settings.require_next_action = month, require
-    await db.flush()
+    await flush_or_stale(db, settings)
     return settings

@@ -49,12 +49,6 @@ async def _deal_block(
     )
 
 
-def _lost_race(error: StaleEdit) -> bool:
-    """The version matched but another save won the write (flush_or_stale): the session's flush failed,
-    so nothing more can be read in this request; the app's 409 page answers instead."""
-    return error.__cause__ is not None
-
-
 # --- the deal page -----------------------------------------------------------------------
 
 
@@ -85,8 +79,6 @@ async def set_forecast(
             forecast_errors=error.errors,
         )
     except StaleEdit as stale:
-        if _lost_race(stale):
-            raise
         return await _deal_block(request, db_session, actor, deal_id, "summary", status_code=409, forecast_stale=stale)
     if not is_fragment_request(request):
         return redirect(request, f"/deals/{deal_id}", flash=("success", _("Forecast saved.")))
@@ -257,8 +249,6 @@ async def update_deal(
             asks_next_action=lacks_next or data.wants_next_action,
         )
     except StaleEdit as stale:
-        if _lost_race(stale):
-            raise
         deal, current, lacks_next = await deal_page.edit_form(db_session, actor, deal_id)
         return await _form_page(
             db_session, actor, current, deal=deal, status_code=409, stale=stale, asks_next_action=lacks_next

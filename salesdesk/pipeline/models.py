@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from salesdesk.accounts.models import Company, Person
@@ -112,9 +112,10 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
         Index("ix_deals_won_on", "won_on"),
     )
 
-    pipeline_id: Mapped[int] = mapped_column(IdType, ForeignKey("pipelines.id"))
+    pipeline_id: Mapped[int] = mapped_column(IdType, ForeignKey("pipelines.id"), index=True)
     stage_id: Mapped[int] = mapped_column(IdType, ForeignKey("stages.id"))
-    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id", ondelete="CASCADE"))
+    # RESTRICT: a deal never vanishes with a company (a merge moves them first, under a lock).
+    company_id: Mapped[int] = mapped_column(IdType, ForeignKey("companies.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200))
     amount_jpy: Mapped[int | None] = mapped_column(BigInteger)  # excl. tax
     expected_close_date: Mapped[date | None] = mapped_column(Date)
@@ -124,7 +125,9 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
     source: Mapped[str] = mapped_column(String(50), default="")
     competitors: Mapped[str] = mapped_column(Text, default="")
     challenges: Mapped[str] = mapped_column(Text, default="")  # 課題
-    lost_reason_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("lost_reasons.id", ondelete="SET NULL"))
+    lost_reason_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("lost_reasons.id", ondelete="SET NULL"), index=True
+    )
     lost_note: Mapped[str] = mapped_column(Text, default="")
     won_on: Mapped[date | None] = mapped_column(Date)
     lost_on: Mapped[date | None] = mapped_column(Date)
@@ -157,7 +160,18 @@ class DealContact(IdMixin, TimestampMixin, Audited, Base):
     """A person of the deal's company (or its group) in the buying committee, with their role here."""
 
     __tablename__ = "deal_contacts"
-    __table_args__ = (UniqueConstraint("deal_id", "person_id"), Index("ix_deal_contacts_person_id", "person_id"))
+    __table_args__ = (
+        UniqueConstraint("deal_id", "person_id"),
+        Index("ix_deal_contacts_person_id", "person_id"),
+        # One primary contact per deal, even when two people attach the first person at once.
+        Index(
+            "ix_deal_contacts_one_primary",
+            "deal_id",
+            unique=True,
+            sqlite_where=text("is_primary"),
+            postgresql_where=text("is_primary"),
+        ),
+    )
 
     deal_id: Mapped[int] = mapped_column(IdType, ForeignKey("deals.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(IdType, ForeignKey("persons.id", ondelete="CASCADE"))
@@ -185,7 +199,7 @@ class DealEvent(IdMixin, Base):
 
     deal_id: Mapped[int] = mapped_column(IdType, ForeignKey("deals.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"), index=True)
     field: Mapped[str] = mapped_column(String(30))
     old_value: Mapped[str | None] = mapped_column(String(100))
     new_value: Mapped[str | None] = mapped_column(String(100))

@@ -16,14 +16,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.models import User
-from salesdesk.db import flush_or_stale, utcnow
-from salesdesk.errors import Invalid, StaleEdit
+from salesdesk.db import utcnow
+from salesdesk.errors import Invalid
 from salesdesk.i18n import local_today
 from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, history, setup
 from salesdesk.pipeline.forms import MoveForm, parse_date, parse_yen
 from salesdesk.pipeline.models import Deal, DealContact, LostReason, Stage, StageKind
 from salesdesk.tasks import services as tasks
+from salesdesk.versions import check_version, flush_or_stale
 
 RANK_GAP = 1 << 16  # room between neighbouring cards, so a drop rarely renumbers a column
 
@@ -178,8 +179,7 @@ async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm)
             .execution_options(synchronize_session="fetch")
         )
         return Move(deal, from_stage)
-    if deal.version != form.version:
-        raise StaleEdit(current=deal, changes={"stage_id": (stage.name, from_stage.name)})
+    await check_version(db, deal, form.version, {"stage_id": stage.id})
     values, closed_on = await _move_values(db, form)
     errors = missing_requirements(stage, {**current_values(deal), **values}, has_primary=await has_primary(db, deal.id))
     needs_next = False

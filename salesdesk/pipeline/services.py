@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.accounts.services import get_company
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
-from salesdesk.db import flush_or_stale
-from salesdesk.errors import Invalid, NotFound, StaleEdit
+from salesdesk.errors import Invalid, NotFound
 from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, history, moves, setup
 from salesdesk.pipeline.forms import DealForm, parse_date, parse_percent, parse_yen
 from salesdesk.pipeline.models import FORECAST_RANK, Deal, Forecast, LostReason, Stage
 from salesdesk.tasks import services as tasks
+from salesdesk.versions import check_version, flush_or_stale
 
 get_deal = access.get_deal
 
@@ -148,11 +148,7 @@ async def update_deal(db: AsyncSession, actor: User, deal_id: int, form: DealFor
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
     values, stage = await _clean(db, actor, form, deal)
-    if deal.version != form.version:
-        changes = {key: (value, getattr(deal, key)) for key, value in values.items() if getattr(deal, key) != value}
-        if stage.id != deal.stage_id:
-            changes["stage_id"] = (stage.id, deal.stage_id)
-        raise StaleEdit(current=deal, changes=changes)
+    await check_version(db, deal, form.version, values | {"stage_id": stage.id})
     closing_values = {"lost_reason_id": values.pop("lost_reason_id"), "lost_note": values.pop("lost_note")}
     if stage.id != deal.stage_id:
         if stage.pipeline_id != deal.pipeline_id and not stage.is_open:
@@ -180,8 +176,7 @@ async def set_forecast(
     await access.ensure_may_edit(db, actor, deal)
     if forecast not in Forecast.__members__:
         raise Invalid(forecast="choice.invalid")
-    if deal.version != seen_version:
-        raise StaleEdit(current=deal, changes={"forecast": (forecast, deal.forecast)})
+    await check_version(db, deal, seen_version, {"forecast": forecast})
     if FORECAST_RANK[Forecast(forecast)] < FORECAST_RANK[Forecast(deal.forecast)] and not reason.strip():
         raise Invalid(forecast_reason="forecast.reason_required")
     history.change(db, deal, actor, {"forecast": forecast}, note=reason.strip())

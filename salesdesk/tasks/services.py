@@ -22,7 +22,7 @@ from salesdesk.accounts.timeline import add_activity, touch_deal
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
-from salesdesk.errors import Forbidden, Invalid, NotFound, StaleEdit
+from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.i18n import local_today
 from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, setup
@@ -30,6 +30,7 @@ from salesdesk.pipeline.forms import NextActionFields, parse_date, parse_time
 from salesdesk.pipeline.models import Deal, Stage, StageKind
 from salesdesk.tasks.forms import CompleteForm, TaskForm
 from salesdesk.tasks.models import Task, TaskKind, TaskStatus, earliest_first
+from salesdesk.versions import check_version, flush_or_stale
 
 DEFAULT_DURATION = 60  # minutes of a timed task without a length
 ACTIVITY_KIND = {
@@ -229,26 +230,23 @@ async def update_task(
     task = await get_task(db, actor, task_id)
     await ensure_may_edit(db, actor, task)
     values = await _clean(db, actor, form, task)
-    if task.version != form.version:
-        raise StaleEdit(
-            current=task, changes={k: (v, getattr(task, k)) for k, v in vars(values).items() if getattr(task, k) != v}
-        )
+    await check_version(db, task, form.version, vars(values))
+    persons = await _persons(db, task.company_id, person_ids)
     for key, value in vars(values).items():
         setattr(task, key, value)
-    task.persons = await _persons(db, task.company_id, person_ids)
+    task.persons = persons
     task.sequence += 1  # calendars take the change as an update of the same event
-    await db.flush()
+    await flush_or_stale(db, task, vars(values))
     return task
 
 
 async def cancel_task(db: AsyncSession, actor: User, task_id: int, *, seen_version: int) -> Task:
     task = await get_task(db, actor, task_id)
     await ensure_may_edit(db, actor, task)
-    if task.version != seen_version or not task.is_open:
-        raise StaleEdit(current=task, changes={"status": (TaskStatus.cancelled, task.status)})
+    await check_version(db, task, seen_version if task.is_open else None, {"status": TaskStatus.cancelled})
     task.status = TaskStatus.cancelled
     task.sequence += 1
-    await db.flush()
+    await flush_or_stale(db, task, {"status": TaskStatus.cancelled})
     return task
 
 
@@ -263,8 +261,7 @@ class Completion:
 async def complete_task(db: AsyncSession, actor: User, task_id: int, form: CompleteForm) -> Completion:
     task = await get_task(db, actor, task_id)
     await ensure_may_edit(db, actor, task)
-    if task.version != form.version or not task.is_open:
-        raise StaleEdit(current=task, changes={"status": (TaskStatus.done, task.status)})
+    await check_version(db, task, form.version if task.is_open else None, {"status": TaskStatus.done})
     deal = task.deal
     needs_next = False
     if form.wants_next_action and (errors := next_action_errors(form)):
@@ -278,6 +275,7 @@ async def complete_task(db: AsyncSession, actor: User, task_id: int, form: Compl
     now = utcnow()
     task.status, task.completed_at = TaskStatus.done, now
     task.sequence += 1
+    await flush_or_stale(db, task, {"status": TaskStatus.done})  # first: of two completions one wins here
     activity = None
     if form.log_activity == "1":
         activity = await add_activity(

@@ -65,14 +65,17 @@ async def test_company_page_shows_the_deals_panel_with_both_figures_and_a_new_de
     assert f'href="/deals/new?company_id={company.id}"' in panel
 
 
-async def test_a_rep_who_owns_a_deal_at_a_company_may_edit_the_account(login, rep, other_rep, make_company, make_deal):
+async def test_a_rep_who_owns_a_deal_at_a_company_adds_persons_but_does_not_edit_the_account(
+    login, rep, other_rep, make_company, make_deal
+):
     company = await make_company(rep, "株式会社北斗商事")
     client = await login(other_rep)
-    assert (await client.get(f"/accounts/{company.id}/edit")).status_code == 403
+    assert (await client.get(f"/accounts/{company.id}/persons/new")).status_code == 403
 
     await make_deal(other_rep, "提案", company)
 
-    assert (await client.get(f"/accounts/{company.id}/edit")).status_code == 200
+    assert (await client.get(f"/accounts/{company.id}/persons/new")).status_code == 200
+    assert (await client.get(f"/accounts/{company.id}/edit")).status_code == 403  # the account stays rep's
 
 
 async def test_the_company_page_runs_the_same_number_of_queries_for_1_or_12_deals(

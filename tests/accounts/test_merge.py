@@ -49,7 +49,7 @@ class CompanyMerge:  # ids: the test reads the rows afresh
 
 
 @pytest.fixture
-async def merged(db, rep, make_company, make_person) -> CompanyMerge:
+async def merged(db, rep, manager, make_company, make_person) -> CompanyMerge:
     """The rep's 株式会社サンプル absorbs サンプル㈱, which has the 法人番号, departments, a person, a visit and a
     subsidiary of its own."""
     survivor = await make_company(rep, "株式会社サンプル", tags="重点")
@@ -67,8 +67,8 @@ async def merged(db, rep, make_company, make_person) -> CompanyMerge:
 
     ids = CompanyMerge(survivor.id, other.id, person.id, visit.id, subsidiary.id)
 
-    set_actor(db, rep)
-    await merge.merge_companies(db, rep, survivor.id, other.id)
+    set_actor(db, manager)
+    await merge.merge_companies(db, manager, survivor.id, other.id)  # merging is the manager's
     await db.commit()
     db.expunge_all()  # read every row afresh
     return ids
@@ -134,10 +134,10 @@ async def test_merging_companies_deletes_the_other_and_its_search_terms(db, rep,
     assert [c.id for c in results.companies] == [merged.survivor_id]
 
 
-async def test_merging_companies_writes_one_merge_entry_in_the_audit_log(db, rep, merged):
+async def test_merging_companies_writes_one_merge_entry_in_the_audit_log(db, manager, merged):
     entries = list(await db.scalars(select(AuditEntry).where(AuditEntry.action == "merge")))
 
-    assert [(e.entity, e.entity_id, e.actor_id) for e in entries] == [("companies", merged.survivor_id, rep.id)]
+    assert [(e.entity, e.entity_id, e.actor_id) for e in entries] == [("companies", merged.survivor_id, manager.id)]
     assert entries[0].changes["merged_id"] == [merged.other_id, None]
 
 
@@ -145,14 +145,14 @@ async def test_merging_companies_leaves_no_orphans(db, merged):
     assert set((await merge.orphan_counts(db)).values()) == {0}
 
 
-async def test_merging_the_groups_top_into_a_member_keeps_the_group_a_tree(db, rep, make_company):
+async def test_merging_the_groups_top_into_a_member_keeps_the_group_a_tree(db, rep, manager, make_company):
     top = await make_company(rep, "サンプルグループ")
     holding = await make_company(rep, "サンプルHD", parent_id=str(top.id))
     sales = await make_company(rep, "サンプル販売", parent_id=str(holding.id))
     shop = await make_company(rep, "サンプル直営店", parent_id=str(sales.id))
     ids = {c.id: c.name for c in (top, holding, sales, shop)}
 
-    await merge.merge_companies(db, rep, shop.id, top.id)  # the shop absorbs the top: the HD must not go below it
+    await merge.merge_companies(db, manager, shop.id, top.id)  # the shop absorbs the top: the HD must not go below it
     await db.commit()
     db.expunge_all()
 
@@ -187,7 +187,7 @@ class PersonMerge:
 
 
 @pytest.fixture
-async def merged_persons(db, rep, make_company, make_person) -> PersonMerge:
+async def merged_persons(db, rep, manager, make_company, make_person) -> PersonMerge:
     """山田 太郎 was entered twice; the second (with the email, a title history and a subordinate) is merged in."""
     company = await make_company(rep, "株式会社サンプル")
     survivor = await make_person(rep, company, "山田 太郎", phone="03-1234-5678")
@@ -202,8 +202,8 @@ async def merged_persons(db, rep, make_company, make_person) -> PersonMerge:
 
     ids = PersonMerge(survivor.id, other.id, only_other.id, both.id, subordinate.id)
 
-    set_actor(db, rep)
-    await merge.merge_persons(db, rep, survivor.id, other.id)
+    set_actor(db, manager)
+    await merge.merge_persons(db, manager, survivor.id, other.id)
     await db.commit()
     db.expunge_all()  # read every row afresh
     return ids

@@ -9,12 +9,14 @@ from salesdesk.pipeline.models import Deal, DealContact
 from salesdesk.tasks.models import Task
 
 
-async def test_merging_a_duplicate_company_moves_its_deals_and_tasks_to_the_survivor(db, rep, make_company, make_deal):
+async def test_merging_a_duplicate_company_moves_its_deals_and_tasks_to_the_survivor(
+    db, rep, manager, make_company, make_deal
+):
     survivor = await make_company(rep, "株式会社サンプル")
     duplicate = await make_company(rep, "（株）サンプル")
     deal = await make_deal(rep, "提案", company=duplicate)
 
-    await merge.merge_companies(db, rep, survivor.id, duplicate.id)
+    await merge.merge_companies(db, manager, survivor.id, duplicate.id)
     await db.commit()
 
     assert await db.scalar(select(Deal.company_id).where(Deal.id == deal.id)) == survivor.id
@@ -23,7 +25,7 @@ async def test_merging_a_duplicate_company_moves_its_deals_and_tasks_to_the_surv
 
 
 async def test_merging_duplicate_persons_keeps_one_seat_in_a_committee_they_both_sat_in(
-    db, rep, make_company, make_person, make_deal
+    db, rep, manager, make_company, make_person, make_deal
 ):
     company = await make_company(rep, "株式会社サンプル")
     person = await make_person(rep, company, "山田 太郎", email="yamada@example.jp")
@@ -35,7 +37,7 @@ async def test_merging_duplicate_persons_keeps_one_seat_in_a_committee_they_both
             await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(p.id), role="decision_maker"))
     await db.commit()
 
-    await merge.merge_persons(db, rep, person.id, twin.id)
+    await merge.merge_persons(db, manager, person.id, twin.id)
     await db.commit()
 
     seats = (await db.execute(select(DealContact.deal_id, func.count()).group_by(DealContact.deal_id))).all()

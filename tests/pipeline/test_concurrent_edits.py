@@ -1,0 +1,165 @@
+"""N people save the same version of one row at the same moment: exactly one save wins, every other
+gets a 409 (never a 500), and the audit log holds one entry for the change.
+
+Each client is logged in on an app instance of its own (a worker of its own), and the requests go
+out together with asyncio.gather, so they really race in the database (SQLite's write lock,
+PostgreSQL's row locks) rather than in Python.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from salesdesk.accounts.models import Company, Department, Person
+from salesdesk.audit.models import AuditEntry
+from salesdesk.auth.models import Team, User
+from salesdesk.pipeline.models import Deal, LostReason, Pipeline, SalesSettings, Stage
+from salesdesk.tasks.models import Task
+
+CLIENTS = 6
+
+
+@dataclass
+class Target:
+    row: object  # the row everyone edits (as drawn on their forms)
+    url: str
+    form: Callable[[int], dict[str, str]]  # client number -> that client's input
+
+
+async def company(f) -> Target:
+    row = await f.make_company(f.rep, "株式会社競合")
+    return Target(row, f"/accounts/{row.id}", lambda n: {"name": f"株式会社競合{n}", "confirm_duplicate": "1"})
+
+
+async def person(f) -> Target:
+    row = await f.make_person(f.rep, await f.make_company(f.rep, "株式会社人"), "山田 太郎")
+    return Target(row, f"/persons/{row.id}", lambda n: {"name": f"山田 太郎{n}", "stance": "neutral"})
+
+
+async def department(f) -> Target:
+    account = await f.make_company(f.rep, "株式会社部署")
+    r = await f.admin_client.post(f"/accounts/{account.id}/departments", data={"name": "営業部"})
+    assert r.status_code == 303
+    row = await f.db.scalar(select(Department).where(Department.company_id == account.id))
+    return Target(row, f"/departments/{row.id}", lambda n: {"name": f"営業{n}部"})
+
+
+async def deal(f) -> Target:
+    row = await f.make_deal(f.rep)
+    return Target(row, f"/deals/{row.id}/forecast", lambda n: {"forecast": "AB"[n % 2]})
+
+
+async def task(f) -> Target:
+    row = await f.make_task(f.rep, title="見積送付")
+    return Target(row, f"/tasks/{row.id}/cancel", lambda n: {})
+
+
+async def user(f) -> Target:
+    return Target(f.rep, f"/admin/users/{f.rep.id}", lambda n: {"name": f"鈴木 {n}", "role": "rep", "team_id": ""})
+
+
+async def team(f) -> Target:
+    row = await f.db.get(Team, f.rep.team_id)
+    return Target(row, f"/admin/teams/{row.id}", lambda n: {"name": f"東日本{n}", "manager_id": ""})
+
+
+async def pipeline_(f) -> Target:
+    row = await f.db.get(Pipeline, f.pipeline.id)
+    return Target(row, f"/admin/pipelines/{row.id}", lambda n: {"name": f"新規営業{n}"})
+
+
+async def stage_(f) -> Target:
+    row = f.stage("提案")
+    return Target(row, f"/admin/stages/{row.id}", lambda n: {"name": f"提案{n}", "probability": "40", "kind": "open"})
+
+
+async def lost_reason(f) -> Target:
+    row = await f.db.scalar(select(LostReason).order_by(LostReason.id).limit(1))
+    return Target(row, f"/admin/lost-reasons/{row.id}", lambda n: {"name": f"理由{n}"})
+
+
+async def sales_settings(f) -> Target:
+    row = await f.db.scalar(select(SalesSettings))
+    return Target(row, "/admin/sales-settings", lambda n: {"fiscal_year_start_month": str(n % 12 + 1)})
+
+
+KINDS: dict[str, Callable[..., Awaitable[Target]]] = {
+    "company": company,
+    "person": person,
+    "department": department,
+    "deal": deal,
+    "task": task,
+    "user": user,
+    "team": team,
+    "pipeline": pipeline_,
+    "stage": stage_,
+    "lost_reason": lost_reason,
+    "sales_settings": sales_settings,
+}
+MODELS = {
+    "company": Company,
+    "person": Person,
+    "department": Department,
+    "deal": Deal,
+    "task": Task,
+    "user": User,
+    "team": Team,
+    "pipeline": Pipeline,
+    "stage": Stage,
+    "lost_reason": LostReason,
+    "sales_settings": SalesSettings,
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_of_n_simultaneous_saves_of_one_version_one_wins_and_the_rest_get_409(
+    kind,
+    request,
+    db,
+    login,
+    admin,
+    rep,
+    pipeline,
+    stage,
+    make_company,
+    make_person,
+    make_deal,
+    make_task,
+):
+    fixtures = SimpleNamespace(
+        db=db,
+        rep=rep,
+        pipeline=pipeline,
+        stage=stage,
+        make_company=make_company,
+        make_person=make_person,
+        make_deal=make_deal,
+        make_task=make_task,
+        admin_client=await login(admin),
+    )
+    target = await KINDS[kind](fixtures)
+    await db.commit()
+    version, row_id = target.row.version, target.row.id
+    clients = [await login(admin) for _ in range(CLIENTS)]
+    before = await _audit_count(db, MODELS[kind], row_id)
+
+    responses = await asyncio.gather(
+        *(client.post(target.url, data=target.form(n) | {"version": str(version)}) for n, client in enumerate(clients))
+    )
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [303] + [409] * (CLIENTS - 1), [(r.status_code, r.text[:300]) for r in responses]
+    assert await _audit_count(db, MODELS[kind], row_id) == before + 1
+
+
+async def _audit_count(db, model, row_id: int) -> int:
+    db.expire_all()
+    return await db.scalar(
+        select(func.count()).where(AuditEntry.entity == model.__tablename__, AuditEntry.entity_id == row_id)
+    )

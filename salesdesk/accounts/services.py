@@ -291,8 +291,10 @@ async def _clean(db: AsyncSession, actor: User, form: CompanyForm, company: Comp
         owner_id = actor.id if actor.role == Role.rep else None
     current_owner = company.owner_id if company else None
     new_owner_team = await db.scalar(select(User.team_id).where(User.id == owner_id, User.is_active.is_(True)))
-    if owner_id is not None and owner_id != current_owner and not await db.scalar(
-        select(User.id).where(User.id == owner_id, User.is_active.is_(True))
+    if (
+        owner_id is not None
+        and owner_id != current_owner
+        and not await db.scalar(select(User.id).where(User.id == owner_id, User.is_active.is_(True)))
     ):
         errors["owner_id"] = "owner.unknown"
     elif company is None and actor.role == Role.rep and owner_id != actor.id:

@@ -33,6 +33,7 @@ from salesdesk.auth import admin_routes, passwords
 from salesdesk.auth import routes as auth_routes
 from salesdesk.auth.middleware import RequestContextMiddleware, SessionAuthMiddleware
 from salesdesk.auth.models import Role, User
+from salesdesk.clock import Clock
 from salesdesk.db import engine_options
 from salesdesk.errors import Conflict, DomainError, Invalid, StaleEdit
 from salesdesk.i18n import (
@@ -111,6 +112,11 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
 
 async def provide_actor(request: Request) -> User:
     return request.user
+
+
+async def provide_clock(request: Request) -> Clock:
+    """Now, in the logged-in user's time zone (Asia/Tokyo on public pages)."""
+    return Clock.of(request.scope.get("user"))
 
 
 def _wants_html(request: Request) -> bool:
@@ -218,7 +224,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(
             directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_configure_jinja
         ),
-        dependencies={"actor": Provide(provide_actor)},
+        dependencies={"actor": Provide(provide_actor), "clock": Provide(provide_clock)},
         guards=edge.GUARDS,  # before every handler: path ids in range, no NUL in any input
         exception_handlers={
             NotAuthorizedException: handle_not_authorized,

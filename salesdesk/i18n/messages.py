@@ -26,6 +26,8 @@ MESSAGES = {
     "login.invalid": N_("The email address or password is not correct."),
     "login.throttled": N_("Too many failed attempts. Wait 15 minutes and try again."),
     "too_long": N_("This is too long."),
+    "too_long.limit": N_("Use at most %(limit)s characters."),
+    "number.invalid": N_("Enter a whole number in the allowed range."),
     "choice.invalid": N_("Choose one of the options."),
     "date.invalid": N_("Enter a date like 2026-04-01."),
     "month.invalid": N_("Choose a month from 1 to 12."),
@@ -76,6 +78,10 @@ MESSAGES = {
 
 
 def error_text(key: str) -> str:
+    """The message for an error key; "too_long:200" names its limit."""
+    key, _, limit = key.partition(":")
+    if key == "too_long" and limit:
+        return gettext(MESSAGES["too_long.limit"]) % {"limit": f"{int(limit):,}"}
     return gettext(MESSAGES.get(key, key))
 
 

@@ -108,6 +108,9 @@ def createuser(email: str, name: str, role: str, team_name: str, password: str |
     click.echo(f"Created {role} {email}.")
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -127,6 +130,10 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
         reload=reload,
         proxy_headers=True,
         log_level="info",
+        # uvicorn pings each worker and replaces one that does not answer in time (5 s by default).
+        # A worker still importing the app on a busy machine can take longer: it was killed and
+        # restarted at every start ("Child process died"), refusing connections for 10-20 s.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
@@ -273,6 +280,7 @@ def export_accounts(
     """Export companies (or persons) in the column layout `salesdesk import accounts` reads."""
     from salesdesk.accounts import exporting
     from salesdesk.accounts.services import CompanyFilter
+    from salesdesk.clock import Clock
 
     settings = _settings()
 
@@ -290,7 +298,7 @@ def export_accounts(
             owner_id=owner_id, tag=tag, industry=industry, target="1" if target else "", no_contact_days=no_contact_days
         )
         return await exporting.export_accounts(
-            session, f, what="persons" if persons else "companies", format=file_format, encoding=encoding
+            session, f, Clock(), what="persons" if persons else "companies", format=file_format, encoding=encoding
         )
 
     exported = asyncio.run(_in_session(settings, work))

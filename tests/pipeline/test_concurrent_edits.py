@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from salesdesk.accounts.models import Company, Department, Person
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import Team, User
-from salesdesk.pipeline.models import Deal, LostReason, Pipeline, SalesSettings, Stage
+from salesdesk.pipeline.models import Deal, DealContact, LostReason, Pipeline, SalesSettings, Stage
 from salesdesk.tasks.models import Task
 from tests.auth.conftest import browsers, try_login
 from tests.conftest import PASSWORD
@@ -176,4 +176,35 @@ async def _audit_count(db, model, row_id: int) -> int:
     db.expire_all()
     return await db.scalar(
         select(func.count()).where(AuditEntry.entity == model.__tablename__, AuditEntry.entity_id == row_id)
+    )
+
+
+async def test_people_attached_to_a_new_committee_at_once_leave_exactly_one_primary_contact(
+    app, db, rep, make_deal, make_company, make_person
+):
+    company = await make_company(rep, "株式会社同時商事")
+    deal = await make_deal(rep, "提案", company)
+    persons = [await make_person(rep, company, f"担当 {n}号", email=f"p{n}@example.jp") for n in range(CLIENTS)]
+    deal_id, person_ids, email = deal.id, [p.id for p in persons], rep.email
+
+    async with browsers(app) as open_browser:
+        clients = []
+        for n in range(CLIENTS):
+            client = await open_browser(f"10.0.1.{n + 1}")
+            assert (await try_login(client, email, PASSWORD)).status_code == 303
+            clients.append(client)
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    f"/deals/{deal_id}/contacts",
+                    data={"person_id": str(person_id), "_csrf_token": client.cookies["csrftoken"]},
+                )
+                for client, person_id in zip(clients, person_ids, strict=True)
+            )
+        )
+
+    assert {r.status_code for r in responses} <= {303, 409}, [r.status_code for r in responses]
+    assert (
+        await db.scalar(select(func.count()).where(DealContact.deal_id == deal_id, DealContact.is_primary.is_(True)))
+        == 1
     )

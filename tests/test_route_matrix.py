@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from salesdesk.accounts import people, timeline
 from salesdesk.accounts import services as accounts
-from salesdesk.accounts.forms import ActivityForm, CompanyForm, DepartmentForm, PersonForm
+from salesdesk.accounts.forms import ActivityInput, CompanyInput, DepartmentInput, PersonInput
+from salesdesk.clock import Clock
 from salesdesk.pipeline import committee, setup
 from salesdesk.pipeline import services as deals
 from salesdesk.pipeline.forms import ContactForm, DealForm
@@ -115,7 +116,7 @@ RULES: dict[tuple[str, str], Rule] = {
         account_managers(422), url="/accounts/{company}/merge", data={"other_id": ""}
     ),
     ("POST", "/accounts/{company_id:int}/departments"): Rule(
-        account_editors(303), url="/accounts/{company}/departments", data={"name": ""}
+        account_editors(303), url="/accounts/{company}/departments", data={"name": "営業部"}
     ),
     ("POST", "/departments/{department_id:int}"): Rule(
         account_editors(409), url="/departments/{department}", data={"name": "x", "version": "0"}
@@ -125,7 +126,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/accounts/{company_id:int}/persons/new"): Rule(account_editors(), url="/accounts/{company}/persons/new"),
     ("POST", "/accounts/{company_id:int}/persons"): Rule(
-        account_editors(422), url="/accounts/{company}/persons", data={"name": ""}
+        account_editors(303), url="/accounts/{company}/persons", data={"name": "佐藤 花子"}
     ),
     ("GET", "/persons/{person_id:int}"): Rule(logged_in(), url="/persons/{person}"),
     ("GET", "/persons/{person_id:int}/edit"): Rule(account_editors(), url="/persons/{person}/edit"),
@@ -197,12 +198,12 @@ PUBLIC_REDIRECTS = {("POST", "/lang/{code:str}")}
 async def account(db, rep):
     """A company of rep's with a department, a person and an activity of rep's, and rep's deal there
     (in 提案, the person in its committee) with a next-action task."""
-    company = await accounts.create_company(db, rep, CompanyForm(name="株式会社マトリクス"))
-    department = await people.create_department(db, rep, company.id, DepartmentForm(name="本社"))
+    company = await accounts.create_company(db, rep, CompanyInput(name="株式会社マトリクス"))
+    department = await people.create_department(db, rep, company.id, DepartmentInput(name="本社"))
     person = await people.create_person(
-        db, rep, company.id, PersonForm(name="山田 太郎", department_id=str(department.id))
+        db, rep, company.id, PersonInput(name="山田 太郎", department_id=department.id), Clock.of(rep)
     )
-    activity = await timeline.add_activity(db, rep, company.id, ActivityForm(subject="電話"))
+    activity = await timeline.add_activity(db, rep, company.id, ActivityInput(subject="電話"), clock=Clock.of(rep))
     pipeline = await setup.ensure_defaults(db)
     proposal = next(s for s in pipeline.stages if s.name == "提案")
     deal = await deals.create_deal(

@@ -12,11 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts import people, services, timeline
-from salesdesk.accounts.forms import ActivityForm, CompanyForm, DepartmentForm, PersonForm
-from salesdesk.accounts.models import Company
+from salesdesk.accounts.forms import (
+    ActivityInput,
+    CompanyForm,
+    DepartmentInput,
+    PersonForm,
+    parse_company,
+    parse_person,
+)
+from salesdesk.accounts.models import ActivityKind, Company
 from salesdesk.audit.hook import set_actor
 from salesdesk.auth.models import User
-from salesdesk.db import utcnow
+from salesdesk.clock import Clock
 
 # name, kana, industry, band, city (address, area code), owner email, tags
 COMPANIES = [
@@ -141,8 +148,9 @@ def _corporate_number(seed: int) -> str:
     return f"{norm.corporate_number_check_digit(base)}{base}"
 
 
-async def load(db: AsyncSession, users: dict[str, User]) -> int:
+async def load(db: AsyncSession, users: dict[str, User], clock: Clock | None = None) -> int:
     """Create the demo accounts that do not exist yet; returns how many companies were made."""
+    clock = clock or Clock()
     existing = set(await db.scalars(select(Company.name)))
     rng = random.Random(20261123)
     made = 0
@@ -155,35 +163,39 @@ async def load(db: AsyncSession, users: dict[str, User]) -> int:
         company = await services.create_company(
             db,
             owner,
-            CompanyForm(
-                name=name,
-                name_kana=kana,
-                corporate_number=_corporate_number(100_001_000_000 + index * 7919),
-                industry=industry,
-                employee_band=band,
-                fiscal_year_end_month=str(rng.choice([3, 3, 3, 12, 9])),
-                phone=f"{area}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-                address=address,
-                website=f"https://www.example-{index}.co.jp",
-                owner_id=str(owner.id),
-                tags=tags,
-                is_target="1" if "重点" in tags else "",
-                confirm_duplicate="1",
+            parse_company(
+                CompanyForm(
+                    name=name,
+                    name_kana=kana,
+                    corporate_number=_corporate_number(100_001_000_000 + index * 7919),
+                    industry=industry,
+                    employee_band=band,
+                    fiscal_year_end_month=str(rng.choice([3, 3, 3, 12, 9])),
+                    phone=f"{area}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                    address=address,
+                    website=f"https://www.example-{index}.co.jp",
+                    owner_id=str(owner.id),
+                    tags=tags,
+                    is_target="1" if "重点" in tags else "",
+                    confirm_duplicate="1",
+                )
             ),
         )
-        await _people_and_history(db, owner, company, rng, area, full=index % 5 != 4)
+        await _people_and_history(db, owner, company, rng, area, full=index % 5 != 4, clock=clock)
         for sub_name, sub_kana, sub_industry in SUBSIDIARIES.get(name, []):
             await services.create_company(
                 db,
                 owner,
-                CompanyForm(
-                    name=sub_name,
-                    name_kana=sub_kana,
-                    industry=sub_industry,
-                    parent_id=str(company.id),
-                    owner_id=str(owner.id),
-                    address=address,
-                    confirm_duplicate="1",
+                parse_company(
+                    CompanyForm(
+                        name=sub_name,
+                        name_kana=sub_kana,
+                        industry=sub_industry,
+                        parent_id=str(company.id),
+                        owner_id=str(owner.id),
+                        address=address,
+                        confirm_duplicate="1",
+                    )
                 ),
             )
         made += 1
@@ -191,13 +203,13 @@ async def load(db: AsyncSession, users: dict[str, User]) -> int:
 
 
 async def _people_and_history(
-    db: AsyncSession, owner: User, company: Company, rng: random.Random, area: str, full: bool
+    db: AsyncSession, owner: User, company: Company, rng: random.Random, area: str, full: bool, clock: Clock
 ) -> None:
     departments = {}
     for dept_name, parent in DEPARTMENTS:
-        parent_id = str(departments[parent].id) if parent else ""
+        parent_id = departments[parent].id if parent else None
         departments[dept_name] = await people.create_department(
-            db, owner, company.id, DepartmentForm(name=dept_name, parent_id=parent_id)
+            db, owner, company.id, DepartmentInput(name=dept_name, parent_id=parent_id)
         )
     persons = []
     roles = ROLES if full else ROLES[1:5]  # some accounts have no known decision maker yet
@@ -208,30 +220,33 @@ async def _people_and_history(
             db,
             owner,
             company.id,
-            PersonForm(
-                name=f"{SURNAMES[i]}\u3000{given}",
-                name_kana=f"{SURNAME_KANA[i]} {given_kana}",
-                department_id=str(departments[dept_name].id),
-                title=title,
-                buying_role=role,
-                stance=stance,
-                email=f"{SURNAME_ROMAJI[i]}.{len(persons) + 1}@example-{company.id}.co.jp",
-                phone=f"{area}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-                mobile=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-                confirm_duplicate="1",
-                reports_to_id=str(persons[0].id) if persons and role != "decision_maker" else "",
+            parse_person(
+                PersonForm(
+                    name=f"{SURNAMES[i]}\u3000{given}",
+                    name_kana=f"{SURNAME_KANA[i]} {given_kana}",
+                    department_id=str(departments[dept_name].id),
+                    title=title,
+                    buying_role=role,
+                    stance=stance,
+                    email=f"{SURNAME_ROMAJI[i]}.{len(persons) + 1}@example-{company.id}.co.jp",
+                    phone=f"{area}-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                    mobile=f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                    confirm_duplicate="1",
+                    reports_to_id=str(persons[0].id) if persons and role != "decision_maker" else "",
+                )
             ),
+            clock,
         )
         persons.append(person)
-    now = utcnow()
+    now = clock.now()
     for _ in range(rng.randint(3, 9)):
         kind, subject = rng.choice(SUBJECTS)
         when = now - timedelta(days=rng.randint(1, 150), hours=rng.randint(0, 8))
-        picked = [str(p.id) for p in rng.sample(persons, k=min(len(persons), rng.randint(0, 2)))]
+        picked = tuple(p.id for p in rng.sample(persons, k=min(len(persons), rng.randint(0, 2))))
         await timeline.add_activity(
             db,
             owner,
             company.id,
-            ActivityForm(kind=kind, subject=subject, occurred_at=when.isoformat(), body=""),
-            person_ids=picked,
+            ActivityInput(kind=ActivityKind(kind), subject=subject, occurred_at=when, person_ids=picked),
+            clock=clock,
         )

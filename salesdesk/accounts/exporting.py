@@ -14,6 +14,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from salesdesk.accounts.import_files import ROLE_WORDS
 from salesdesk.accounts.models import Company, Department, Person
 from salesdesk.accounts.people import department_paths
 from salesdesk.accounts.services import CompanyFilter, filtered_companies
-from salesdesk.i18n import local_today
+from salesdesk.clock import Clock
 
 COMPANY_HEADERS = [
     "会社名",
@@ -70,13 +71,13 @@ class ExportFile:
     replaced: int = 0  # characters CP932 cannot encode, written as "?"
 
 
-def _company_ids(f: CompanyFilter) -> Any:
-    return filtered_companies(f).with_only_columns(Company.id).order_by(None)
+def _company_ids(f: CompanyFilter, now: datetime) -> Any:
+    return filtered_companies(f, now).with_only_columns(Company.id).order_by(None)
 
 
-async def company_rows(db: AsyncSession, f: CompanyFilter) -> list[list[str]]:
+async def company_rows(db: AsyncSession, f: CompanyFilter, now: datetime) -> list[list[str]]:
     companies = await db.scalars(
-        filtered_companies(f)
+        filtered_companies(f, now)
         .options(selectinload(Company.tags), selectinload(Company.owner))
         .order_by(Company.kana_key, Company.normalized_name, Company.id)
     )
@@ -99,12 +100,12 @@ async def company_rows(db: AsyncSession, f: CompanyFilter) -> list[list[str]]:
     ]
 
 
-async def person_rows(db: AsyncSession, f: CompanyFilter) -> list[list[str]]:
+async def person_rows(db: AsyncSession, f: CompanyFilter, now: datetime) -> list[list[str]]:
     """Current persons (not those who left) with their company and department path.
 
     A department nobody is in gets a row of its own (no person), so the tree imports back whole.
     """
-    ids = _company_ids(f)
+    ids = _company_ids(f, now)
     departments = list(await db.scalars(select(Department).where(Department.company_id.in_(ids))))
     paths = department_paths(departments)
     found = await db.execute(
@@ -195,16 +196,22 @@ def to_xlsx(headers: list[str], rows: list[list[Any]], title: str) -> bytes:
 
 
 async def export_accounts(
-    db: AsyncSession, f: CompanyFilter, *, what: str = "companies", format: str = "csv", encoding: str = "utf-8-sig"
+    db: AsyncSession,
+    f: CompanyFilter,
+    clock: Clock,
+    *,
+    what: str = "companies",
+    format: str = "csv",
+    encoding: str = "utf-8-sig",
 ) -> ExportFile:
     what = what if what in WHATS else "companies"
     format = format if format in FORMATS else "csv"
     encoding = encoding if encoding in ENCODINGS else "utf-8-sig"
     if what == "persons":
-        headers, rows = PERSON_HEADERS, await person_rows(db, f)
+        headers, rows = PERSON_HEADERS, await person_rows(db, f, clock.now())
     else:
-        headers, rows = COMPANY_HEADERS, await company_rows(db, f)
-    filename = f"{what}-{local_today():%Y%m%d}.{format}"
+        headers, rows = COMPANY_HEADERS, await company_rows(db, f, clock.now())
+    filename = f"{what}-{clock.today():%Y%m%d}.{format}"
     if format == "xlsx":
         return ExportFile(filename, to_xlsx(headers, rows, what), XLSX_TYPE)
     content, replaced = to_csv(headers, rows, encoding)

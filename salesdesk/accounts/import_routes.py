@@ -14,7 +14,7 @@ from litestar.utils.scope.state import ScopeState
 from salesdesk.accounts import exporting, import_uploads, importing
 from salesdesk.accounts.import_files import IGNORE, TARGETS, ImportFileError, Table, guess_mapping
 from salesdesk.accounts.services import CompanyFilter
-from salesdesk.deps import DB, Actor
+from salesdesk.deps import DB, Actor, Now
 from salesdesk.i18n import _
 from salesdesk.web import Page, redirect, render
 
@@ -109,11 +109,12 @@ async def commit(request: Request, db_session: DB, actor: Actor, upload_id: int)
 
 
 @get("/accounts/export")
-async def export(request: Request, db_session: DB, actor: Actor) -> Response:
+async def export(request: Request, db_session: DB, actor: Actor, clock: Now) -> Response:
     params = request.query_params
     exported = await exporting.export_accounts(
         db_session,
         CompanyFilter.from_query(params),
+        clock,
         what=params.get("what") or "companies",
         format=params.get("format") or "csv",
         encoding=params.get("encoding") or "utf-8-sig",

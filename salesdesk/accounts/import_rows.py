@@ -10,10 +10,11 @@ from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
 from salesdesk.accounts import normalize as norm
+from salesdesk.accounts.forms import EMAIL, INDUSTRY, KANA, PHONE, TAG, TAGS, split_tags
 from salesdesk.accounts.import_files import IGNORE, ROLES, cell_text, header_key, parse_when
 from salesdesk.accounts.models import EMPLOYEE_BANDS
-from salesdesk.accounts.services import _tags as split_tags
 from salesdesk.i18n.messages import N_
+from salesdesk.inputs import LINE, NAME, NOTES, TITLE
 
 if TYPE_CHECKING:
     from salesdesk.accounts.importing import CompanyPlan
@@ -54,10 +55,17 @@ def _phone_text(value: Any) -> str:
     return "0" + text if numeric and text.isdigit() and not text.startswith("0") else text
 
 
+def _limited(row: Row, text: str, limit: int) -> str:
+    """The form's limit for the field: a longer value is the row's error, never cut."""
+    if len(text) > limit:
+        row.error(N_("“%(value)s…” is longer than %(limit)s characters."), value=text[:20], limit=f"{limit:,}")
+    return text
+
+
 def _phone(row: Row, text: str, message: str) -> str:
     if text and not 6 <= len(norm.phone_digits(text)) <= 15:
         row.error(message)
-    return norm.nfkc(text)[:40]
+    return _limited(row, norm.nfkc(text), PHONE)
 
 
 def _band(row: Row, text: str) -> str:
@@ -91,7 +99,7 @@ def _flag(row: Row, text: str) -> bool:
 def _company_values(row: Row, cells: dict[str, Any]) -> None:
     text = {target: cell_text(value) for target, value in cells.items()}
     name = " ".join(text.get("company.name", "").split())
-    if len(name) > 200:
+    if len(name) > TITLE:
         row.error(N_("The company name is longer than 200 characters."))
     number = norm.clean_corporate_number(text.get("company.corporate_number"))
     if number and not (len(number) == 13 and number.isascii() and number.isdigit()):
@@ -103,18 +111,22 @@ def _company_values(row: Row, cells: dict[str, Any]) -> None:
         website = "https://" + website
     row.company = {
         "name": name,
-        "name_kana": " ".join(norm.nfkc(text.get("company.name_kana")).split())[:200],
+        "name_kana": _limited(row, " ".join(norm.nfkc(text.get("company.name_kana")).split()), TITLE),
         "corporate_number": number or None,
-        "industry": norm.nfkc(text.get("company.industry"))[:100],
+        "industry": _limited(row, norm.nfkc(text.get("company.industry")).strip(), INDUSTRY),
         "employee_band": _band(row, text.get("company.employee_band", "")),
         "fiscal_year_end_month": _month(row, text.get("company.fiscal_year_end_month", "")),
-        "website": website[:300],
+        "website": _limited(row, website, LINE),
         "phone": _phone(row, _phone_text(cells.get("company.phone")), N_("The company phone is not valid.")),
-        "address": norm.nfkc(text.get("company.address"))[:300],
+        "address": _limited(row, norm.nfkc(text.get("company.address")).strip(), LINE),
         "is_target": _flag(row, text.get("company.is_target", "")),
     }
     row.key = norm.company_key(name)
-    row.tags = split_tags(text.get("company.tags", ""))
+    row.tags = list(split_tags(text.get("company.tags", "")))
+    for tag in row.tags:
+        _limited(row, tag, TAG)
+    if len(row.tags) > TAGS:
+        row.error(N_("Give at most %(limit)s tags."), limit=TAGS)
     row.owner_email = norm.email_key(text.get("company.owner_email"))
 
 
@@ -129,10 +141,10 @@ def _person_values(row: Row, cells: dict[str, Any]) -> None:
     if role and header_key(role) not in ROLES:
         row.warn(N_("Unknown buying role %(value)s; left empty."), value=role)
     row.person = {
-        "name": text.get("name", "").strip()[:100],
-        "name_kana": " ".join(norm.nfkc(text.get("name_kana")).split())[:100],
-        "title": norm.nfkc(text.get("title"))[:100],
-        "email": email[:254],
+        "name": _limited(row, " ".join(text.get("name", "").strip().splitlines()), NAME),
+        "name_kana": _limited(row, " ".join(norm.nfkc(text.get("name_kana")).split()), KANA),
+        "title": _limited(row, norm.nfkc(text.get("title")).strip(), NAME),
+        "email": _limited(row, email, EMAIL),
         "phone": _phone(row, _phone_text(cells.get("person.phone")), N_("The person's phone is not valid.")),
         "mobile": _phone(row, _phone_text(cells.get("person.mobile")), N_("The mobile phone is not valid.")),
         "buying_role": ROLES.get(header_key(role)) if role else None,
@@ -148,13 +160,13 @@ def parse_row(number: int, raw: list[Any], mapping: list[str]) -> Row:
     _company_values(row, cells)
     _person_values(row, cells)
     path = norm.nfkc(cell_text(cells.get("department"))).split(">")
-    row.department = tuple(name[:100] for name in (" ".join(part.split()) for part in path) if name)
+    row.department = tuple(_limited(row, name, NAME) for name in (" ".join(part.split()) for part in path) if name)
     when = cells.get("last_contact")
     if cell_text(when):
         row.when = parse_when(when)
         if row.when is None:
             row.error(N_("The last contact date %(value)s is not a date."), value=cell_text(when))
-    row.memo = cell_text(cells.get("memo"))
+    row.memo = _limited(row, cell_text(cells.get("memo")), NOTES)
     if not row.company["name"]:
         row.errors.insert(
             0,

@@ -14,14 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from salesdesk.accounts import normalize as norm
-from salesdesk.accounts.forms import DepartmentForm, PersonForm
-from salesdesk.accounts.models import BuyingRole, Company, Department, Person, PersonMove, Stance
+from salesdesk.accounts.forms import DepartmentInput, DepartmentRemoval, PersonInput
+from salesdesk.accounts.models import Company, Department, Person, PersonMove
 from salesdesk.accounts.services import Duplicates, ensure_may_edit, get_company, replace_terms
 from salesdesk.auth.models import User
+from salesdesk.clock import Clock
 from salesdesk.errors import Invalid, NotFound
-from salesdesk.i18n import local_today
-from salesdesk.ids import parse_id
 from salesdesk.versions import check_version, flush_or_stale
+
+MOVE_PATH = 300  # PersonMove.department_name's width
 
 # --- departments -----------------------------------------------------------------------
 
@@ -79,14 +80,9 @@ async def _department(db: AsyncSession, actor: User, department_id: int) -> tupl
 
 
 async def _clean_department(
-    db: AsyncSession, company_id: int, form: DepartmentForm, dept: Department | None
+    db: AsyncSession, company_id: int, data: DepartmentInput, dept: Department | None
 ) -> tuple[str, int | None]:
-    name = " ".join(norm.nfkc(form.name).split())
-    if not name:
-        raise Invalid(name="required")
-    if len(name) > 100:  # the column's length: PostgreSQL refuses more
-        raise Invalid(name="too_long")
-    parent_id = parse_id(form.parent_id)
+    name, parent_id = data.name, data.parent_id
     departments = await list_departments(db, company_id)
     by_id = {d.id: d for d in departments}
     if parent_id is not None:
@@ -102,40 +98,40 @@ async def _clean_department(
     return name, parent_id
 
 
-async def create_department(db: AsyncSession, actor: User, company_id: int, form: DepartmentForm) -> Department:
+async def create_department(db: AsyncSession, actor: User, company_id: int, data: DepartmentInput) -> Department:
     company = await get_company(db, actor, company_id)
     await ensure_may_edit(db, actor, company)
-    name, parent_id = await _clean_department(db, company.id, form, None)
+    name, parent_id = await _clean_department(db, company.id, data, None)
     dept = Department(company_id=company.id, name=name, parent_id=parent_id)
     db.add(dept)
     await db.flush()
     return dept
 
 
-async def update_department(db: AsyncSession, actor: User, department_id: int, form: DepartmentForm) -> Department:
+async def update_department(db: AsyncSession, actor: User, department_id: int, data: DepartmentInput) -> Department:
     """Rename and move (a new parent) in one step."""
     dept, _company = await _department(db, actor, department_id)
-    name, parent_id = await _clean_department(db, dept.company_id, form, dept)
+    name, parent_id = await _clean_department(db, dept.company_id, data, dept)
     wanted = {"name": name, "parent_id": parent_id}
-    await check_version(db, dept, form.version, wanted)
+    await check_version(db, dept, data.seen_version, wanted)
     dept.name, dept.parent_id = name, parent_id
     await flush_or_stale(db, dept, wanted)
     return dept
 
 
 async def delete_department(
-    db: AsyncSession, actor: User, department_id: int, *, seen_version: int, move_to_id: int | None = None
+    db: AsyncSession, actor: User, department_id: int, data: DepartmentRemoval, clock: Clock
 ) -> Department:
     """Only an empty department goes; its people move first (to move_to_id) or it stays."""
     dept, _company = await _department(db, actor, department_id)
-    await check_version(db, dept, seen_version)
+    await check_version(db, dept, data.seen_version)
     if await db.scalar(select(func.count()).where(Department.parent_id == dept.id)):
         raise Invalid(department="department.has_children")
     people = await db.scalar(select(func.count()).where(Person.department_id == dept.id)) or 0
     if people:
-        if move_to_id is None:
+        if data.move_to_id is None:
             raise Invalid(move_to_id="department.not_empty")
-        target = await db.get(Department, move_to_id)
+        target = await db.get(Department, data.move_to_id)
         if target is None or target.company_id != dept.company_id or target.id == dept.id:
             raise Invalid(move_to_id="department.unknown")
         persons = list(await db.scalars(select(Person).where(Person.department_id == dept.id)))
@@ -146,15 +142,21 @@ async def delete_department(
             db.add(
                 PersonMove(
                     person_id=person.id,
-                    effective_on=local_today(),
+                    effective_on=clock.today(),
                     title=person.title,
-                    department_name=paths.get(target.id, target.name),
+                    department_name=move_path(paths.get(target.id, target.name)),
                     recorded_by_id=actor.id,
                 )
             )
     await db.delete(dept)
     await flush_or_stale(db, dept)
     return dept
+
+
+def move_path(path: str) -> str:
+    """A department path as the 人事異動 history keeps it: a very deep path keeps its end (the
+    department itself), marked as shortened, so it fits the history's column."""
+    return path if len(path) <= MOVE_PATH else "…" + path[-(MOVE_PATH - 1) :]
 
 
 # --- persons -------------------------------------------------------------------------
@@ -191,59 +193,36 @@ async def person_moves(db: AsyncSession, person_id: int) -> list[PersonMove]:
     )
 
 
-def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(norm.nfkc(value).replace("/", "-")) if value.strip() else None
-    except ValueError:
-        return None
-
-
-async def _clean_person(db: AsyncSession, company_id: int, form: PersonForm, person: Person | None) -> dict:
+async def _clean_person(db: AsyncSession, company_id: int, data: PersonInput, person: Person | None) -> dict:
+    """The rules typed input cannot check alone: the department and the manager belong here."""
     errors: dict[str, str] = {}
-    name = form.name.strip()[:100]  # kept as typed (姓 名 with a full-width space or none)
-    if not name:
-        errors["name"] = "required"
-    email = norm.nfkc(form.email)
-    if email and not norm.is_email(email):
-        errors["email"] = "email.invalid"
-    for key in ("phone", "mobile"):
-        digits = norm.phone_digits(getattr(form, key))
-        if getattr(form, key).strip() and not 6 <= len(digits) <= 15:
-            errors[key] = "phone.invalid"
-    department_id = parse_id(form.department_id)
-    if department_id is not None and not await db.scalar(
-        select(Department.id).where(Department.id == department_id, Department.company_id == company_id)
+    if data.department_id is not None and not await db.scalar(
+        select(Department.id).where(Department.id == data.department_id, Department.company_id == company_id)
     ):
         errors["department_id"] = "department.unknown"
-    reports_to_id = parse_id(form.reports_to_id)
-    if reports_to_id is not None and (
-        (person is not None and reports_to_id == person.id)
-        or not await db.scalar(select(Person.id).where(Person.id == reports_to_id, Person.company_id == company_id))
+    if data.reports_to_id is not None and (
+        (person is not None and data.reports_to_id == person.id)
+        or not await db.scalar(
+            select(Person.id).where(Person.id == data.reports_to_id, Person.company_id == company_id)
+        )
     ):
         errors["reports_to_id"] = "person.unknown"
-    if form.buying_role and form.buying_role not in BuyingRole.__members__:
-        errors["buying_role"] = "choice.invalid"
-    if form.stance not in Stance.__members__:
-        errors["stance"] = "choice.invalid"
-    moved_on = _parse_date(form.moved_on)
-    if form.moved_on.strip() and moved_on is None:
-        errors["moved_on"] = "date.invalid"
     if errors:
         raise Invalid(**errors)
     return {
-        "name": name,
-        "name_kana": " ".join(norm.nfkc(form.name_kana).split()),
-        "department_id": department_id,
-        "title": norm.nfkc(form.title)[:100],
-        "email": email[:254],
-        "phone": norm.nfkc(form.phone)[:40],
-        "mobile": norm.nfkc(form.mobile)[:40],
-        "reports_to_id": reports_to_id,
-        "buying_role": form.buying_role or None,
-        "stance": form.stance,
-        "left_company": form.left_company in ("1", "on", "true"),
-        "notes": form.notes.strip(),
-    }, moved_on
+        "name": data.name,
+        "name_kana": data.name_kana,
+        "department_id": data.department_id,
+        "title": data.title,
+        "email": data.email,
+        "phone": data.phone,
+        "mobile": data.mobile,
+        "reports_to_id": data.reports_to_id,
+        "buying_role": data.buying_role.value if data.buying_role else None,
+        "stance": data.stance.value,
+        "left_company": data.left_company,
+        "notes": data.notes,
+    }
 
 
 def apply_person_keys(person: Person) -> None:
@@ -281,25 +260,25 @@ async def find_person_duplicates(
     return list(await db.scalars(query))
 
 
-async def _record_move(db: AsyncSession, actor: User, person: Person, moved_on: date | None) -> None:
+async def _record_move(db: AsyncSession, actor: User, person: Person, moved_on: date) -> None:
     departments = await list_departments(db, person.company_id)
     path = department_paths(departments).get(person.department_id or 0, "")
     db.add(
         PersonMove(
             person_id=person.id,
-            effective_on=moved_on or local_today(),
-            department_name=path,
+            effective_on=moved_on,
+            department_name=move_path(path),
             title=person.title,
             recorded_by_id=actor.id,
         )
     )
 
 
-async def create_person(db: AsyncSession, actor: User, company_id: int, form: PersonForm) -> Person:
+async def create_person(db: AsyncSession, actor: User, company_id: int, data: PersonInput, clock: Clock) -> Person:
     company = await get_company(db, actor, company_id)
     await ensure_may_edit(db, actor, company)
-    values, moved_on = await _clean_person(db, company.id, form, None)
-    if form.confirm_duplicate != "1":
+    values = await _clean_person(db, company.id, data, None)
+    if not data.confirm_duplicate:
         twins = await find_person_duplicates(
             db, company.id, email=values["email"], phones=[values["phone"], values["mobile"]]
         )
@@ -310,18 +289,18 @@ async def create_person(db: AsyncSession, actor: User, company_id: int, form: Pe
     db.add(person)
     await db.flush()
     if person.department_id or person.title:
-        await _record_move(db, actor, person, moved_on)
+        await _record_move(db, actor, person, data.moved_on or clock.today())
     await index_person(db, person)
     return person
 
 
-async def update_person(db: AsyncSession, actor: User, person_id: int, form: PersonForm) -> Person:
+async def update_person(db: AsyncSession, actor: User, person_id: int, data: PersonInput, clock: Clock) -> Person:
     person = await get_person(db, actor, person_id)
     await ensure_may_edit(db, actor, person.company)
-    values, moved_on = await _clean_person(db, person.company_id, form, person)
-    await check_version(db, person, form.version, values)
+    values = await _clean_person(db, person.company_id, data, person)
+    await check_version(db, person, data.seen_version, values)
     contact = (norm.email_key(values["email"]), norm.phone_digits(values["phone"]), norm.phone_digits(values["mobile"]))
-    if form.confirm_duplicate != "1" and contact != (person.email_key, person.phone_digits, person.mobile_digits):
+    if not data.confirm_duplicate and contact != (person.email_key, person.phone_digits, person.mobile_digits):
         twins = await find_person_duplicates(
             db,
             person.company_id,
@@ -337,7 +316,7 @@ async def update_person(db: AsyncSession, actor: User, person_id: int, form: Per
     apply_person_keys(person)
     await flush_or_stale(db, person, values)
     if moved:
-        await _record_move(db, actor, person, moved_on)
+        await _record_move(db, actor, person, data.moved_on or clock.today())
     await index_person(db, person)
     return person
 

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts import merge, people, services, timeline
-from salesdesk.accounts.forms import ActivityForm, DeleteForm, DepartmentForm, MergeForm, PersonForm
+from salesdesk.accounts.forms import (
+    ActivityForm,
+    DeleteForm,
+    DepartmentForm,
+    MergeForm,
+    PersonForm,
+    parse_activity,
+    parse_department,
+    parse_department_removal,
+    parse_merge,
+    parse_person,
+)
 from salesdesk.accounts.models import Company, Person
 from salesdesk.accounts.routes import ACCOUNT_CONTEXT, company_context
 from salesdesk.accounts.services import Duplicates
-from salesdesk.deps import DB, Actor
-from salesdesk.errors import Invalid
+from salesdesk.deps import DB, Actor, Now
+from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
 from salesdesk.ids import parse_id, parse_page
 from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
@@ -21,14 +33,42 @@ from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
 # --- departments -----------------------------------------------------------------------
 
 
+async def _departments_page(
+    request: Request, db: AsyncSession, actor: Actor, company_id: int, edit: DepartmentEdit, status_code: int
+) -> Page:
+    """The company page again, the department form that failed open with the user's input beside
+    its errors (or, after a 409, beside what is saved now)."""
+    context = await company_context(db, actor, company_id)
+    return render(
+        "accounts/company.html",
+        status_code=status_code,
+        activity_errors={},
+        activity_form=None,
+        dept_edit=edit,
+        **context,
+    )
+
+
+@dataclass
+class DepartmentEdit:
+    """A department form drawn again: `department_id` None is the "new department" form."""
+
+    action: str  # create | update | delete
+    department_id: int | None
+    form: DepartmentForm | DeleteForm
+    errors: dict[str, str] = field(default_factory=dict)
+    stale: StaleEdit | None = None
+
+
 @post("/accounts/{company_id:int}/departments")
 async def create_department(
     request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[DepartmentForm, FORM]
-) -> Response:
+) -> Response | Page:
     try:
-        dept = await people.create_department(db_session, actor, company_id, data)
+        dept = await people.create_department(db_session, actor, company_id, parse_department(data))
     except Invalid as error:
-        return redirect(request, f"/accounts/{company_id}#departments", flash=("error", _department_error(error)))
+        edit = DepartmentEdit("create", None, data, error.errors)
+        return await _departments_page(request, db_session, actor, company_id, edit, 422)
     return redirect(
         request,
         f"/accounts/{company_id}#departments",
@@ -39,38 +79,37 @@ async def create_department(
 @post("/departments/{department_id:int}")
 async def update_department(
     request: Request, db_session: DB, actor: Actor, department_id: int, data: Annotated[DepartmentForm, FORM]
-) -> Response:
+) -> Response | Page:
     try:
-        dept = await people.update_department(db_session, actor, department_id, data)
+        dept = await people.update_department(db_session, actor, department_id, parse_department(data))
+    except StaleEdit as stale:
+        edit = DepartmentEdit("update", department_id, replace(data, version=stale.current.version), stale=stale)
+        return await _departments_page(request, db_session, actor, stale.current.company_id, edit, 409)
     except Invalid as error:
         company_id = await people.department_company_id(db_session, department_id)
-        return redirect(request, f"/accounts/{company_id}#departments", flash=("error", _department_error(error)))
+        edit = DepartmentEdit("update", department_id, data, error.errors)
+        return await _departments_page(request, db_session, actor, company_id, edit, 422)
     return redirect(request, f"/accounts/{dept.company_id}#departments", flash=("success", _("Department saved.")))
 
 
 @post("/departments/{department_id:int}/delete")
 async def delete_department(
-    request: Request, db_session: DB, actor: Actor, department_id: int, data: Annotated[DeleteForm, FORM]
-) -> Response:
-    move_to = parse_id(data.move_to_id)
+    request: Request, db_session: DB, actor: Actor, clock: Now, department_id: int, data: Annotated[DeleteForm, FORM]
+) -> Response | Page:
     company_id = await people.department_company_id(db_session, department_id)
     try:
-        dept = await people.delete_department(
-            db_session, actor, department_id, seen_version=data.version, move_to_id=move_to
-        )
+        dept = await people.delete_department(db_session, actor, department_id, parse_department_removal(data), clock)
+    except StaleEdit as stale:
+        edit = DepartmentEdit("delete", department_id, replace(data, version=stale.current.version), stale=stale)
+        return await _departments_page(request, db_session, actor, company_id, edit, 409)
     except Invalid as error:
-        return redirect(request, f"/accounts/{company_id}#departments", flash=("error", _department_error(error)))
+        edit = DepartmentEdit("delete", department_id, data, error.errors)
+        return await _departments_page(request, db_session, actor, company_id, edit, 422)
     return redirect(
         request,
         f"/accounts/{company_id}#departments",
         flash=("success", _("Department “%(name)s” deleted.", name=dept.name)),
     )
-
-
-def _department_error(error: Invalid) -> str:
-    from salesdesk.i18n.messages import error_text
-
-    return " ".join(error_text(key) for key in error.errors.values())
 
 
 # --- persons -------------------------------------------------------------------------
@@ -85,6 +124,7 @@ async def _person_form(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     duplicates: list[Person] | None = None,
+    stale: StaleEdit | None = None,
 ) -> Page:
     departments = await people.list_departments(db, company.id)
     persons = [p for p in await people.list_persons(db, company.id) if person is None or p.id != person.id]
@@ -96,6 +136,7 @@ async def _person_form(
         form=form,
         errors=errors or {},
         duplicates=duplicates or [],
+        stale=stale,
         persons=persons,
         tree=people.department_tree(departments, []),
         **ACCOUNT_CONTEXT,
@@ -111,10 +152,10 @@ async def new_person(db_session: DB, actor: Actor, company_id: int, department_i
 
 @post("/accounts/{company_id:int}/persons")
 async def create_person(
-    request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[PersonForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, company_id: int, data: Annotated[PersonForm, FORM]
 ) -> Response | Page:
     try:
-        person = await people.create_person(db_session, actor, company_id, data)
+        person = await people.create_person(db_session, actor, company_id, parse_person(data), clock)
     except Invalid as error:
         company = await services.get_company(db_session, actor, company_id)
         return await _person_form(
@@ -178,13 +219,25 @@ async def edit_person(db_session: DB, actor: Actor, person_id: int) -> Page:
 
 @post("/persons/{person_id:int}")
 async def update_person(
-    request: Request, db_session: DB, actor: Actor, person_id: int, data: Annotated[PersonForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, person_id: int, data: Annotated[PersonForm, FORM]
 ) -> Response | Page:
     try:
-        person = await people.update_person(db_session, actor, person_id, data)
+        person = await people.update_person(db_session, actor, person_id, parse_person(data), clock)
+    except StaleEdit as stale:
+        person = await people.get_person(db_session, actor, person_id)
+        form = replace(data, version=stale.current.version)  # saving again overwrites, on purpose
+        return await _person_form(db_session, person.company, form, person=person, status_code=409, stale=stale)
     except Invalid as error:
         person = await people.get_person(db_session, actor, person_id)
-        return await _person_form(db_session, person.company, data, person=person, status_code=422, errors=error.errors)
+        return await _person_form(
+            db_session,
+            person.company,
+            data,
+            person=person,
+            status_code=422,
+            errors=error.errors,
+            duplicates=error.candidates if isinstance(error, Duplicates) else [],
+        )
     return redirect(request, f"/persons/{person.id}", flash=("success", _("Person saved.")))
 
 
@@ -192,9 +245,9 @@ async def update_person(
 async def merge_persons(
     request: Request, db_session: DB, actor: Actor, person_id: int, data: Annotated[MergeForm, FORM]
 ) -> Response:
-    other_id = parse_id(data.other_id)
+    wanted = parse_merge(data)
     try:
-        survivor = await merge.merge_persons(db_session, actor, person_id, other_id, confirmed=data.confirm == "1")
+        survivor = await merge.merge_persons(db_session, actor, person_id, wanted.other_id, confirmed=wanted.confirmed)
     except Invalid:
         return redirect(request, f"/persons/{person_id}", flash=("error", _("Choose the person to merge and confirm.")))
     return redirect(request, f"/persons/{survivor.id}", flash=("success", _("Persons merged.")))
@@ -205,12 +258,13 @@ async def merge_persons(
 
 @post("/accounts/{company_id:int}/activities")
 async def add_activity(
-    request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[ActivityForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, company_id: int, data: Annotated[ActivityForm, FORM]
 ) -> Response | Page:
     """htmx: the quick-add form and the timeline come back, the new entry on top; no reload."""
     person_ids = (await request.form()).getall("person_ids", [])
     try:
-        await timeline.add_activity(db_session, actor, company_id, data, person_ids=person_ids)
+        activity = parse_activity(data, clock, person_ids)
+        await timeline.add_activity(db_session, actor, company_id, activity, clock=clock)
     except Invalid as error:
         context = await company_context(db_session, actor, company_id)
         return render(

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts import merge, people, saved_views, services, timeline
-from salesdesk.accounts.forms import CompanyForm, MergeForm, SavedViewForm
+from salesdesk.accounts.forms import (
+    CompanyForm,
+    MergeForm,
+    SavedViewForm,
+    parse_company,
+    parse_merge,
+    parse_saved_view,
+)
 from salesdesk.accounts.models import ActivityKind, BuyingRole, Company, Stance
 from salesdesk.accounts.services import CompanyFilter, Duplicates
-from salesdesk.deps import DB, Actor
-from salesdesk.errors import Invalid
+from salesdesk.deps import DB, Actor, Now
+from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
+from salesdesk.i18n.messages import error_text
 from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline.company_deals import company_deals
 from salesdesk.web import FORM, Page, redirect, render
@@ -22,9 +31,9 @@ ACCOUNT_CONTEXT = {"BuyingRole": BuyingRole, "Stance": Stance, "ActivityKind": A
 
 
 @get("/accounts")
-async def company_list(request: Request, db_session: DB, actor: Actor) -> Page:
+async def company_list(request: Request, db_session: DB, actor: Actor, clock: Now) -> Page:
     filters = CompanyFilter.from_query(request.query_params)
-    result = await services.list_companies(db_session, actor, filters)
+    result = await services.list_companies(db_session, actor, filters, clock)
     views = await saved_views.list_saved_views(db_session, actor)
     choices = await services.list_choices(db_session)
     return render(
@@ -35,10 +44,17 @@ async def company_list(request: Request, db_session: DB, actor: Actor) -> Page:
 @post("/accounts/views")
 async def save_view(request: Request, db_session: DB, actor: Actor, data: Annotated[SavedViewForm, FORM]) -> Response:
     try:
-        await saved_views.save_view(db_session, actor, name=data.name, query=data.query, shared=data.shared == "1")
-    except Invalid:
-        return redirect(request, f"/accounts?{data.query}", flash=("error", _("Give the view a name.")))
+        await saved_views.save_view(db_session, actor, parse_saved_view(data))
+    except Invalid as error:
+        back = f"/accounts?{data.query}" if "query" not in error.errors else "/accounts"
+        return redirect(request, back, flash=("error", _view_error(error)))
     return redirect(request, f"/accounts?{data.query}", flash=("success", _("View saved.")))
+
+
+def _view_error(error: Invalid) -> str:
+    if error.errors.get("name") == "required":
+        return _("Give the view a name.")
+    return " ".join(error_text(key) for key in error.errors.values())
 
 
 @post("/accounts/views/{view_id:int}/delete")
@@ -55,6 +71,7 @@ async def _form_page(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     duplicates: list[Company] | None = None,
+    stale: StaleEdit | None = None,
 ) -> Page:
     choices = await services.list_choices(db)
     return render(
@@ -64,6 +81,7 @@ async def _form_page(
         company=company,
         errors=errors or {},
         duplicates=duplicates or [],
+        stale=stale,
         **choices,
     )
 
@@ -78,7 +96,7 @@ async def create_company(
     request: Request, db_session: DB, actor: Actor, data: Annotated[CompanyForm, FORM]
 ) -> Response | Page:
     try:
-        company = await services.create_company(db_session, actor, data)
+        company = await services.create_company(db_session, actor, parse_company(data))
     except Duplicates as error:
         return await _form_page(db_session, data, status_code=422, errors=error.errors, duplicates=error.candidates)
     except Invalid as error:
@@ -118,7 +136,11 @@ async def update_company(
     request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[CompanyForm, FORM]
 ) -> Response | Page:
     try:
-        company = await services.update_company(db_session, actor, company_id, data)
+        company = await services.update_company(db_session, actor, company_id, parse_company(data))
+    except StaleEdit as stale:
+        # the user's input stays; the version is the saved one, so saving again overwrites on purpose
+        form = replace(data, version=stale.current.version)
+        return await _form_page(db_session, form, company=stale.current, status_code=409, stale=stale)
     except Invalid as error:
         company = await services.get_company(db_session, actor, company_id)
         return await _form_page(
@@ -189,9 +211,11 @@ async def merge_page(db_session: DB, actor: Actor, company_id: int, other_id: st
 async def merge_companies(
     request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[MergeForm, FORM]
 ) -> Response | Page:
-    other_id = parse_id(data.other_id)
+    wanted = parse_merge(data)
     try:
-        survivor = await merge.merge_companies(db_session, actor, company_id, other_id, confirmed=data.confirm == "1")
+        survivor = await merge.merge_companies(
+            db_session, actor, company_id, wanted.other_id, confirmed=wanted.confirmed
+        )
     except Invalid as error:
         company = await services.get_company(db_session, actor, company_id)
         return render(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk.accounts.forms import SavedViewInput
 from salesdesk.accounts.models import SavedView
 from salesdesk.auth.models import Role, User
-from salesdesk.errors import Forbidden, Invalid, NotFound
+from salesdesk.errors import Forbidden, NotFound
 
 
 async def list_saved_views(db: AsyncSession, actor: User) -> list[SavedView]:
@@ -17,16 +18,14 @@ async def list_saved_views(db: AsyncSession, actor: User) -> list[SavedView]:
     return list(await db.scalars(query))
 
 
-async def save_view(db: AsyncSession, actor: User, *, name: str, query: str, shared: bool) -> SavedView:
-    name = " ".join(name.split())
-    if not name:
-        raise Invalid(name="required")
+async def save_view(db: AsyncSession, actor: User, data: SavedViewInput) -> SavedView:
+    """A view shared by someone without a team stays their own."""
     view = SavedView(
         user_id=actor.id,
-        team_id=actor.team_id if shared else None,
-        name=name[:100],
-        query=query.lstrip("?")[:1000],
-        shared=shared and actor.team_id is not None,
+        team_id=actor.team_id if data.shared else None,
+        name=data.name,
+        query=data.query,
+        shared=data.shared and actor.team_id is not None,
     )
     db.add(view)
     await db.flush()

@@ -10,21 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from salesdesk.accounts import normalize as norm
-from salesdesk.accounts.forms import ActivityForm
+from salesdesk.accounts.forms import ActivityForm, ActivityInput, parse_activity
 from salesdesk.accounts.models import Activity, ActivityKind, Company, Person, activity_persons
 from salesdesk.accounts.services import get_company, rights
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
-from salesdesk.db import utcnow
+from salesdesk.clock import Clock
 from salesdesk.errors import Forbidden, Invalid, NotFound
-from salesdesk.ids import parse_id
 from salesdesk.pipeline.models import Deal
 
 PAGE_SIZE = 20
@@ -126,55 +123,41 @@ async def timeline(
     return Timeline(items[start : start + PAGE_SIZE], page, len(items) > start + PAGE_SIZE, kind)
 
 
-def _parse_when(value: str, zone: str) -> datetime | None:
-    value = norm.nfkc(value)
-    if not value:
-        return utcnow()
-    try:
-        moment = datetime.fromisoformat(value.replace("/", "-"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=ZoneInfo(zone)) if moment.tzinfo is None else moment
-
-
 async def add_activity(
     db: AsyncSession,
     actor: User,
     company_id: int,
-    form: ActivityForm,
+    data: ActivityInput | ActivityForm,
     person_ids: list[str] | tuple[str, ...] = (),
     *,
+    clock: Clock | None = None,
     deal_id: int | None = None,
     task_id: int | None = None,
 ) -> Activity:
     """Anyone may log what they did with an account; it is their own record.
 
     With `deal_id` (a deal of this company, already checked by the caller) it is also on the
-    deal's timeline, and a contact resets the deal's stale clock.
+    deal's timeline, and a contact resets the deal's stale clock. No `occurred_at` means now.
     """
+    clock = clock or Clock.of(actor)
+    if isinstance(data, ActivityForm):  # pipeline and tasks callers, until they parse at their edge
+        data = parse_activity(data, clock, person_ids)
     company = await get_company(db, actor, company_id)
     errors: dict[str, str] = {}
     if deal_id is not None and await db.scalar(select(Deal.company_id).where(Deal.id == deal_id)) != company.id:
         errors["deal_id"] = "deal.unknown"
-    if form.kind not in ActivityKind.__members__:
-        errors["kind"] = "choice.invalid"
-    subject = " ".join(form.subject.split())[:200]
-    if not subject:
-        errors["subject"] = "required"
-    occurred_at = _parse_when(form.occurred_at, actor.time_zone)
-    if occurred_at is None:
-        errors["occurred_at"] = "date.invalid"
-    ids = {i for p in person_ids if (i := parse_id(str(p))) is not None}
+    ids = set(data.person_ids)
     persons = list(await db.scalars(select(Person).where(Person.id.in_(ids), Person.company_id == company.id)))
     if len(persons) != len(ids):
         errors["person_ids"] = "person.unknown"
     if errors:
         raise Invalid(**errors)
+    occurred_at = data.occurred_at or clock.now()
     activity = Activity(
-        kind=form.kind,
+        kind=data.kind.value,
         occurred_at=occurred_at,
-        subject=subject,
-        body=form.body.strip(),
+        subject=data.subject,
+        body=data.body,
         company_id=company.id,
         deal_id=deal_id,
         task_id=task_id,
@@ -183,7 +166,7 @@ async def add_activity(
     )
     db.add(activity)
     await db.flush()
-    if activity.kind in CONTACT_KINDS:
+    if data.kind in CONTACT_KINDS:
         await touch_last_contact(db, company.id, occurred_at)
         if deal_id is not None:
             await touch_deal(db, deal_id, occurred_at)

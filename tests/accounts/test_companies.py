@@ -6,15 +6,19 @@ import pytest
 from sqlalchemy import func, select
 
 from salesdesk.accounts import saved_views, services
-from salesdesk.accounts.forms import ActivityForm, CompanyForm
+from salesdesk.accounts.forms import SavedViewForm, SavedViewInput, parse_saved_view
 from salesdesk.accounts.models import Company
 from salesdesk.accounts.services import CompanyFilter, Duplicates
 from salesdesk.accounts.timeline import add_activity
 from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, StaleEdit
-from tests.accounts.conftest import company_form
+from tests.accounts.conftest import CLOCK, activity, company_edit, new_company
 
 VALID_NUMBER = "6010001000001"
+
+
+def saved_view(name: str, query: str, shared: str = "") -> SavedViewInput:
+    return parse_saved_view(SavedViewForm(name=name, query=query, shared=shared))
 
 
 async def count_companies(db) -> int:
@@ -26,21 +30,21 @@ async def count_companies(db) -> int:
 
 async def test_rep_creating_a_company_with_a_wrong_corporate_number_gets_an_error_on_that_field(db, rep):
     with pytest.raises(Invalid) as error:
-        await services.create_company(db, rep, CompanyForm(name="株式会社サンプル", corporate_number="6010001000002"))
+        await services.create_company(db, rep, new_company(name="株式会社サンプル", corporate_number="6010001000002"))
 
     assert error.value.errors == {"corporate_number": "corporate_number.invalid"}
 
 
 async def test_rep_typing_the_corporate_number_in_full_width_digits_gets_it_saved_as_digits(db, rep):
     company = await services.create_company(
-        db, rep, CompanyForm(name="株式会社サンプル", corporate_number="６０１０００１０００００１")
+        db, rep, new_company(name="株式会社サンプル", corporate_number="６０１０００１０００００１")
     )
 
     assert company.corporate_number == VALID_NUMBER
 
 
 async def test_rep_creating_a_company_is_its_owner(db, rep):
-    company = await services.create_company(db, rep, CompanyForm(name="株式会社サンプル"))
+    company = await services.create_company(db, rep, new_company(name="株式会社サンプル"))
 
     assert company.owner_id == rep.id
 
@@ -49,7 +53,7 @@ async def test_rep_creating_kabu_sample_while_sample_kk_exists_is_shown_it_as_a_
     existing = await make_company(rep, "サンプル株式会社")
 
     with pytest.raises(Duplicates) as error:
-        await services.create_company(db, rep, CompanyForm(name="（株）サンプル"))
+        await services.create_company(db, rep, new_company(name="（株）サンプル"))
 
     assert [c.id for c in error.value.candidates] == [existing.id]
     assert error.value.errors == {"name": "company.duplicate_name"}
@@ -59,7 +63,7 @@ async def test_rep_creating_kabu_sample_while_sample_kk_exists_is_shown_it_as_a_
 async def test_rep_confirming_the_duplicate_warning_creates_the_second_company(db, rep, make_company):
     await make_company(rep, "サンプル株式会社")
 
-    await services.create_company(db, rep, CompanyForm(name="㈱サンプル", confirm_duplicate="1"))
+    await services.create_company(db, rep, new_company(name="㈱サンプル", confirm_duplicate="1"))
 
     assert await count_companies(db) == 2
 
@@ -69,7 +73,7 @@ async def test_a_corporate_number_already_taken_is_refused_even_when_confirmed(d
 
     with pytest.raises(Duplicates) as error:
         await services.create_company(
-            db, rep, CompanyForm(name="全く別の名前", corporate_number=VALID_NUMBER, confirm_duplicate="1")
+            db, rep, new_company(name="全く別の名前", corporate_number=VALID_NUMBER, confirm_duplicate="1")
         )
 
     assert error.value.errors == {"corporate_number": "corporate_number.taken"}
@@ -82,7 +86,7 @@ async def test_changing_a_company_to_a_taken_corporate_number_is_refused(db, rep
 
     with pytest.raises(Duplicates):
         await services.update_company(
-            db, rep, other.id, company_form(other, corporate_number=VALID_NUMBER, confirm_duplicate="1")
+            db, rep, other.id, company_edit(other, corporate_number=VALID_NUMBER, confirm_duplicate="1")
         )
 
 
@@ -92,7 +96,7 @@ async def test_changing_a_company_to_a_taken_corporate_number_is_refused(db, rep
 async def test_rep_renames_own_company(db, rep, make_company):
     company = await make_company(rep, "株式会社サンプル")
 
-    await services.update_company(db, rep, company.id, company_form(company, name="株式会社サンプル商事"))
+    await services.update_company(db, rep, company.id, company_edit(company, name="株式会社サンプル商事"))
 
     assert company.name == "株式会社サンプル商事"
     assert company.normalized_name == "サンプル商事"
@@ -102,7 +106,7 @@ async def test_rep_may_not_edit_a_company_of_another_teams_rep(db, rep, other_re
     company = await make_company(other_rep, "株式会社ニシ")
 
     with pytest.raises(Forbidden):
-        await services.update_company(db, rep, company.id, company_form(company, name="乗っ取り"))
+        await services.update_company(db, rep, company.id, company_edit(company, name="乗っ取り"))
 
     assert company.name == "株式会社ニシ"
 
@@ -116,7 +120,7 @@ async def test_rep_may_not_edit_an_unowned_company(db, rep, admin, make_company)
 async def test_manager_edits_a_company_owned_by_a_rep_of_the_team(db, manager, rep, make_company):
     company = await make_company(rep, "株式会社サンプル")
 
-    await services.update_company(db, manager, company.id, company_form(company, industry="製造業"))
+    await services.update_company(db, manager, company.id, company_edit(company, industry="製造業"))
 
     assert company.industry == "製造業"
 
@@ -125,7 +129,7 @@ async def test_manager_edits_an_unowned_company_and_hands_it_to_a_rep(db, manage
     company = await make_company(manager, "株式会社だれでもない")
     assert company.owner_id is None
 
-    await services.update_company(db, manager, company.id, company_form(company, owner_id=str(rep.id)))
+    await services.update_company(db, manager, company.id, company_edit(company, owner_id=str(rep.id)))
 
     assert company.owner_id == rep.id
 
@@ -134,7 +138,7 @@ async def test_manager_may_not_edit_a_company_of_another_team(db, manager, other
     company = await make_company(other_rep, "株式会社ニシ")
 
     with pytest.raises(Forbidden):
-        await services.update_company(db, manager, company.id, company_form(company, industry="小売業"))
+        await services.update_company(db, manager, company.id, company_edit(company, industry="小売業"))
 
 
 async def test_admin_may_edit_every_company(db, admin, rep, other_rep, make_company):
@@ -149,8 +153,8 @@ async def test_admin_may_edit_every_company(db, admin, rep, other_rep, make_comp
 
 async def test_rep_saving_a_form_the_manager_changed_meanwhile_gets_a_stale_edit(db, rep, manager, make_company):
     company = await make_company(rep, "株式会社サンプル")
-    reps_form = company_form(company, industry="製造業")  # both opened the form here
-    await services.update_company(db, manager, company.id, company_form(company, industry="情報通信業"))
+    reps_form = company_edit(company, industry="製造業")  # both opened the form here
+    await services.update_company(db, manager, company.id, company_edit(company, industry="情報通信業"))
 
     with pytest.raises(StaleEdit) as error:
         await services.update_company(db, rep, company.id, reps_form)
@@ -167,7 +171,7 @@ async def test_a_parent_cannot_be_made_a_subsidiary_of_its_own_subsidiary(db, re
     child = await make_company(rep, "サンプル販売株式会社", parent_id=str(parent.id))
 
     with pytest.raises(Invalid) as error:
-        await services.update_company(db, rep, parent.id, company_form(parent, parent_id=str(child.id)))
+        await services.update_company(db, rep, parent.id, company_edit(parent, parent_id=str(child.id)))
 
     assert error.value.errors == {"parent_id": "parent.cycle"}
 
@@ -176,7 +180,7 @@ async def test_a_company_cannot_be_its_own_parent(db, rep, make_company):
     company = await make_company(rep, "株式会社サンプル")
 
     with pytest.raises(Invalid) as error:
-        await services.update_company(db, rep, company.id, company_form(company, parent_id=str(company.id)))
+        await services.update_company(db, rep, company.id, company_edit(company, parent_id=str(company.id)))
 
     assert error.value.errors == {"parent_id": "parent.cycle"}
 
@@ -207,7 +211,7 @@ async def test_a_company_without_a_group_has_no_group_tree(db, rep, make_company
 
 
 async def names(db, actor, **filters) -> list[str]:
-    page = await services.list_companies(db, actor, CompanyFilter(**filters))
+    page = await services.list_companies(db, actor, CompanyFilter(**filters), CLOCK)
     return sorted(c.name for c in page.companies)
 
 
@@ -241,7 +245,7 @@ async def test_the_list_of_no_contact_for_30_days_shows_stale_and_never_contacte
     await make_company(rep, "未接触商事")
     for company, days_ago in ((stale, 45), (recent, 3)):
         when = (utcnow() - timedelta(days=days_ago)).isoformat()
-        await add_activity(db, rep, company.id, ActivityForm(kind="call", subject="電話", occurred_at=when))
+        await add_activity(db, rep, company.id, activity(kind="call", subject="電話", occurred_at=when))
     await db.commit()
 
     assert await names(db, rep, no_contact_days=30) == ["ご無沙汰商事", "未接触商事"]
@@ -258,8 +262,8 @@ async def test_the_list_is_paged_and_a_page_past_the_end_shows_the_last_page(db,
     for kana in ("ア", "イ", "ウ", "エ", "オ"):
         await make_company(rep, f"{kana}商事", name_kana=f"{kana}ショウジ")
 
-    second = await services.list_companies(db, rep, CompanyFilter(page=2), page_size=2)
-    past_the_end = await services.list_companies(db, rep, CompanyFilter(page=9), page_size=2)
+    second = await services.list_companies(db, rep, CompanyFilter(page=2), CLOCK, page_size=2)
+    past_the_end = await services.list_companies(db, rep, CompanyFilter(page=9), CLOCK, page_size=2)
 
     assert (second.total, second.pages, [c.name for c in second.companies]) == (5, 3, ["ウ商事", "エ商事"])
     assert (past_the_end.page, [c.name for c in past_the_end.companies]) == (3, ["オ商事"])
@@ -277,10 +281,10 @@ def test_filters_read_from_a_url_ignore_malformed_values():
 
 
 async def test_rep_sees_own_views_and_views_shared_with_the_team_but_not_another_teams(db, rep, manager, other_rep):
-    await saved_views.save_view(db, rep, name="自分用", query="?owner_id=1", shared=False)
-    await saved_views.save_view(db, manager, name="チーム共有", query="target=1", shared=True)
-    await saved_views.save_view(db, manager, name="部長の私用", query="tag=x", shared=False)
-    await saved_views.save_view(db, other_rep, name="西の共有", query="target=1", shared=True)
+    await saved_views.save_view(db, rep, saved_view("自分用", "?owner_id=1"))
+    await saved_views.save_view(db, manager, saved_view("チーム共有", "target=1", shared="1"))
+    await saved_views.save_view(db, manager, saved_view("部長の私用", "tag=x"))
+    await saved_views.save_view(db, other_rep, saved_view("西の共有", "target=1", shared="1"))
     await db.commit()
 
     views = await saved_views.list_saved_views(db, rep)
@@ -290,7 +294,7 @@ async def test_rep_sees_own_views_and_views_shared_with_the_team_but_not_another
 
 
 async def test_a_teammate_may_not_delete_a_shared_view_he_did_not_save(db, rep, manager):
-    view = await saved_views.save_view(db, manager, name="チーム共有", query="target=1", shared=True)
+    view = await saved_views.save_view(db, manager, saved_view("チーム共有", "target=1", shared="1"))
 
     with pytest.raises(Forbidden):
         await saved_views.delete_view(db, rep, view.id)

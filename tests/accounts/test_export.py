@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from salesdesk.accounts import exporting, importing, people
-from salesdesk.accounts.forms import DepartmentForm
 from salesdesk.accounts.import_files import guess_mapping, read_table
 from salesdesk.accounts.models import (
     Activity,
@@ -25,6 +24,7 @@ from salesdesk.accounts.models import (
 )
 from salesdesk.accounts.services import CompanyFilter
 from salesdesk.audit.hook import set_actor
+from tests.accounts.conftest import CLOCK, new_department
 
 
 def rows_of(content: bytes, encoding: str = "utf-8-sig") -> list[list[str]]:
@@ -98,11 +98,9 @@ async def arrange_accounts(db, admin, rep, make_company, make_person) -> None:
     )
     beta = await make_company(admin, "ベータ合同会社", phone="+81 6-1111-2222")
     set_actor(db, admin)
-    head = await people.create_department(db, admin, alpha.id, DepartmentForm(name="本社"))
-    it = await people.create_department(
-        db, admin, alpha.id, DepartmentForm(name="情報システム部", parent_id=str(head.id))
-    )
-    await people.create_department(db, admin, beta.id, DepartmentForm(name="空の部署"))
+    head = await people.create_department(db, admin, alpha.id, new_department("本社"))
+    it = await people.create_department(db, admin, alpha.id, new_department("情報システム部", head))
+    await people.create_department(db, admin, beta.id, new_department("空の部署"))
     await db.commit()
     await make_person(
         admin,
@@ -123,7 +121,7 @@ async def arrange_accounts(db, admin, rep, make_company, make_person) -> None:
 async def test_companies_export_as_excel_csv_with_japanese_headers(db, admin, rep, make_company, make_person):
     await arrange_accounts(db, admin, rep, make_company, make_person)
 
-    exported = await exporting.export_accounts(db, CompanyFilter())
+    exported = await exporting.export_accounts(db, CompanyFilter(), CLOCK)
 
     assert exported.content.startswith(b"\xef\xbb\xbf") and exported.filename.startswith("companies-")
     header, *rows = rows_of(exported.content)
@@ -165,7 +163,7 @@ async def test_persons_export_carries_company_department_path_and_buying_role(
 ):
     await arrange_accounts(db, admin, rep, make_company, make_person)
 
-    exported = await exporting.export_accounts(db, CompanyFilter(), what="persons")
+    exported = await exporting.export_accounts(db, CompanyFilter(), CLOCK, what="persons")
 
     rows = rows_of(exported.content)
     assert rows[0] == [
@@ -201,8 +199,8 @@ async def test_export_then_import_into_an_empty_database_gives_the_same_accounts
 ):
     await arrange_accounts(db, admin, rep, make_company, make_person)
     before = await accounts_snapshot(db)
-    companies = await exporting.export_accounts(db, CompanyFilter(), format="xlsx")
-    persons = await exporting.export_accounts(db, CompanyFilter(), what="persons", encoding="cp932")
+    companies = await exporting.export_accounts(db, CompanyFilter(), CLOCK, format="xlsx")
+    persons = await exporting.export_accounts(db, CompanyFilter(), CLOCK, what="persons", encoding="cp932")
     for table in (SearchTerm, activity_persons, Activity, PersonMove, Person, Department, CompanyTag, Company):
         await db.execute(delete(table))
     await db.commit()
@@ -221,7 +219,7 @@ async def test_cp932_export_writes_what_shift_jis_can_and_counts_the_rest(db, ad
     await make_company(admin, "株式会社髙島屋ストア")
     await make_company(admin, "𠮷野商店")  # 𠮷 (つちよし) is not in CP932
 
-    exported = await exporting.export_accounts(db, CompanyFilter(), encoding="cp932")
+    exported = await exporting.export_accounts(db, CompanyFilter(), CLOCK, encoding="cp932")
 
     assert exported.replaced == 1 and exported.charset == "shift_jis"
     names = [row[0] for row in rows_of(exported.content, "cp932")[1:]]
@@ -231,8 +229,8 @@ async def test_cp932_export_writes_what_shift_jis_can_and_counts_the_rest(db, ad
 async def test_a_name_that_looks_like_a_formula_stays_text_and_imports_back(db, admin, make_company):
     await make_company(admin, '=HYPERLINK("http://evil.example")商事')
 
-    as_csv = await exporting.export_accounts(db, CompanyFilter())
-    as_xlsx = await exporting.export_accounts(db, CompanyFilter(), format="xlsx")
+    as_csv = await exporting.export_accounts(db, CompanyFilter(), CLOCK)
+    as_xlsx = await exporting.export_accounts(db, CompanyFilter(), CLOCK, format="xlsx")
 
     assert rows_of(as_csv.content)[1][0] == '\'=HYPERLINK("http://evil.example")商事'
     cell = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active["A2"]

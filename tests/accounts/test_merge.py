@@ -7,26 +7,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from salesdesk.accounts import merge, people, search
-from salesdesk.accounts.forms import ActivityForm, DepartmentForm
 from salesdesk.accounts.models import Activity, Company, Department, Person, PersonMove, activity_persons
 from salesdesk.accounts.timeline import add_activity
 from salesdesk.audit.hook import set_actor
 from salesdesk.audit.models import AuditEntry
 from salesdesk.errors import Forbidden
-from tests.accounts.conftest import person_form
+from tests.accounts.conftest import CLOCK, new_department, person_edit
+from tests.accounts.conftest import activity as activity_form
 
 VALID_NUMBER = "6010001000001"
 
 
 async def department(db, actor, company, name, parent=None) -> Department:
-    return await people.create_department(
-        db, actor, company.id, DepartmentForm(name=name, parent_id=str(parent.id) if parent else "")
-    )
+    return await people.create_department(db, actor, company.id, new_department(name, parent))
 
 
 async def activity(db, actor, company, subject, *persons) -> Activity:
     return await add_activity(
-        db, actor, company.id, ActivityForm(kind="visit", subject=subject), person_ids=[str(p.id) for p in persons]
+        db, actor, company.id, activity_form([str(p.id) for p in persons], kind="visit", subject=subject)
     )
 
 
@@ -194,7 +192,7 @@ async def merged_persons(db, rep, manager, make_company, make_person) -> PersonM
     other = await make_person(
         rep, company, "山田太郎", email="yamada@sample.co.jp", title="課長", moved_on="2025-04-01"
     )
-    await people.update_person(db, rep, other.id, person_form(other, title="部長", moved_on="2026-04-01"))
+    await people.update_person(db, rep, other.id, person_edit(other, title="部長", moved_on="2026-04-01"), CLOCK)
     subordinate = await make_person(rep, company, "佐藤 花子", reports_to_id=str(other.id))
     only_other = await activity(db, rep, company, "電話", other)
     both = await activity(db, rep, company, "打合せ", survivor, other)

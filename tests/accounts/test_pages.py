@@ -4,7 +4,7 @@ and the hot pages run a fixed number of queries however much data there is."""
 from __future__ import annotations
 
 from salesdesk.accounts import timeline
-from salesdesk.accounts.forms import ActivityForm
+from tests.accounts.conftest import activity
 from tests.conftest import HTMX
 
 
@@ -162,9 +162,7 @@ async def _company_with(db, rep, make_company, make_person, n: int):
     company = await make_company(rep, f"株式会社規模{n}")
     persons = [await make_person(rep, company, f"担当 {i}", email=f"p{i}@example.jp") for i in range(n)]
     for i in range(n):
-        await timeline.add_activity(
-            db, rep, company.id, ActivityForm(subject=f"電話 {i}"), person_ids=[str(persons[i].id)]
-        )
+        await timeline.add_activity(db, rep, company.id, activity([str(persons[i].id)], subject=f"電話 {i}"))
     await db.commit()
     return company
 

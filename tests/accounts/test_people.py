@@ -6,11 +6,16 @@ import pytest
 from sqlalchemy import func, select
 
 from salesdesk.accounts import people
-from salesdesk.accounts.forms import DepartmentForm, PersonForm
+from salesdesk.accounts.forms import DeleteForm, parse_department_removal
 from salesdesk.accounts.models import Department, Person, PersonMove
 from salesdesk.accounts.services import Duplicates
 from salesdesk.errors import Forbidden, Invalid
-from tests.accounts.conftest import person_form
+from tests.accounts.conftest import CLOCK, new_department, new_person, person_edit
+
+
+def removal(dept, move_to=None):
+    """The delete button of a department as drawn (its version), with where its persons go."""
+    return parse_department_removal(DeleteForm(version=dept.version, move_to_id=str(move_to.id) if move_to else ""))
 
 
 @pytest.fixture
@@ -21,9 +26,7 @@ async def company(rep, make_company):
 @pytest.fixture
 def make_department(db, rep, company):
     async def make(name: str, parent: Department | None = None) -> Department:
-        dept = await people.create_department(
-            db, rep, company.id, DepartmentForm(name=name, parent_id=str(parent.id) if parent else "")
-        )
+        dept = await people.create_department(db, rep, company.id, new_department(name, parent))
         await db.commit()
         return dept
 
@@ -54,7 +57,7 @@ async def test_rep_builds_a_department_tree_in_own_company(db, company, make_dep
 async def test_rep_renames_a_department(db, rep, company, make_department):
     dept = await make_department("情シス")
 
-    await people.update_department(db, rep, dept.id, DepartmentForm(name="情報システム部", version=dept.version))
+    await people.update_department(db, rep, dept.id, new_department("情報システム部", version=dept.version))
 
     assert await tree_paths(db, company) == ["情報システム部"]
 
@@ -64,9 +67,7 @@ async def test_rep_moves_a_department_under_another_with_its_subtree(db, rep, co
     it = await make_department("情報システム部")
     await make_department("インフラ課", parent=it)
 
-    await people.update_department(
-        db, rep, it.id, DepartmentForm(name=it.name, parent_id=str(sales.id), version=it.version)
-    )
+    await people.update_department(db, rep, it.id, new_department(it.name, sales, version=it.version))
 
     assert await tree_paths(db, company) == [
         "営業本部",
@@ -81,9 +82,7 @@ async def test_moving_a_department_under_its_own_sub_department_is_refused(db, r
     bottom = await make_department("一課", parent=middle)
 
     with pytest.raises(Invalid) as error:
-        await people.update_department(
-            db, rep, top.id, DepartmentForm(name=top.name, parent_id=str(bottom.id), version=top.version)
-        )
+        await people.update_department(db, rep, top.id, new_department(top.name, bottom, version=top.version))
 
     assert error.value.errors == {"parent_id": "department.cycle"}
 
@@ -92,7 +91,7 @@ async def test_two_departments_of_the_same_name_at_the_top_are_refused(db, rep, 
     await make_department("総務部")
 
     with pytest.raises(Invalid) as error:
-        await people.create_department(db, rep, company.id, DepartmentForm(name="総務部"))
+        await people.create_department(db, rep, company.id, new_department("総務部"))
 
     assert error.value.errors == {"name": "department.name_taken"}
 
@@ -101,7 +100,7 @@ async def test_rep_may_not_add_a_department_to_another_teams_company(db, rep, ot
     company = await make_company(other_rep, "株式会社ニシ")
 
     with pytest.raises(Forbidden):
-        await people.create_department(db, rep, company.id, DepartmentForm(name="総務部"))
+        await people.create_department(db, rep, company.id, new_department("総務部"))
 
 
 async def test_deleting_a_department_with_persons_and_no_destination_is_refused(
@@ -111,7 +110,7 @@ async def test_deleting_a_department_with_persons_and_no_destination_is_refused(
     await make_person(rep, company, "山田 太郎", department_id=str(dept.id))
 
     with pytest.raises(Invalid) as error:
-        await people.delete_department(db, rep, dept.id, seen_version=dept.version)
+        await people.delete_department(db, rep, dept.id, removal(dept), CLOCK)
 
     assert "move_to_id" in error.value.errors
     assert await db.get(Department, dept.id) is not None
@@ -122,7 +121,7 @@ async def test_deleting_a_department_with_sub_departments_is_refused(db, rep, ma
     await make_department("第一営業部", parent=parent)
 
     with pytest.raises(Invalid) as error:
-        await people.delete_department(db, rep, parent.id, seen_version=parent.version)
+        await people.delete_department(db, rep, parent.id, removal(parent), CLOCK)
 
     assert error.value.errors == {"department": "department.has_children"}
 
@@ -138,7 +137,7 @@ async def test_deleting_a_department_moves_its_persons_with_a_personnel_move_eac
         for name in ("山田 太郎", "佐藤 花子")
     ]
 
-    await people.delete_department(db, rep, old.id, seen_version=old.version, move_to_id=new.id)
+    await people.delete_department(db, rep, old.id, removal(old, move_to=new), CLOCK)
     await db.commit()
 
     assert await db.get(Department, old.id) is None
@@ -160,7 +159,8 @@ async def test_a_new_person_with_a_title_starts_the_personnel_history(db, rep, c
         db,
         rep,
         company.id,
-        PersonForm(name="山田\u3000太郎", title="課長", department_id=str(dept.id), moved_on="2025-10-01"),
+        new_person(name="山田\u3000太郎", title="課長", department_id=str(dept.id), moved_on="2025-10-01"),
+        CLOCK,
     )
 
     assert person.name == "山田\u3000太郎"  # kept as typed
@@ -172,7 +172,7 @@ async def test_a_new_person_with_a_title_starts_the_personnel_history(db, rep, c
 async def test_a_promotion_in_april_is_recorded_as_a_personnel_move_on_that_date(db, rep, company, make_person):
     person = await make_person(rep, company, "山田 太郎", title="課長", moved_on="2025-10-01")
 
-    await people.update_person(db, rep, person.id, person_form(person, title="部長", moved_on="2026/04/01"))
+    await people.update_person(db, rep, person.id, person_edit(person, title="部長", moved_on="2026/04/01"), CLOCK)
 
     moves = await moves_of(db, person)
     assert [(m.effective_on, m.title) for m in moves] == [(date(2026, 4, 1), "部長"), (date(2025, 10, 1), "課長")]
@@ -187,7 +187,9 @@ async def test_a_transfer_to_another_department_is_recorded_with_the_new_departm
         rep, company, "山田 太郎", title="課長", department_id=str(sales.id), moved_on="2024-04-01"
     )
 
-    await people.update_person(db, rep, person.id, person_form(person, department_id=str(it.id), moved_on="2026-04-01"))
+    await people.update_person(
+        db, rep, person.id, person_edit(person, department_id=str(it.id), moved_on="2026-04-01"), CLOCK
+    )
 
     latest = (await moves_of(db, person))[0]
     assert (latest.effective_on, latest.department_name, latest.title) == (date(2026, 4, 1), "情報システム部", "課長")
@@ -197,14 +199,14 @@ async def test_a_transfer_to_another_department_is_recorded_with_the_new_departm
 async def test_changing_only_a_phone_number_is_no_personnel_move(db, rep, company, make_person):
     person = await make_person(rep, company, "山田 太郎", title="課長")
 
-    await people.update_person(db, rep, person.id, person_form(person, phone="03-1234-5678"))
+    await people.update_person(db, rep, person.id, person_edit(person, phone="03-1234-5678"), CLOCK)
 
     assert len(await moves_of(db, person)) == 1
 
 
 async def test_a_person_with_a_malformed_email_is_refused(db, rep, company):
     with pytest.raises(Invalid) as error:
-        await people.create_person(db, rep, company.id, PersonForm(name="山田 太郎", email="yamada@example"))
+        await people.create_person(db, rep, company.id, new_person(name="山田 太郎", email="yamada@example"), CLOCK)
 
     assert error.value.errors == {"email": "email.invalid"}
 
@@ -215,7 +217,9 @@ async def test_adding_a_person_with_the_email_of_a_colleague_in_another_case_sho
     existing = await make_person(rep, company, "山田 太郎", email="t.yamada@example.co.jp")
 
     with pytest.raises(Duplicates) as error:
-        await people.create_person(db, rep, company.id, PersonForm(name="山田 太郎", email="T.Yamada@Example.co.jp"))
+        await people.create_person(
+            db, rep, company.id, new_person(name="山田 太郎", email="T.Yamada@Example.co.jp"), CLOCK
+        )
 
     assert [p.id for p in error.value.candidates] == [existing.id]
 
@@ -226,7 +230,7 @@ async def test_adding_a_person_with_the_same_phone_typed_differently_shows_the_e
     existing = await make_person(rep, company, "山田 太郎", phone="03-1234-5678")
 
     with pytest.raises(Duplicates) as error:
-        await people.create_person(db, rep, company.id, PersonForm(name="ヤマダ", mobile="+81 3 1234 5678"))
+        await people.create_person(db, rep, company.id, new_person(name="ヤマダ", mobile="+81 3 1234 5678"), CLOCK)
 
     assert [p.id for p in error.value.candidates] == [existing.id]
 
@@ -235,7 +239,7 @@ async def test_the_same_phone_in_another_company_is_no_duplicate(db, rep, compan
     await make_person(rep, company, "山田 太郎", phone="03-1234-5678")
     elsewhere = await make_company(rep, "株式会社ベツ")
 
-    person = await people.create_person(db, rep, elsewhere.id, PersonForm(name="山田 太郎", phone="0312345678"))
+    person = await people.create_person(db, rep, elsewhere.id, new_person(name="山田 太郎", phone="0312345678"), CLOCK)
 
     assert person.company_id == elsewhere.id
 
@@ -244,7 +248,11 @@ async def test_rep_confirming_the_duplicate_warning_adds_the_person(db, rep, com
     await make_person(rep, company, "山田 太郎", email="yamada@example.jp")
 
     await people.create_person(
-        db, rep, company.id, PersonForm(name="山田 太郎（別人）", email="yamada@example.jp", confirm_duplicate="1")
+        db,
+        rep,
+        company.id,
+        new_person(name="山田 太郎（別人）", email="yamada@example.jp", confirm_duplicate="1"),
+        CLOCK,
     )
 
     assert await db.scalar(select(func.count()).select_from(Person)) == 2
@@ -257,6 +265,6 @@ async def test_changing_a_persons_email_to_a_colleagues_shows_the_colleague_unle
     person = await make_person(rep, company, "山田 太郎", email="taro@example.jp")
 
     with pytest.raises(Duplicates) as error:
-        await people.update_person(db, rep, person.id, person_form(person, email="hanako@example.jp"))
+        await people.update_person(db, rep, person.id, person_edit(person, email="hanako@example.jp"), CLOCK)
 
     assert [p.id for p in error.value.candidates] == [colleague.id]

@@ -6,7 +6,7 @@ from sqlalchemy.dialects import sqlite
 
 from salesdesk.accounts import search, services
 from salesdesk.accounts.search import matching_ids
-from tests.accounts.conftest import company_form
+from tests.accounts.conftest import company_edit
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ async def test_a_search_for_something_nobody_has_finds_nothing(db, rep, yamada):
 
 async def test_a_renamed_company_is_found_by_its_new_name_only(db, rep, make_company):
     company = await make_company(rep, "旧社名株式会社")
-    await services.update_company(db, rep, company.id, company_form(company, name="新社名株式会社"))
+    await services.update_company(db, rep, company.id, company_edit(company, name="新社名株式会社"))
 
     assert (await found(db, rep, "新社名"))[0] == ["新社名株式会社"]
     assert (await found(db, rep, "旧社名"))[0] == []

@@ -7,12 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from salesdesk.accounts import people, services
-from salesdesk.accounts.forms import ActivityForm
 from salesdesk.accounts.models import Company
 from salesdesk.accounts.timeline import CHANGE, PAGE_SIZE, add_activity, delete_activity, timeline
 from salesdesk.audit.hook import set_actor
 from salesdesk.errors import Invalid
-from tests.accounts.conftest import company_form, person_form
+from tests.accounts.conftest import CLOCK, activity, company_edit, person_edit
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -23,7 +22,7 @@ async def company(rep, make_company):
 
 
 async def log(db, actor, company, kind, subject, when="") -> None:
-    await add_activity(db, actor, company.id, ActivityForm(kind=kind, subject=subject, occurred_at=when))
+    await add_activity(db, actor, company.id, activity(kind=kind, subject=subject, occurred_at=when))
     await db.commit()
 
 
@@ -62,7 +61,7 @@ async def test_the_timeline_filtered_by_kind_shows_only_that_kind(db, rep, compa
 async def test_an_owner_change_shows_in_the_timeline_as_a_change_with_before_and_after(db, rep, manager, company):
     await log(db, rep, company, "visit", "初回訪問", "2026-04-01T10:00")
     set_actor(db, manager)
-    await services.update_company(db, manager, company.id, company_form(company, owner_id=str(manager.id)))
+    await services.update_company(db, manager, company.id, company_edit(company, owner_id=str(manager.id)))
     await db.commit()
 
     page = await timeline(db, company_id=company.id)
@@ -75,7 +74,7 @@ async def test_an_owner_change_shows_in_the_timeline_as_a_change_with_before_and
 
 async def test_a_rename_shows_in_the_changes_only_timeline(db, rep, company):
     set_actor(db, rep)
-    await services.update_company(db, rep, company.id, company_form(company, name="株式会社サンプル商事"))
+    await services.update_company(db, rep, company.id, company_edit(company, name="株式会社サンプル商事"))
     await db.commit()
 
     page = await timeline(db, company_id=company.id, kind=CHANGE)
@@ -85,7 +84,7 @@ async def test_a_rename_shows_in_the_changes_only_timeline(db, rep, company):
 
 async def test_a_change_of_notes_only_is_not_shown_in_the_timeline(db, rep, company):
     set_actor(db, rep)
-    await services.update_company(db, rep, company.id, company_form(company, notes="受付は2階"))
+    await services.update_company(db, rep, company.id, company_edit(company, notes="受付は2階"))
     await db.commit()
 
     assert (await timeline(db, company_id=company.id)).items == []
@@ -111,7 +110,7 @@ async def test_logging_an_older_call_later_keeps_the_newest_contact(db, rep, com
 
 
 async def test_logging_a_call_does_not_make_an_open_edit_form_stale(db, rep, company):
-    form = company_form(company, industry="製造業")
+    form = company_edit(company, industry="製造業")
     await log(db, rep, company, "call", "電話")
 
     await services.update_company(db, rep, company.id, form)
@@ -121,7 +120,7 @@ async def test_logging_a_call_does_not_make_an_open_edit_form_stale(db, rep, com
 
 async def test_an_activity_without_a_subject_is_refused(db, rep, company):
     with pytest.raises(Invalid) as error:
-        await add_activity(db, rep, company.id, ActivityForm(kind="call", subject="  "))
+        await add_activity(db, rep, company.id, activity(kind="call", subject="  "))
 
     assert error.value.errors == {"subject": "required"}
 
@@ -130,7 +129,7 @@ async def test_the_timeline_is_paged_and_says_when_more_follow(db, rep, company)
     start = datetime(2026, 1, 5, 9, 0, tzinfo=TOKYO)
     for n in range(1, PAGE_SIZE + 6):
         when = (start + timedelta(hours=n)).isoformat()
-        await add_activity(db, rep, company.id, ActivityForm(kind="call", subject=f"電話{n}", occurred_at=when))
+        await add_activity(db, rep, company.id, activity(kind="call", subject=f"電話{n}", occurred_at=when))
     await db.commit()
 
     first = await timeline(db, company_id=company.id)
@@ -143,7 +142,7 @@ async def test_the_timeline_is_paged_and_says_when_more_follow(db, rep, company)
 
 
 async def test_deleting_the_only_call_clears_the_last_contact(db, rep, company):
-    call = await add_activity(db, rep, company.id, ActivityForm(kind="call", subject="電話"))
+    call = await add_activity(db, rep, company.id, activity(kind="call", subject="電話"))
 
     await delete_activity(db, rep, call.id)
 
@@ -157,18 +156,16 @@ async def test_a_persons_timeline_shows_the_activities_naming_them_and_their_pro
         db,
         rep,
         company.id,
-        ActivityForm(kind="visit", subject="山田さん訪問", occurred_at="2026-04-01T10:00"),
-        person_ids=[str(yamada.id)],
+        activity([str(yamada.id)], kind="visit", subject="山田さん訪問", occurred_at="2026-04-01T10:00"),
     )
     await add_activity(
         db,
         rep,
         company.id,
-        ActivityForm(kind="call", subject="佐藤さんへ電話", occurred_at="2026-04-02T10:00"),
-        person_ids=[str(sato.id)],
+        activity([str(sato.id)], kind="call", subject="佐藤さんへ電話", occurred_at="2026-04-02T10:00"),
     )
     set_actor(db, rep)
-    await people.update_person(db, rep, yamada.id, person_form(yamada, title="部長"))
+    await people.update_person(db, rep, yamada.id, person_edit(yamada, title="部長"), CLOCK)
     await db.commit()
 
     page = await timeline(db, person_id=yamada.id)

@@ -19,7 +19,7 @@ from salesdesk.accounts.forms import ActivityInput, CompanyInput, DepartmentInpu
 from salesdesk.clock import Clock
 from salesdesk.pipeline import committee, setup
 from salesdesk.pipeline import services as deals
-from salesdesk.pipeline.forms import ContactForm, DealForm
+from salesdesk.pipeline.forms import ContactForm, DealForm, parse_contact, parse_deal
 from salesdesk.tasks.models import Task
 
 PERSONAS = ("anonymous", "rep", "other_rep", "manager", "admin")
@@ -209,15 +209,20 @@ async def account(db, rep):
     deal = await deals.create_deal(
         db,
         rep,
-        DealForm(
-            company_id=str(company.id),
-            title="マトリクス案件",
-            stage_id=str(proposal.id),
-            next_title="訪問",
-            next_due_on="2030-01-10",
+        Clock.of(rep),
+        parse_deal(
+            DealForm(
+                company_id=str(company.id),
+                title="マトリクス案件",
+                stage_id=str(proposal.id),
+                next_title="訪問",
+                next_due_on="2030-01-10",
+            )
         ),
     )
-    await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(person.id), role="decision_maker"))
+    await committee.add_contact(
+        db, rep, deal.id, parse_contact(ContactForm(person_id=str(person.id), role="decision_maker"))
+    )
     task = await db.scalar(select(Task).where(Task.deal_id == deal.id))
     lost_reason = (await setup.list_lost_reasons(db))[0]
     await db.commit()

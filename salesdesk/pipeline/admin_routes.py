@@ -22,6 +22,8 @@ from salesdesk.pipeline.admin_forms import (
     SalesSettingsForm,
     StageForm,
     VersionForm,
+    parse_sales_settings,
+    parse_stage,
 )
 from salesdesk.pipeline.models import REQUIRABLE_FIELDS, Stage, StageKind
 from salesdesk.web import FORM, Page, redirect, render
@@ -111,7 +113,7 @@ async def add_stage(
 ) -> Response | Page:
     required = await _required(request)
     try:
-        stage = await configure.add_stage(db_session, actor, pipeline_id, data, required)
+        stage = await configure.add_stage(db_session, actor, pipeline_id, parse_stage(data, required))
     except Invalid as error:
         return await _page(
             db_session,
@@ -157,7 +159,7 @@ async def update_stage(
 ) -> Response | Page:
     required = await _required(request)
     try:
-        stage = await configure.update_stage(db_session, actor, stage_id, data, required)
+        stage = await configure.update_stage(db_session, actor, stage_id, parse_stage(data, required))
     except Invalid as error:
         stage, pipeline = await configure.get_stage(db_session, actor, stage_id)
         return render(
@@ -265,7 +267,7 @@ async def update_sales_settings(
     request: Request, db_session: DB, actor: Actor, data: Annotated[SalesSettingsForm, FORM]
 ) -> Response | Page:
     try:
-        await configure.update_sales_settings(db_session, actor, data)
+        await configure.update_sales_settings(db_session, actor, parse_sales_settings(data))
     except Invalid as error:
         return await _page(db_session, actor, status_code=422, failed="settings", form=data, errors=error.errors)
     return redirect(request, f"{PAGE}#sales-settings", flash=("success", _("Sales settings saved.")))

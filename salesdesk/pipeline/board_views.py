@@ -16,7 +16,6 @@ from salesdesk.accounts.models import Person
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.i18n import _
-from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, board, committee, moves, setup
 from salesdesk.pipeline.filters import DealFilter
 from salesdesk.pipeline.models import Deal, LostReason, Stage
@@ -56,13 +55,13 @@ class MoveContext:
     requires_next_action: bool = False  # ...and the admin setting makes it mandatory
 
 
-async def move_context(db: AsyncSession, actor: User, deal_id: int, stage_id: str = "") -> MoveContext:
+async def move_context(db: AsyncSession, actor: User, deal_id: int, stage_id: int | None = None) -> MoveContext:
     """NotFound unless the actor sees the deal, Forbidden unless they may move it."""
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
     pipeline = await setup.get_pipeline(db, deal.pipeline_id)
     ctx = MoveContext(deal, pipeline.stages)
-    ctx.stage = next((s for s in pipeline.stages if s.id == parse_id(stage_id)), None)
+    ctx.stage = next((s for s in pipeline.stages if s.id == stage_id), None)
     if ctx.stage is None or ctx.stage.id == deal.stage_id:
         return ctx
     current = moves.current_values(deal)

@@ -13,11 +13,9 @@ from sqlalchemy.orm import selectinload
 from salesdesk.accounts.models import Activity, BuyingRole, Company, Person, activity_persons
 from salesdesk.accounts.services import group_ids
 from salesdesk.auth.models import User
-from salesdesk.db import utcnow
 from salesdesk.errors import Invalid, NotFound
-from salesdesk.ids import parse_id
 from salesdesk.pipeline import access
-from salesdesk.pipeline.forms import ContactForm
+from salesdesk.pipeline.forms import ContactInput
 from salesdesk.pipeline.models import Deal, DealContact
 from salesdesk.versions import flush_or_stale
 
@@ -65,38 +63,38 @@ async def _group_person(db: AsyncSession, deal: Deal, person_id: int | None) -> 
     return person
 
 
-def _role(form: ContactForm, person: Person) -> str | None:
-    if form.role and form.role not in BuyingRole.__members__:
-        raise Invalid(role="choice.invalid")
-    return form.role or person.buying_role
+def _role(data: ContactInput, person: Person) -> str | None:
+    return data.role or person.buying_role
 
 
-async def add_contact(db: AsyncSession, actor: User, deal_id: int, form: ContactForm) -> DealContact:
+async def add_contact(db: AsyncSession, actor: User, deal_id: int, data: ContactInput) -> DealContact:
     """Attach a person with a role (default: their buying role on the account); again = update."""
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
-    person = await _group_person(db, deal, parse_id(form.person_id))
+    person = await _group_person(db, deal, data.person_id)
     contact = await db.scalar(
         select(DealContact).where(DealContact.deal_id == deal.id, DealContact.person_id == person.id)
     )
     if contact is None:
         contact = DealContact(deal_id=deal.id, person_id=person.id, is_primary=False)
         db.add(contact)
-    contact.role = _role(form, person)
+    contact.role = _role(data, person)
     await flush_or_stale(db, contact)  # the same person attached twice at once: 409
-    if form.is_primary == "1" or not await db.scalar(
+    if data.is_primary or not await db.scalar(
         select(func.count()).where(DealContact.deal_id == deal.id, DealContact.is_primary.is_(True))
     ):
         await make_primary(db, deal, person.id)  # the first person attached is the primary contact
     return contact
 
 
-async def update_contact(db: AsyncSession, actor: User, deal_id: int, person_id: int, form: ContactForm) -> DealContact:
+async def update_contact(
+    db: AsyncSession, actor: User, deal_id: int, person_id: int, data: ContactInput
+) -> DealContact:
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
     contact = await _contact(db, deal.id, person_id)
-    contact.role = _role(form, await _group_person(db, deal, person_id))
-    if form.is_primary == "1":
+    contact.role = _role(data, await _group_person(db, deal, person_id))
+    if data.is_primary:
         await make_primary(db, deal, person_id)
     await db.flush()
     return contact
@@ -151,7 +149,7 @@ class Coverage:
         return [role for role, contacts in self.roles.items() if contacts]
 
 
-async def coverage(db: AsyncSession, contacts: list[DealContact], *, now: datetime | None = None) -> Coverage:
+async def coverage(db: AsyncSession, contacts: list[DealContact], *, now: datetime) -> Coverage:
     """Which roles are covered; 決裁者未接触 when no decision maker is attached, or none of them has
     been in an activity within DECISION_MAKER_CONTACT_DAYS."""
     roles = {role.value: [c for c in contacts if c.role == role] for role in BuyingRole}
@@ -163,5 +161,5 @@ async def coverage(db: AsyncSession, contacts: list[DealContact], *, now: dateti
         .join(activity_persons, activity_persons.c.activity_id == Activity.id)
         .where(activity_persons.c.person_id.in_(deciders))
     )
-    cutoff = (now or utcnow()) - timedelta(days=DECISION_MAKER_CONTACT_DAYS)
+    cutoff = now - timedelta(days=DECISION_MAKER_CONTACT_DAYS)
     return Coverage(roles, None if last is not None and last >= cutoff else "decision_maker.not_contacted", last)

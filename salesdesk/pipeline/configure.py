@@ -18,14 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.errors import Forbidden, Invalid, NotFound
-from salesdesk.ids import parse_int
 from salesdesk.pipeline import setup
-from salesdesk.pipeline.admin_forms import SalesSettingsForm, StageForm
-from salesdesk.pipeline.forms import parse_percent
-from salesdesk.pipeline.models import REQUIRABLE_FIELDS, Deal, LostReason, Pipeline, SalesSettings, Stage, StageKind
+from salesdesk.pipeline.admin_forms import SalesSettingsInput, StageInput, parse_name
+from salesdesk.pipeline.models import Deal, LostReason, Pipeline, SalesSettings, Stage, StageKind
 from salesdesk.versions import check_version, flush_or_stale
-
-MAX_ROTTING_DAYS = 3650
 
 
 def ensure_may_configure(actor: User) -> None:
@@ -38,12 +34,8 @@ async def _stale(db: AsyncSession, row: Any, seen_version: int, **fields: Any) -
 
 
 def _name(text: str, limit: int) -> str:
-    name = " ".join(text.split())  # kept as typed, runs of spaces made one
-    if not name:
-        raise Invalid(name="required")
-    if len(name) > limit:
-        raise Invalid(name="too_long")
-    return name
+    """Kept as typed, runs of spaces made one; required, at most `limit` characters (Invalid)."""
+    return parse_name(text, limit)
 
 
 @dataclass
@@ -144,32 +136,14 @@ async def make_default_pipeline(db: AsyncSession, actor: User, pipeline_id: int,
 # --- stages ---------------------------------------------------------------------------------
 
 
-def _stage_values(form: StageForm, required_fields: list[str]) -> dict[str, Any]:
-    errors, values = {}, {}
-    try:
-        values["name"] = _name(form.name, 50)
-    except Invalid as error:
-        errors |= error.errors
-    try:
-        values["probability"] = parse_percent(form.probability)
-        if values["probability"] is None:
-            errors["probability"] = "required"
-    except ValueError:
-        errors["probability"] = "probability.invalid"
-    if form.kind not in StageKind.__members__:
-        errors["kind"] = "choice.invalid"
-    values["kind"] = form.kind
-    days = parse_int(form.rotting_days, low=1, high=MAX_ROTTING_DAYS)
-    if form.rotting_days.strip() and days is None:
-        errors["rotting_days"] = "rotting_days.invalid"
-    # Only open deals go stale by age: a won or lost stage keeps none.
-    values["rotting_days"] = days if form.kind == StageKind.open else None
-    if any(f not in REQUIRABLE_FIELDS for f in required_fields):
-        errors["required_fields"] = "choice.invalid"
-    values["required_fields"] = [f for f in REQUIRABLE_FIELDS if f in required_fields]  # in a stable order
-    if errors:
-        raise Invalid(**errors)
-    return values
+def _stage_values(data: StageInput) -> dict[str, Any]:
+    return {
+        "name": data.name,
+        "probability": data.probability,
+        "kind": data.kind,
+        "rotting_days": data.rotting_days,
+        "required_fields": list(data.required_fields),
+    }
 
 
 async def get_stage(db: AsyncSession, actor: User, stage_id: int) -> tuple[Stage, Pipeline]:
@@ -195,12 +169,10 @@ async def _renumber(db: AsyncSession, model: type[Stage] | type[LostReason], row
         set_committed_value(row, "position", position)
 
 
-async def add_stage(
-    db: AsyncSession, actor: User, pipeline_id: int, form: StageForm, required_fields: list[str]
-) -> Stage:
+async def add_stage(db: AsyncSession, actor: User, pipeline_id: int, data: StageInput) -> Stage:
     """A new open stage goes after the last open one (before 受注/失注); a closed one at the end."""
     pipeline = await _pipeline(db, actor, pipeline_id)
-    values = _stage_values(form, required_fields)
+    values = _stage_values(data)
     if any(s.name == values["name"] for s in pipeline.stages):
         raise Invalid(name="stage.name_taken")
     stages = sorted(pipeline.stages, key=lambda s: s.position)
@@ -221,20 +193,10 @@ def _last_of_kind(pipeline: Pipeline, stage: Stage) -> bool:
     return not any(s.kind == stage.kind and s.id != stage.id for s in pipeline.stages)
 
 
-async def update_stage(
-    db: AsyncSession, actor: User, stage_id: int, form: StageForm, required_fields: list[str]
-) -> Stage:
+async def update_stage(db: AsyncSession, actor: User, stage_id: int, data: StageInput) -> Stage:
     stage, pipeline = await get_stage(db, actor, stage_id)
-    await _stale(
-        db,
-        stage,
-        form.version,
-        name=form.name,
-        probability=form.probability,
-        kind=form.kind,
-        rotting_days=form.rotting_days,
-    )
-    values = _stage_values(form, required_fields)
+    values = _stage_values(data)
+    await check_version(db, stage, data.seen_version, values)
     if any(s.name == values["name"] and s.id != stage.id for s in pipeline.stages):
         raise Invalid(name="stage.name_taken")
     if values["kind"] != stage.kind:
@@ -363,23 +325,14 @@ async def delete_lost_reason(db: AsyncSession, actor: User, reason_id: int, *, s
 # --- sales settings -------------------------------------------------------------------------
 
 
-async def update_sales_settings(db: AsyncSession, actor: User, form: SalesSettingsForm) -> SalesSettings:
+async def update_sales_settings(db: AsyncSession, actor: User, data: SalesSettingsInput) -> SalesSettings:
     """期首 (the fiscal year's first month: the forecast's months and quarters) and whether every
     open deal must have a next action."""
     ensure_may_configure(actor)
     settings = await db.scalar(select(SalesSettings).order_by(SalesSettings.id).limit(1))
-    require = form.require_next_action == "1"
+    month, require = data.fiscal_year_start_month, data.require_next_action
     if settings is not None:
-        await _stale(
-            db,
-            settings,
-            form.version,
-            fiscal_year_start_month=form.fiscal_year_start_month,
-            require_next_action=require,
-        )
-    month = parse_int(form.fiscal_year_start_month, low=1, high=12)
-    if month is None:
-        raise Invalid(fiscal_year_start_month="month.invalid")
+        await _stale(db, settings, data.seen_version, fiscal_year_start_month=month, require_next_action=require)
     if settings is None:  # an install from before the settings row: make it now
         settings = SalesSettings()
         db.add(settings)

@@ -23,13 +23,12 @@ from salesdesk.accounts.models import Activity, Company, Person
 from salesdesk.accounts.services import group_tree, user_names
 from salesdesk.accounts.timeline import add_activity
 from salesdesk.auth.models import User
-from salesdesk.db import utcnow
-from salesdesk.i18n import local, local_today
+from salesdesk.clock import Clock
 from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, committee, history, services, setup
 from salesdesk.pipeline.board import weighted
 from salesdesk.pipeline.committee import Coverage
-from salesdesk.pipeline.forms import DealForm
+from salesdesk.pipeline.forms import DealForm, DealInput
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task
@@ -163,6 +162,7 @@ class DealPage:
     user_names: dict[int, str]
     today: date
     now: datetime
+    clock: Clock  # the viewer's: which calendar day an activity fell on
 
     @property
     def next_action(self) -> Task | None:
@@ -194,7 +194,7 @@ class DealPage:
     def days_since_activity(self) -> int | None:
         """Calendar days (in the user's zone) since the last activity: 0 is today."""
         last = self.deal.last_activity_at
-        return None if last is None else (self.today - local(last).date()).days
+        return None if last is None else (self.today - self.clock.local(last).date()).days
 
     @property
     def is_idle(self) -> bool:
@@ -210,11 +210,9 @@ class DealPage:
         ]
 
 
-async def deal_page(
-    db: AsyncSession, actor: User, deal_id: int, *, page: int = 1, now: datetime | None = None
-) -> DealPage:
+async def deal_page(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *, page: int = 1) -> DealPage:
     """Everything the deal page shows; NotFound unless the actor sees the deal."""
-    now = now or utcnow()
+    now = clock.now()
     page = max(1, page)
     deal = await access.get_deal(db, actor, deal_id)
     may_edit = await access.may_edit(db, actor, deal)
@@ -244,8 +242,9 @@ async def deal_page(
         timeline=merge_timeline(activities, events, [t for t in all_tasks if t.status == "done"], page=page),
         tasks=[t for t in all_tasks if t.is_open],
         user_names=await user_names(db),
-        today=local_today(),
+        today=clock.today(),
         now=now,
+        clock=clock,
     )
 
 
@@ -258,13 +257,13 @@ class Saved:
     needs_next_action: bool  # an open deal without a next action: the page asks for one
 
 
-async def open_deal(db: AsyncSession, actor: User, form: DealForm) -> Saved:
-    deal = await services.create_deal(db, actor, form)
+async def open_deal(db: AsyncSession, actor: User, clock: Clock, data: DealInput) -> Saved:
+    deal = await services.create_deal(db, actor, clock, data)
     return Saved(deal, await services.needs_next_action(db, deal))
 
 
-async def save_deal(db: AsyncSession, actor: User, deal_id: int, form: DealForm) -> Saved:
-    deal = await services.update_deal(db, actor, deal_id, form)
+async def save_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, data: DealInput) -> Saved:
+    deal = await services.update_deal(db, actor, clock, deal_id, data)
     return Saved(deal, await services.needs_next_action(db, deal))
 
 

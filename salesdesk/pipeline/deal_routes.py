@@ -7,6 +7,7 @@ the deal page with a flash (post/redirect/get), and a refused one shows the page
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -15,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.accounts.forms import ActivityForm
 from salesdesk.accounts.models import ActivityKind, BuyingRole
 from salesdesk.auth.models import User
-from salesdesk.deps import DB, Actor
+from salesdesk.clock import Clock
+from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
 from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import committee, deal_page, services
-from salesdesk.pipeline.forms import ContactForm, DealForm, ForecastForm
+from salesdesk.pipeline.forms import ContactForm, DealForm, ForecastForm, parse_contact, parse_deal, parse_forecast
 from salesdesk.pipeline.models import Deal, Forecast
 from salesdesk.tasks.models import TaskKind
 from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
@@ -28,9 +30,9 @@ from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
 DEAL_CONTEXT = {"BuyingRole": BuyingRole, "ActivityKind": ActivityKind, "Forecast": Forecast, "TaskKind": TaskKind}
 
 
-async def deal_context(db: AsyncSession, actor: User, deal_id: int, *, page: int = 1) -> dict[str, Any]:
+async def deal_context(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *, page: int = 1) -> dict[str, Any]:
     """Everything the deal page and its fragments (e.g. block "next_actions") render from."""
-    view = await deal_page.deal_page(db, actor, deal_id, page=page)
+    view = await deal_page.deal_page(db, actor, clock, deal_id, page=page)
     return {"deal": view.deal, "dv": view, "today": view.today, **DEAL_CONTEXT}
 
 
@@ -38,7 +40,7 @@ async def _deal_block(
     request: Request, db: AsyncSession, actor: User, deal_id: int, block: str, *, status_code: int = 200, **extra: Any
 ) -> Page:
     """The block for htmx; the whole page (with the same error shown in place) for a plain post."""
-    context = await deal_context(db, actor, deal_id)
+    context = await deal_context(db, actor, Clock.of(actor), deal_id)
     return render(
         "pipeline/deal.html",
         block=block,
@@ -53,9 +55,9 @@ async def _deal_block(
 
 
 @get("/deals/{deal_id:int}")
-async def deal_detail(db_session: DB, actor: Actor, deal_id: int, page: str = "", prompt: str = "") -> Page:
+async def deal_detail(db_session: DB, actor: Actor, clock: Now, deal_id: int, page: str = "", prompt: str = "") -> Page:
     """The page; htmx asks it for the timeline's other pages."""
-    context = await deal_context(db_session, actor, deal_id, page=parse_page(page))
+    context = await deal_context(db_session, actor, clock, deal_id, page=parse_page(page))
     return render("pipeline/deal.html", block="timeline", full_page=True, prompt_next=prompt == "next", **context)
 
 
@@ -64,8 +66,14 @@ async def set_forecast(
     request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[ForecastForm, FORM]
 ) -> Response | Page:
     try:
+        wanted = parse_forecast(data)
         await services.set_forecast(
-            db_session, actor, deal_id, forecast=data.forecast, reason=data.reason, seen_version=data.version
+            db_session,
+            actor,
+            deal_id,
+            forecast=wanted.forecast,
+            reason=wanted.reason,
+            seen_version=wanted.seen_version,
         )
     except Invalid as error:
         return await _deal_block(
@@ -78,8 +86,17 @@ async def set_forecast(
             forecast_form=data,
             forecast_errors=error.errors,
         )
-    except StaleEdit as stale:
-        return await _deal_block(request, db_session, actor, deal_id, "summary", status_code=409, forecast_stale=stale)
+    except StaleEdit as stale:  # the panel keeps the user's choice, now drawn from the current version
+        return await _deal_block(
+            request,
+            db_session,
+            actor,
+            deal_id,
+            "summary",
+            status_code=409,
+            forecast_form=replace(data, version=stale.current.version),
+            forecast_stale=stale,
+        )
     if not is_fragment_request(request):
         return redirect(request, f"/deals/{deal_id}", flash=("success", _("Forecast saved.")))
     return await _deal_block(request, db_session, actor, deal_id, "summary")
@@ -123,7 +140,7 @@ async def add_contact(
     request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[ContactForm, FORM]
 ) -> Response | Page:
     try:
-        await committee.add_contact(db_session, actor, deal_id, data)
+        await committee.add_contact(db_session, actor, deal_id, parse_contact(data))
     except Invalid as error:
         return await _deal_block(
             request,
@@ -144,7 +161,9 @@ async def update_contact(
 ) -> Response | Page:
     """The person's role in this deal, or making them the primary contact."""
     try:
-        await committee.update_contact(db_session, actor, deal_id, person_id, data)
+        await committee.update_contact(
+            db_session, actor, deal_id, person_id, parse_contact(replace(data, person_id=str(person_id)))
+        )
     except Invalid as error:
         return await _deal_block(
             request,
@@ -210,10 +229,10 @@ async def company_options(db_session: DB, actor: Actor, company_q: str = "") -> 
 
 @post("/deals")
 async def create_deal(
-    request: Request, db_session: DB, actor: Actor, data: Annotated[DealForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, data: Annotated[DealForm, FORM]
 ) -> Response | Page:
     try:
-        saved = await deal_page.open_deal(db_session, actor, data)
+        saved = await deal_page.open_deal(db_session, actor, clock, parse_deal(data))
     except Invalid as error:
         return await _form_page(db_session, actor, data, status_code=422, errors=error.errors)
     if saved.needs_next_action:
@@ -233,10 +252,10 @@ async def edit_deal(db_session: DB, actor: Actor, deal_id: int) -> Page:
 
 @post("/deals/{deal_id:int}")
 async def update_deal(
-    request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[DealForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, deal_id: int, data: Annotated[DealForm, FORM]
 ) -> Response | Page:
     try:
-        saved = await deal_page.save_deal(db_session, actor, deal_id, data)
+        saved = await deal_page.save_deal(db_session, actor, clock, deal_id, parse_deal(data))
     except Invalid as error:
         deal, _saved, lacks_next = await deal_page.edit_form(db_session, actor, deal_id)
         return await _form_page(
@@ -248,10 +267,16 @@ async def update_deal(
             errors=error.errors,
             asks_next_action=lacks_next or data.wants_next_action,
         )
-    except StaleEdit as stale:
-        deal, current, lacks_next = await deal_page.edit_form(db_session, actor, deal_id)
+    except StaleEdit as stale:  # the user's input stays, with the current version: saving again overwrites
+        deal, _saved, lacks_next = await deal_page.edit_form(db_session, actor, deal_id)
         return await _form_page(
-            db_session, actor, current, deal=deal, status_code=409, stale=stale, asks_next_action=lacks_next
+            db_session,
+            actor,
+            replace(data, version=deal.version),
+            deal=deal,
+            status_code=409,
+            stale=stale,
+            asks_next_action=lacks_next or data.wants_next_action,
         )
     if saved.needs_next_action:
         return redirect(

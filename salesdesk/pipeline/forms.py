@@ -1,5 +1,10 @@
-"""Form bodies of the pipeline pages (every field a string defaulting to "", so bad input becomes
-a field error from the service, 422 with the input kept) and how typed values are read."""
+"""Form bodies of the pipeline pages and the typed input the services take.
+
+A form is what Litestar parses (every field a string defaulting to "", so nothing is refused
+before we can answer with the input kept); `parse_deal(form) -> DealInput` and its siblings read
+it into typed values or raise Invalid with every field's error (422). Services take only the
+typed inputs, so the JSON API can build the same ones from its bodies.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,15 @@ from decimal import Decimal, InvalidOperation
 
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.import_files import parse_when
+from salesdesk.accounts.models import BuyingRole
 from salesdesk.ids import parse_id as parse_id  # re-exported for callers written before salesdesk.ids
 from salesdesk.ids import parse_int
+from salesdesk.inputs import NOTES, TITLE, Fields
+from salesdesk.pipeline.models import Forecast
+from salesdesk.tasks.models import TaskKind
 
 MAX_YEN = 10**13  # ten trillion yen: beyond any deal, well inside a 64-bit integer times 100
+SOURCE = 50  # a deal's source (column String(50))
 
 
 @dataclass
@@ -80,6 +90,163 @@ class ContactForm:
     person_id: str = ""
     role: str = ""
     is_primary: str = ""
+
+
+# --- typed input ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextActionInput:
+    """A next action given with a deal, a move or a completion (its errors are keyed next_*)."""
+
+    title: str
+    kind: TaskKind
+    due_on: date
+    due_time: time | None = None
+
+
+@dataclass(frozen=True)
+class DealInput:
+    title: str
+    forecast: Forecast
+    seen_version: int = 0  # the version the edit form was drawn from (ignored on creation)
+    company_id: int | None = None  # a new deal's company (an existing deal keeps its own)
+    amount_jpy: int | None = None
+    expected_close_date: date | None = None
+    pipeline_id: int | None = None  # a new deal without a stage starts in this one's first stage
+    stage_id: int | None = None  # None: the deal stays where it is (new: the first open stage)
+    owner_id: int | None = None  # None: the deal keeps its owner (new: the actor)
+    forecast_reason: str = ""  # why ヨミ dropped: required when it is lowered
+    probability: int | None = None  # None: the stage's probability
+    source: str = ""
+    competitors: str = ""
+    challenges: str = ""
+    lost_reason_id: int | None = None
+    lost_note: str = ""
+    next_action: NextActionInput | None = None
+
+
+@dataclass(frozen=True)
+class MoveInput:
+    """A card dropped on a stage, with what that stage requires (empty values supply nothing)."""
+
+    stage_id: int
+    seen_version: int
+    after_id: int | None = None
+    before_id: int | None = None
+    amount_jpy: int | None = None
+    expected_close_date: date | None = None
+    lost_reason_id: int | None = None
+    lost_note: str = ""
+    competitors: str = ""
+    challenges: str = ""
+    primary_person_id: int | None = None
+    closed_on: date | None = None  # the won/lost date; None: today
+    next_action: NextActionInput | None = None
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    forecast: Forecast
+    reason: str
+    seen_version: int
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    person_id: int | None
+    role: BuyingRole | None = None  # None: the person's buying role on the account
+    is_primary: bool = False
+
+
+def parse_next_action(fields: Fields, form: NextActionFields) -> NextActionInput | None:
+    """The next action, when one was asked for (a title or a date typed); errors go into `fields`."""
+    if not form.wants_next_action:
+        return None
+    title = fields.text("next_title", form.next_title, limit=TITLE, required=True)
+    kind = fields.choice("next_kind", form.next_kind, TaskKind)
+    due_on = fields.date("next_due_on", form.next_due_on, required=True)
+    due_time = fields.time("next_due_time", form.next_due_time)
+    if kind is None or due_on is None or not title:
+        return None
+    return NextActionInput(title, kind, due_on, due_time)
+
+
+def _percent(fields: Fields, field: str, text: str) -> int | None:
+    try:
+        return parse_percent(text)
+    except ValueError:
+        fields.fail(field, "probability.invalid")
+        return None
+
+
+def parse_deal(form: DealForm) -> DealInput:
+    f = Fields()
+    values = {
+        "company_id": f.id("company_id", form.company_id),
+        "title": f.text("title", form.title, limit=TITLE, required=True),
+        "amount_jpy": f.yen("amount_jpy", form.amount_jpy),
+        "expected_close_date": f.date("expected_close_date", form.expected_close_date),
+        "pipeline_id": f.id("pipeline_id", form.pipeline_id),
+        "stage_id": f.id("stage_id", form.stage_id),
+        "owner_id": f.id("owner_id", form.owner_id),
+        "forecast": f.choice("forecast", form.forecast, Forecast),
+        "forecast_reason": f.text("forecast_reason", form.forecast_reason, limit=NOTES, lines=True),
+        "probability": _percent(f, "probability", form.probability),
+        "source": f.text("source", form.source, limit=SOURCE),
+        "competitors": f.text("competitors", form.competitors, limit=NOTES, lines=True),
+        "challenges": f.text("challenges", form.challenges, limit=NOTES, lines=True),
+        "lost_reason_id": f.id("lost_reason_id", form.lost_reason_id),
+        "lost_note": f.text("lost_note", form.lost_note, limit=NOTES, lines=True),
+        "seen_version": f.version(form.version),
+        "next_action": parse_next_action(f, form),
+    }
+    f.done()
+    return DealInput(**values)
+
+
+def parse_move(form: MoveForm) -> MoveInput:
+    f = Fields()
+    stage_id = f.id("stage_id", form.stage_id)
+    if stage_id is None:
+        f.fail("stage_id", "stage.unknown")
+    values = {
+        "seen_version": f.version(form.version),
+        # Where in the column it was dropped: bookkeeping, so a neighbour that cannot be read is none.
+        "after_id": parse_id(form.after_id),
+        "before_id": parse_id(form.before_id),
+        "amount_jpy": f.yen("amount_jpy", form.amount_jpy),
+        "expected_close_date": f.date("expected_close_date", form.expected_close_date),
+        "lost_reason_id": f.id("lost_reason_id", form.lost_reason_id),
+        "lost_note": f.text("lost_note", form.lost_note, limit=NOTES, lines=True),
+        "competitors": f.text("competitors", form.competitors, limit=NOTES, lines=True),
+        "challenges": f.text("challenges", form.challenges, limit=NOTES, lines=True),
+        "primary_person_id": f.id("primary_person_id", form.primary_person_id),
+        "closed_on": f.date("closed_on", form.closed_on),
+        "next_action": parse_next_action(f, form),
+    }
+    f.done()
+    assert stage_id is not None
+    return MoveInput(stage_id=stage_id, **values)
+
+
+def parse_forecast(form: ForecastForm) -> ForecastInput:
+    f = Fields()
+    forecast = f.choice("forecast", form.forecast, Forecast)
+    reason = f.text("forecast_reason", form.reason, limit=NOTES, lines=True)
+    seen_version = f.version(form.version)
+    f.done()
+    assert forecast is not None
+    return ForecastInput(forecast, reason, seen_version)
+
+
+def parse_contact(form: ContactForm) -> ContactInput:
+    f = Fields()
+    person_id = f.id("person_id", form.person_id)
+    role = f.choice("role", form.role, BuyingRole, required=False)
+    is_primary = f.flag(form.is_primary)
+    f.done()
+    return ContactInput(person_id, role, is_primary)
 
 
 # --- typed values ------------------------------------------------------------------------

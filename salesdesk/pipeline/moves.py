@@ -16,12 +16,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.models import User
-from salesdesk.db import utcnow
+from salesdesk.clock import Clock
 from salesdesk.errors import Invalid
-from salesdesk.i18n import local_today
-from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, history, setup
-from salesdesk.pipeline.forms import MoveForm, parse_date, parse_yen
+from salesdesk.pipeline.forms import MoveInput
 from salesdesk.pipeline.models import Deal, DealContact, LostReason, Stage, StageKind
 from salesdesk.tasks import services as tasks
 from salesdesk.versions import check_version, flush_or_stale
@@ -55,19 +53,27 @@ def missing_requirements(stage: Stage, values: dict[str, Any], *, has_primary: b
 
 
 def enter_stage(
-    db: AsyncSession, deal: Deal, actor: User | None, stage: Stage, *, closed_on: date | None = None, note: str = ""
+    db: AsyncSession,
+    deal: Deal,
+    actor: User | None,
+    stage: Stage,
+    clock: Clock,
+    *,
+    closed_on: date | None = None,
+    note: str = "",
 ) -> None:
-    """Put the deal in `stage` with what that implies; history rows for every tracked change."""
+    """Put the deal in `stage` with what that implies; history rows for every tracked change.
+    Won or lost without a date: today in the zone of whoever closes it."""
     values: dict[str, Any] = {"stage_id": stage.id, "pipeline_id": stage.pipeline_id, "probability": None}
     if stage.kind == StageKind.won:
-        values |= {"won_on": closed_on or local_today(), "lost_on": None, "lost_reason_id": None, "lost_note": ""}
+        values |= {"won_on": closed_on or clock.today(), "lost_on": None, "lost_reason_id": None, "lost_note": ""}
     elif stage.kind == StageKind.lost:
-        values |= {"lost_on": closed_on or local_today(), "won_on": None}
+        values |= {"lost_on": closed_on or clock.today(), "won_on": None}
     else:
         values |= {"won_on": None, "lost_on": None, "lost_reason_id": None, "lost_note": ""}
     history.change(db, deal, actor, values, note=note)
     deal.stage = stage
-    deal.stage_entered_at = utcnow()
+    deal.stage_entered_at = clock.now()
 
 
 async def top_rank(db: AsyncSession, stage_id: int) -> int:
@@ -127,49 +133,31 @@ class Move:
         return self.from_stage.id != self.deal.stage_id
 
 
-async def _move_values(db: AsyncSession, form: MoveForm) -> tuple[dict[str, Any], date | None]:
-    """What the move form supplies, parsed; field errors for what cannot be read."""
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for key, parse, error in (
-        ("amount_jpy", parse_yen, "amount.invalid"),
-        ("expected_close_date", parse_date, "date.invalid"),
-    ):
-        try:
-            if (value := parse(getattr(form, key))) is not None:
-                values[key] = value
-        except ValueError:
-            errors[key] = error
-    if (reason_id := parse_id(form.lost_reason_id)) is not None:
-        if not await db.scalar(select(LostReason.id).where(LostReason.id == reason_id, LostReason.is_active)):
+async def _move_values(db: AsyncSession, data: MoveInput) -> tuple[dict[str, Any], dict[str, str]]:
+    """What the move supplies (empty values supply nothing); the lost reason must be one in use."""
+    errors = {}
+    values: dict[str, Any] = {
+        key: value
+        for key in ("amount_jpy", "expected_close_date", "competitors", "challenges", "lost_note", "primary_person_id")
+        if (value := getattr(data, key)) not in (None, "")
+    }
+    if data.lost_reason_id is not None:
+        if not await db.scalar(select(LostReason.id).where(LostReason.id == data.lost_reason_id, LostReason.is_active)):
             errors["lost_reason_id"] = "lost_reason.unknown"
-        values["lost_reason_id"] = reason_id
-    for key in ("competitors", "challenges", "lost_note"):
-        if text := getattr(form, key).strip():
-            values[key] = text
-    if (person_id := parse_id(form.primary_person_id)) is not None:
-        values["primary_person_id"] = person_id
-    closed_on = None
-    try:
-        closed_on = parse_date(form.closed_on)
-    except ValueError:
-        errors["closed_on"] = "date.invalid"
-    if errors:
-        raise Invalid(**errors)
-    return values, closed_on
+        values["lost_reason_id"] = data.lost_reason_id
+    return values, errors
 
 
-async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm) -> Move:
+async def move_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, data: MoveInput) -> Move:
     """Move a card to a stage (or within its column). Refusals raise: Forbidden, StaleEdit (409:
     someone changed the deal since the board was drawn), Invalid (what the stage still needs)."""
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
-    stage_id = parse_id(form.stage_id)
-    stage = await db.get(Stage, stage_id) if stage_id is not None else None
+    stage = await db.get(Stage, data.stage_id)
     if stage is None or stage.pipeline_id != deal.pipeline_id:
         raise Invalid(stage_id="stage.unknown")
     from_stage = deal.stage
-    after_id, before_id = parse_id(form.after_id), parse_id(form.before_id)
+    after_id, before_id = data.after_id, data.before_id
     if stage.id == deal.stage_id:  # a reorder within the column: bookkeeping, no version needed
         rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
         await db.execute(
@@ -179,13 +167,14 @@ async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm)
             .execution_options(synchronize_session="fetch")
         )
         return Move(deal, from_stage)
-    await check_version(db, deal, form.version, {"stage_id": stage.id})
-    values, closed_on = await _move_values(db, form)
-    errors = missing_requirements(stage, {**current_values(deal), **values}, has_primary=await has_primary(db, deal.id))
+    await check_version(db, deal, data.seen_version, {"stage_id": stage.id})
+    values, errors = await _move_values(db, data)
+    errors = (
+        missing_requirements(stage, {**current_values(deal), **values}, has_primary=await has_primary(db, deal.id))
+        | errors
+    )
     needs_next = False
-    if stage.is_open and form.wants_next_action:
-        errors |= tasks.next_action_errors(form)
-    elif stage.is_open and not await tasks.has_open_task(db, deal.id):
+    if stage.is_open and data.next_action is None and not await tasks.has_open_task(db, deal.id):
         if (await setup.sales_settings(db)).require_next_action:
             errors["next_title"] = "next_action.required"
         needs_next = True
@@ -197,11 +186,11 @@ async def move_deal(db: AsyncSession, actor: User, deal_id: int, form: MoveForm)
     # rank after it, two UPDATEs (and two versions) for one move.
     rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
     history.change(db, deal, actor, values)
-    enter_stage(db, deal, actor, stage, closed_on=closed_on)
+    enter_stage(db, deal, actor, stage, clock, closed_on=data.closed_on)
     deal.board_rank = rank
-    await flush_or_stale(db, deal)
-    if form.wants_next_action and stage.is_open:
-        await tasks.create_next_action(db, actor, form, deal_id=deal.id)
+    await flush_or_stale(db, deal, {"stage_id": stage.id})
+    if data.next_action is not None and stage.is_open:
+        await tasks.create_next_action(db, actor, clock, data.next_action, deal_id=deal.id)
     return Move(deal, from_stage, needs_next)
 
 

@@ -7,18 +7,20 @@ Without JavaScript the card's "Move" link opens the move page, which posts and r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Request, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.models import User
-from salesdesk.deps import DB, Actor
+from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
-from salesdesk.pipeline import board, board_views, filters, moves
+from salesdesk.ids import parse_id
+from salesdesk.pipeline import board, board_views, filters, moves, setup
 from salesdesk.pipeline.filters import DealFilter
-from salesdesk.pipeline.forms import MoveForm
+from salesdesk.pipeline.forms import MoveForm, parse_move
 from salesdesk.tasks.models import TaskKind
 from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
 
@@ -74,7 +76,7 @@ async def more_cards(request: Request, db_session: DB, actor: Actor, stage_id: i
 async def move_page(request: Request, db_session: DB, actor: Actor, deal_id: int, stage_id: str = "") -> Page:
     """The card's "Move" without JavaScript: pick a stage, give what it needs."""
     f = DealFilter.from_query(request.query_params)
-    ctx = await board_views.move_context(db_session, actor, deal_id, stage_id)
+    ctx = await board_views.move_context(db_session, actor, deal_id, parse_id(stage_id))
     form = MoveForm(stage_id=stage_id or str(ctx.deal.stage_id), version=ctx.deal.version)
     return render(
         "pipeline/move.html",
@@ -87,39 +89,53 @@ async def move_page(request: Request, db_session: DB, actor: Actor, deal_id: int
     )
 
 
+async def _move_dialog(
+    db: AsyncSession, actor: User, deal_id: int, form: MoveForm, f: DealFilter, *, fragment: bool, **answer: Any
+) -> Page:
+    """The move dialog (or page) again with the user's input: 422 with the errors beside the fields,
+    409 with what is saved now and the current version (so moving again is a deliberate choice)."""
+    ctx = await board_views.move_context(db, actor, deal_id, parse_id(form.stage_id))
+    return render(
+        "pipeline/move.html",
+        block="move_dialog",
+        ctx=ctx,
+        form=form,
+        dialog=fragment,
+        qs=f.query_string(sort="", page=1),
+        board_url=board_views.board_url(ctx.deal.pipeline_id, f),
+        **({"errors": {}} | answer),
+    )
+
+
 @post("/deals/{deal_id:int}/move")
 async def move_deal(
-    request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[MoveForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, deal_id: int, data: Annotated[MoveForm, FORM]
 ) -> Any:
     """A drop, a choice in the card's move menu, the dialog or the move page. The board's filters
     come in the query string, so the column figures in the answer are the filtered ones."""
     f = DealFilter.from_query(request.query_params)
     fragment = is_fragment_request(request)
     try:
-        move = await moves.move_deal(db_session, actor, deal_id, data)
+        move = await moves.move_deal(db_session, actor, clock, deal_id, parse_move(data))
     except Invalid as error:
-        ctx = await board_views.move_context(db_session, actor, deal_id, data.stage_id)
-        return render(
-            "pipeline/move.html",
-            block="move_dialog",
-            status_code=422,
-            ctx=ctx,
-            form=data,
-            errors=error.errors,
-            dialog=fragment,
-            qs=f.query_string(sort="", page=1),
-            board_url=board_views.board_url(ctx.deal.pipeline_id, f),
+        return await _move_dialog(
+            db_session, actor, deal_id, data, f, fragment=fragment, status_code=422, errors=error.errors
         )
-    except StaleEdit as error:
-        if not fragment:
-            raise  # the full 409 page, with what is saved now
-        return render(
-            "pipeline/board.html",
-            block="move_conflict",
-            status_code=409,
-            deal=error.current,
-            board_url=board_views.board_url(error.current.pipeline_id, f),
-        )
+    except StaleEdit as stale:
+        if fragment:  # the board: the card goes back, a note says who changed the deal meanwhile
+            return render(
+                "pipeline/board.html",
+                block="move_conflict",
+                status_code=409,
+                deal=stale.current,
+                stale=stale,
+                stage_names={
+                    s.id: s.name for s in (await setup.get_pipeline(db_session, stale.current.pipeline_id)).stages
+                },
+                board_url=board_views.board_url(stale.current.pipeline_id, f),
+            )
+        form = replace(data, version=stale.current.version)
+        return await _move_dialog(db_session, actor, deal_id, form, f, fragment=fragment, status_code=409, stale=stale)
     url = board_views.board_url(move.deal.pipeline_id, f)
     if not fragment:
         message = board_views.move_message(move)

@@ -1,10 +1,16 @@
-"""Form bodies of the task pages: strings defaulting to "", errors come from the services."""
+"""Form bodies of the task pages (strings defaulting to "") and the typed input the services take."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, time
 
-from salesdesk.pipeline.forms import NextActionFields
+from salesdesk.inputs import NOTES, TITLE, Fields
+from salesdesk.pipeline.forms import NextActionFields, NextActionInput, parse_next_action
+from salesdesk.tasks.models import TaskKind
+
+DEFAULT_DURATION = 60  # minutes of a timed task without a length
+MAX_DURATION = 24 * 60
 
 
 @dataclass
@@ -34,3 +40,63 @@ class CompleteForm(NextActionFields):
 @dataclass
 class VersionForm:
     version: int = 0
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """A task as typed: its date and time are wall-clock values, read in the owner's zone."""
+
+    title: str
+    due_on: date
+    kind: TaskKind = TaskKind.call
+    due_time: time | None = None  # None: an all-day task
+    duration_minutes: int = DEFAULT_DURATION
+    owner_id: int | None = None  # None: the actor (or, on an edit, the task's owner)
+    deal_id: int | None = None
+    company_id: int | None = None
+    notes: str = ""
+    person_ids: tuple[int, ...] = ()
+    seen_version: int = 0
+
+
+@dataclass(frozen=True)
+class CompletionInput:
+    seen_version: int
+    log_activity: bool = False
+    outcome: str = ""
+    next_action: NextActionInput | None = None
+
+
+def parse_task(form: TaskForm, person_ids: list[str] | tuple[str, ...] = ()) -> TaskInput:
+    f = Fields()
+    title = f.text("title", form.title, limit=TITLE, required=True)
+    kind = f.choice("kind", form.kind, TaskKind)
+    due_on = f.date("due_on", form.due_on, required=True)
+    values = {
+        "due_time": f.time("due_time", form.due_time),
+        "duration_minutes": f.number(
+            "duration_minutes", form.duration_minutes, low=5, high=MAX_DURATION, key="duration.invalid"
+        )
+        or DEFAULT_DURATION,
+        "owner_id": f.id("owner_id", form.owner_id),
+        "deal_id": f.id("deal_id", form.deal_id),
+        "company_id": f.id("company_id", form.company_id),
+        "notes": f.text("notes", form.notes, limit=NOTES, lines=True),
+        "person_ids": tuple(f.ids("person_ids", list(person_ids))),
+        "seen_version": f.version(form.version),
+    }
+    f.done()
+    assert kind is not None and due_on is not None
+    return TaskInput(title=title, kind=kind, due_on=due_on, **values)
+
+
+def parse_completion(form: CompleteForm) -> CompletionInput:
+    f = Fields()
+    values = {
+        "seen_version": f.version(form.version),
+        "log_activity": form.log_activity == "1",
+        "outcome": f.text("outcome", form.outcome, limit=NOTES, lines=True),
+        "next_action": parse_next_action(f, form),
+    }
+    f.done()
+    return CompletionInput(**values)

@@ -8,19 +8,21 @@ JavaScript every action posts, redirects to `next` and shows a flash message.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.models import User
-from salesdesk.deps import DB, Actor
-from salesdesk.errors import Invalid
+from salesdesk.clock import Clock
+from salesdesk.deps import DB, Actor, Now
+from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
 from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, board, setup
 from salesdesk.tasks import services
-from salesdesk.tasks.forms import CompleteForm, TaskForm, VersionForm
+from salesdesk.tasks.forms import CompleteForm, TaskForm, VersionForm, parse_completion, parse_task
 from salesdesk.tasks.models import TaskKind
 from salesdesk.web import FORM, Page, is_fragment_request, redirect, render, safe_next
 
@@ -39,6 +41,7 @@ async def _answer(
     request: Request,
     db: AsyncSession,
     actor: User,
+    clock: Clock,
     *,
     view: str,
     deal_id: int | None,
@@ -60,16 +63,16 @@ async def _answer(
     if view == "deal" and deal_id is not None:
         from salesdesk.pipeline.deal_routes import deal_context
 
-        context = await deal_context(db, actor, deal_id)
+        context = await deal_context(db, actor, clock, deal_id)
         return render("pipeline/deal.html", block="next_actions", prompt_next=prompt_next, **context)
-    buckets = await services.my_tasks(db, actor)
+    buckets = await services.my_tasks(db, actor, clock)
     template = "home.html" if view == "home" else "tasks/index.html"
     return render(template, block="my_tasks", buckets=buckets, **TASK_CONTEXT)
 
 
 @get("/tasks")
-async def task_list(db_session: DB, actor: Actor) -> Page:
-    return render("tasks/index.html", buckets=await services.my_tasks(db_session, actor), **TASK_CONTEXT)
+async def task_list(db_session: DB, actor: Actor, clock: Now) -> Page:
+    return render("tasks/index.html", buckets=await services.my_tasks(db_session, actor, clock), **TASK_CONTEXT)
 
 
 @get("/tasks/new")
@@ -98,11 +101,13 @@ async def new_task(
 
 
 @post("/tasks")
-async def create_task(request: Request, db_session: DB, actor: Actor, data: Annotated[TaskForm, FORM]) -> Any:
+async def create_task(
+    request: Request, db_session: DB, actor: Actor, clock: Now, data: Annotated[TaskForm, FORM]
+) -> Any:
     form = await request.form()
     view, next_url = form.get("view", ""), safe_next(form.get("next", ""), "")
     try:
-        task = await services.create_task(db_session, actor, data, form.getall("person_ids", []))
+        task = await services.create_task(db_session, actor, clock, parse_task(data, form.getall("person_ids", [])))
     except Invalid as error:
         return render(
             "tasks/new.html",
@@ -120,6 +125,7 @@ async def create_task(request: Request, db_session: DB, actor: Actor, data: Anno
         request,
         db_session,
         actor,
+        clock,
         view=view,
         deal_id=task.deal_id,
         next_url=next_url,
@@ -144,32 +150,51 @@ async def complete_form(db_session: DB, actor: Actor, task_id: int, view: str = 
     )
 
 
+async def _complete_form(
+    db: AsyncSession,
+    actor: User,
+    task_id: int,
+    form: CompleteForm,
+    *,
+    status_code: int,
+    view: str,
+    next_url: str,
+    **extra: Any,
+) -> Page:
+    """The completion form again with the user's input (422 errors, or a 409 with the current version)."""
+    task = await services.get_task(db, actor, task_id)
+    return render(
+        "tasks/complete.html",
+        block="complete_form",
+        status_code=status_code,
+        task=task,
+        form=replace(form, version=task.version) if status_code == 409 else form,
+        view=view,
+        next_url=next_url,
+        headers=_in_place(f"complete-{task_id}"),
+        **({"errors": {}} | extra),
+        **TASK_CONTEXT,
+    )
+
+
 @post("/tasks/{task_id:int}/complete")
 async def complete_task(
-    request: Request, db_session: DB, actor: Actor, task_id: int, data: Annotated[CompleteForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, task_id: int, data: Annotated[CompleteForm, FORM]
 ) -> Any:
     form = await request.form()
     view, next_url = form.get("view", ""), safe_next(form.get("next", ""), "")
+    answer = {"view": view, "next_url": next_url}
     try:
-        done = await services.complete_task(db_session, actor, task_id, data)
+        done = await services.complete_task(db_session, actor, clock, task_id, parse_completion(data))
     except Invalid as error:
-        task = await services.get_task(db_session, actor, task_id)
-        return render(
-            "tasks/complete.html",
-            block="complete_form",
-            status_code=422,
-            task=task,
-            form=data,
-            errors=error.errors,
-            view=view,
-            next_url=next_url,
-            headers=_in_place(f"complete-{task_id}"),
-            **TASK_CONTEXT,
-        )
+        return await _complete_form(db_session, actor, task_id, data, status_code=422, errors=error.errors, **answer)
+    except StaleEdit as stale:
+        return await _complete_form(db_session, actor, task_id, data, status_code=409, stale=stale, **answer)
     return await _answer(
         request,
         db_session,
         actor,
+        clock,
         view=view,
         deal_id=done.task.deal_id,
         next_url=next_url,
@@ -180,14 +205,16 @@ async def complete_task(
 
 @post("/tasks/{task_id:int}/cancel")
 async def cancel_task(
-    request: Request, db_session: DB, actor: Actor, task_id: int, data: Annotated[VersionForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, task_id: int, data: Annotated[VersionForm, FORM]
 ) -> Any:
+    """A 409 here is the app's conflict answer (a fragment for htmx): cancelling carries no input to keep."""
     form = await request.form()
     task = await services.cancel_task(db_session, actor, task_id, seen_version=data.version)
     return await _answer(
         request,
         db_session,
         actor,
+        clock,
         view=form.get("view", ""),
         deal_id=task.deal_id,
         next_url=form.get("next", ""),
@@ -196,13 +223,13 @@ async def cancel_task(
 
 
 def _as_form(task: Any) -> TaskForm:
-    from salesdesk.i18n import local
-
+    """The edit form as drawn: a timed task's time as its owner reads it (the zone it was typed in)."""
+    starts_at = Clock.of(task.owner).local(task.starts_at) if task.starts_at else None
     return TaskForm(
         title=task.title,
         kind=task.kind,
         due_on=task.due_on.isoformat(),
-        due_time=local(task.starts_at).strftime("%H:%M") if task.starts_at else "",
+        due_time=starts_at.strftime("%H:%M") if starts_at else "",
         duration_minutes=str(int((task.ends_at - task.starts_at).total_seconds() // 60))
         if task.starts_at and task.ends_at
         else "",
@@ -228,19 +255,21 @@ async def edit_task(db_session: DB, actor: Actor, task_id: int) -> Page:
 
 @post("/tasks/{task_id:int}")
 async def update_task(
-    request: Request, db_session: DB, actor: Actor, task_id: int, data: Annotated[TaskForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, task_id: int, data: Annotated[TaskForm, FORM]
 ) -> Response | Page:
     person_ids = (await request.form()).getall("person_ids", [])
     try:
-        task = await services.update_task(db_session, actor, task_id, data, person_ids)
-    except Invalid as error:
+        task = await services.update_task(db_session, actor, clock, task_id, parse_task(data, person_ids))
+    except (Invalid, StaleEdit) as error:
         task = await services.get_task(db_session, actor, task_id)
+        stale = error if isinstance(error, StaleEdit) else None
         return render(
             "tasks/edit.html",
-            status_code=422,
+            status_code=error.status_code,
             task=task,
-            form=data,
-            errors=error.errors,
+            form=replace(data, version=task.version) if stale else data,  # saving again is a deliberate overwrite
+            errors=error.errors if isinstance(error, Invalid) else {},
+            stale=stale,
             users=await access.assignable_users(db_session, actor),
             **TASK_CONTEXT,
         )

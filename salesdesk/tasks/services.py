@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,18 +20,15 @@ from salesdesk.accounts.services import get_company
 from salesdesk.accounts.timeline import add_activity, touch_deal
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
-from salesdesk.db import utcnow
+from salesdesk.clock import Clock
 from salesdesk.errors import Forbidden, Invalid, NotFound
-from salesdesk.i18n import local_today
-from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, setup
-from salesdesk.pipeline.forms import NextActionFields, parse_date, parse_time
+from salesdesk.pipeline.forms import NextActionInput
 from salesdesk.pipeline.models import Deal, Stage, StageKind
-from salesdesk.tasks.forms import CompleteForm, TaskForm
+from salesdesk.tasks.forms import CompletionInput, TaskInput
 from salesdesk.tasks.models import Task, TaskKind, TaskStatus, earliest_first
 from salesdesk.versions import check_version, flush_or_stale
 
-DEFAULT_DURATION = 60  # minutes of a timed task without a length
 ACTIVITY_KIND = {
     TaskKind.call: "call",
     TaskKind.visit: "visit",
@@ -106,9 +102,11 @@ class TaskBuckets:
         return len(self.overdue) + len(self.today) + len(self.this_week) + len(self.later)
 
 
-async def my_tasks(db: AsyncSession, actor: User, *, today: date | None = None, limit: int = 200) -> TaskBuckets:
-    """The actor's open tasks: overdue, today, the rest of this week (to Sunday), later."""
-    today = today or local_today()
+async def my_tasks(db: AsyncSession, actor: User, clock: Clock | None = None, *, limit: int = 200) -> TaskBuckets:
+    """The actor's open tasks: overdue, today, the rest of this week (to Sunday), later.
+
+    "Today" is the actor's (their zone), unless a clock says otherwise."""
+    today = (clock or Clock.of(actor)).today()
     week_end = today + timedelta(days=6 - today.weekday())
     tasks = await db.scalars(
         select(Task)
@@ -144,46 +142,31 @@ class TaskValues:
     notes: str
 
 
-async def _clean(db: AsyncSession, actor: User, form: TaskForm, task: Task | None) -> TaskValues:
-    errors: dict[str, str] = {}
-    title = " ".join(form.title.split())[:200]
-    if not title:
-        errors["title"] = "required"
-    if form.kind not in TaskKind.__members__:
-        errors["kind"] = "choice.invalid"
-    due_on = clock = None
-    try:
-        due_on = parse_date(form.due_on)
-        if due_on is None:
-            errors["due_on"] = "required"
-    except ValueError:
-        errors["due_on"] = "date.invalid"
-    try:
-        clock = parse_time(form.due_time)
-    except ValueError:
-        errors["due_time"] = "time.invalid"
-    minutes = parse_id(form.duration_minutes) or DEFAULT_DURATION
-    if not 5 <= minutes <= 24 * 60:
-        errors["duration_minutes"] = "duration.invalid"
-    owner_id = parse_id(form.owner_id) or (task.owner_id if task else None) or actor.id
-    if owner_id != (task.owner_id if task else actor.id):
-        owner = await db.scalar(select(User).where(User.id == owner_id, User.is_active.is_(True)))
-        if owner is None:
-            errors["owner_id"] = "owner.unknown"
-        elif not policy.may_assign_deal_to(actor, owner_id=owner.id, owner_team_id=owner.team_id):
-            errors["owner_id"] = "owner.rep_cannot_assign"
-    if errors:
-        raise Invalid(**errors)
-    assert due_on is not None
+async def _owner(db: AsyncSession, actor: User, data: TaskInput, task: Task | None) -> User:
+    """Who the task is for: the actor (or the task's owner) unless another active user may be given it."""
+    current = task.owner if task is not None else actor
+    if data.owner_id is None or (current is not None and data.owner_id == current.id):
+        return current or actor
+    owner = await db.scalar(select(User).where(User.id == data.owner_id, User.is_active.is_(True)))
+    if owner is None:
+        raise Invalid(owner_id="owner.unknown")
+    if not policy.may_assign_deal_to(actor, owner_id=owner.id, owner_team_id=owner.team_id):
+        raise Invalid(owner_id="owner.rep_cannot_assign")
+    return owner
+
+
+async def _values(db: AsyncSession, actor: User, clock: Clock, data: TaskInput, task: Task | None) -> TaskValues:
+    """The task's columns; a time of day is read in the owner's zone (their calendar shows it)."""
+    owner = await _owner(db, actor, data, task)
     starts_at = ends_at = None
-    if clock is not None:
-        starts_at = datetime.combine(due_on, clock, tzinfo=ZoneInfo(actor.time_zone))
-        ends_at = starts_at + timedelta(minutes=minutes)
-    return TaskValues(title, form.kind, due_on, starts_at, ends_at, owner_id, form.notes.strip())
+    if data.due_time is not None:
+        starts_at = clock.for_user(owner).at(data.due_on, data.due_time)
+        ends_at = starts_at + timedelta(minutes=data.duration_minutes)
+    return TaskValues(data.title, data.kind, data.due_on, starts_at, ends_at, owner.id, data.notes)
 
 
-async def _persons(db: AsyncSession, company_id: int | None, person_ids: list[str] | tuple[str, ...]) -> list[Person]:
-    ids = {i for p in person_ids if (i := parse_id(str(p))) is not None}
+async def _persons(db: AsyncSession, company_id: int | None, person_ids: tuple[int, ...] | list[int]) -> list[Person]:
+    ids = set(person_ids)
     if not ids:
         return []
     persons = list(await db.scalars(select(Person).where(Person.id.in_(ids), Person.company_id == company_id)))
@@ -200,38 +183,34 @@ async def ensure_may_add(db: AsyncSession, actor: User, *, deal_id: int | None, 
         await get_company(db, actor, company_id)
 
 
-async def create_task(
-    db: AsyncSession, actor: User, form: TaskForm, person_ids: list[str] | tuple[str, ...] = ()
-) -> Task:
+async def create_task(db: AsyncSession, actor: User, clock: Clock, data: TaskInput) -> Task:
     """A task of the actor's (or, for managers, a team member's); on a deal only for its editors."""
     deal: Deal | None = None
     company: Company | None = None
-    if (deal_id := parse_id(form.deal_id)) is not None:
-        deal = await access.get_deal(db, actor, deal_id)
+    if data.deal_id is not None:
+        deal = await access.get_deal(db, actor, data.deal_id)
         await access.ensure_may_edit(db, actor, deal)
         company = deal.company
-    elif (company_id := parse_id(form.company_id)) is not None:
-        company = await get_company(db, actor, company_id)
-    values = await _clean(db, actor, form, None)
+    elif data.company_id is not None:
+        company = await get_company(db, actor, data.company_id)
+    values = await _values(db, actor, clock, data, None)
     task = Task(
         **vars(values),
         deal_id=deal.id if deal else None,
         company_id=company.id if company else None,
-        persons=await _persons(db, company.id if company else None, person_ids),
+        persons=await _persons(db, company.id if company else None, data.person_ids),
     )
     db.add(task)
     await db.flush()
     return task
 
 
-async def update_task(
-    db: AsyncSession, actor: User, task_id: int, form: TaskForm, person_ids: list[str] | tuple[str, ...] = ()
-) -> Task:
+async def update_task(db: AsyncSession, actor: User, clock: Clock, task_id: int, data: TaskInput) -> Task:
     task = await get_task(db, actor, task_id)
     await ensure_may_edit(db, actor, task)
-    values = await _clean(db, actor, form, task)
-    await check_version(db, task, form.version, vars(values))
-    persons = await _persons(db, task.company_id, person_ids)
+    values = await _values(db, actor, clock, data, task)
+    await check_version(db, task, data.seen_version, vars(values))
+    persons = await _persons(db, task.company_id, data.person_ids)
     for key, value in vars(values).items():
         setattr(task, key, value)
     task.persons = persons
@@ -258,31 +237,29 @@ class Completion:
     needs_next_action: bool = False  # an open deal is left without a next action: ask for one
 
 
-async def complete_task(db: AsyncSession, actor: User, task_id: int, form: CompleteForm) -> Completion:
+async def complete_task(db: AsyncSession, actor: User, clock: Clock, task_id: int, data: CompletionInput) -> Completion:
     task = await get_task(db, actor, task_id)
     await ensure_may_edit(db, actor, task)
-    await check_version(db, task, form.version if task.is_open else None, {"status": TaskStatus.done})
+    await check_version(db, task, data.seen_version if task.is_open else None, {"status": TaskStatus.done})
     deal = task.deal
     needs_next = False
-    if form.wants_next_action and (errors := next_action_errors(form)):
-        raise Invalid(**errors)
-    if deal is not None and not form.wants_next_action and await _leaves_deal_without_next(db, deal, task):
+    if deal is not None and data.next_action is None and await _leaves_deal_without_next(db, deal, task):
         if (await setup.sales_settings(db)).require_next_action:
             raise Invalid(next_title="next_action.required")
         needs_next = True
-    if form.log_activity == "1" and task.company_id is None:
+    if data.log_activity and task.company_id is None:
         raise Invalid(log_activity="task.no_company")
-    now = utcnow()
+    now = clock.now()
     task.status, task.completed_at = TaskStatus.done, now
     task.sequence += 1
     await flush_or_stale(db, task, {"status": TaskStatus.done})  # first: of two completions one wins here
     activity = None
-    if form.log_activity == "1":
+    if data.log_activity:
         activity = await add_activity(
             db,
             actor,
             task.company_id,  # type: ignore[arg-type]
-            ActivityForm(kind=ACTIVITY_KIND.get(task.kind, "note"), subject=task.title, body=form.outcome),
+            ActivityForm(kind=ACTIVITY_KIND.get(task.kind, "note"), subject=task.title, body=data.outcome),
             [str(p.id) for p in task.persons],
             deal_id=task.deal_id,
             task_id=task.id,
@@ -290,14 +267,15 @@ async def complete_task(db: AsyncSession, actor: User, task_id: int, form: Compl
     if deal is not None:
         await touch_deal(db, deal.id, now)
     next_task = None
-    if form.wants_next_action:
+    if data.next_action is not None:
         next_task = await create_next_action(
             db,
             actor,
-            form,
+            clock,
+            data.next_action,
             deal_id=task.deal_id,
             company_id=task.company_id,
-            person_ids=[str(p.id) for p in task.persons],
+            person_ids=[p.id for p in task.persons],
         )
     await db.flush()
     return Completion(task, activity, next_task, needs_next)
@@ -315,23 +293,25 @@ async def _leaves_deal_without_next(db: AsyncSession, deal: Deal, task: Task) ->
 async def create_next_action(
     db: AsyncSession,
     actor: User,
-    fields: NextActionFields,
+    clock: Clock,
+    action: NextActionInput,
     *,
     deal_id: int | None,
     company_id: int | None = None,
-    person_ids: list[str] | None = None,
+    person_ids: list[int] | None = None,
 ) -> Task:
-    """The next action typed into a deal form, a move or a completion (errors keyed next_*)."""
-    form = TaskForm(
-        title=fields.next_title,
-        kind=fields.next_kind,
-        due_on=fields.next_due_on,
-        due_time=fields.next_due_time,
-        deal_id=str(deal_id or ""),
-        company_id=str(company_id or ""),
+    """The next action given with a deal form, a move or a completion: the actor's task (errors keyed next_*)."""
+    data = TaskInput(
+        title=action.title,
+        kind=action.kind,
+        due_on=action.due_on,
+        due_time=action.due_time,
+        deal_id=deal_id,
+        company_id=None if deal_id is not None else company_id,
+        person_ids=tuple(person_ids or ()),
     )
     try:
-        return await create_task(db, actor, form, person_ids or [])
+        return await create_task(db, actor, clock, data)
     except Invalid as error:
         raise Invalid(
             **{
@@ -339,24 +319,6 @@ async def create_next_action(
                 for key, value in error.errors.items()
             }
         ) from error
-
-
-def next_action_errors(fields: NextActionFields) -> dict[str, str]:
-    """What is wrong with a typed next action, keyed by its next_* fields (checked before any write)."""
-    errors = {}
-    if not " ".join(fields.next_title.split()):
-        errors["next_title"] = "required"
-    if fields.next_kind not in TaskKind.__members__:
-        errors["next_kind"] = "choice.invalid"
-    for key, parse in (("next_due_on", parse_date), ("next_due_time", parse_time)):
-        try:
-            value = parse(getattr(fields, key))
-        except ValueError:
-            errors[key] = "time.invalid" if key == "next_due_time" else "date.invalid"
-        else:
-            if value is None and key == "next_due_on":
-                errors[key] = "required"
-    return errors
 
 
 async def has_open_task(db: AsyncSession, deal_id: int) -> bool:

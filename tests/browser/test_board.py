@@ -17,9 +17,10 @@ from playwright.sync_api import Locator, Page, expect
 
 from salesdesk.accounts import services as accounts
 from salesdesk.accounts.forms import CompanyForm
+from salesdesk.clock import Clock
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import services, setup
-from salesdesk.pipeline.forms import DealForm
+from salesdesk.pipeline.forms import DealForm, parse_deal, parse_move
 from tests.browser.conftest import MANAGER, REP, arrange, check_axe, demo_user, login, screenshot
 
 CLOSE = (local_today() + timedelta(days=45)).isoformat()
@@ -52,7 +53,7 @@ def make_deals(live_db_url: str, *specs: dict[str, str]) -> Arranged:
             owner = await demo_user(db, values.pop("owner", REP))
             owners[owner.email] = owner.id
             form = DealForm(company_id=str(company.id), stage_id=str(stages[values.pop("stage")]), **values)
-            deals[form.title] = (await services.create_deal(db, owner, form)).id
+            deals[form.title] = (await services.create_deal(db, owner, Clock.of(owner), parse_deal(form))).id
         return Arranged(company.id, deals, stages, owners)
 
     return arrange(live_db_url, work, as_email=REP)
@@ -402,7 +403,13 @@ def test_a_card_someone_else_moved_meanwhile_goes_back_with_a_message_saying_whe
 
         manager = await demo_user(db, MANAGER)
         deal = await services.get_deal(db, manager, deal_id)
-        await moves.move_deal(db, manager, deal_id, MoveForm(stage_id=str(data.stages["交渉"]), version=deal.version))
+        await moves.move_deal(
+            db,
+            manager,
+            Clock.of(manager),
+            deal_id,
+            parse_move(MoveForm(stage_id=str(data.stages["交渉"]), version=deal.version)),
+        )
 
     arrange(live_db_url, manager_moves_it, as_email=MANAGER)
 

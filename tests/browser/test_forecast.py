@@ -16,9 +16,10 @@ from playwright.sync_api import Page, expect
 
 from salesdesk.accounts import services as accounts
 from salesdesk.accounts.forms import CompanyForm
+from salesdesk.clock import Clock
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import fiscal, moves, services, setup
-from salesdesk.pipeline.forms import DealForm, MoveForm
+from salesdesk.pipeline.forms import DealForm, MoveForm, parse_deal, parse_move
 from tests.browser.conftest import ADMIN, MANAGER, arrange, check_axe, demo_user, login, screenshot
 
 REP3 = "rep3@example.com"  # 田中 由美, in the manager's team
@@ -50,14 +51,17 @@ def make_forecast_deals(live_db_url: str) -> int:
             await services.create_deal(
                 db,
                 rep,
-                DealForm(
-                    company_id=str(company.id),
-                    title=title,
-                    stage_id=str(stages[stage].id),
-                    amount_jpy=str(amount),
-                    expected_close_date=_fy_month(month).isoformat(),
-                    next_title="訪問",
-                    next_due_on=today.isoformat(),
+                Clock.of(rep),
+                parse_deal(
+                    DealForm(
+                        company_id=str(company.id),
+                        title=title,
+                        stage_id=str(stages[stage].id),
+                        amount_jpy=str(amount),
+                        expected_close_date=_fy_month(month).isoformat(),
+                        next_title="訪問",
+                        next_due_on=today.isoformat(),
+                    )
                 ),
             )
         for title, amount, month in (("データ分析基盤", 9_600_000, 1), ("セキュリティ診断", 2_400_000, 3)):
@@ -65,21 +69,27 @@ def make_forecast_deals(live_db_url: str) -> int:
             deal = await services.create_deal(
                 db,
                 rep,
-                DealForm(
-                    company_id=str(company.id),
-                    title=title,
-                    stage_id=str(stages["交渉"].id),
-                    amount_jpy=str(amount),
-                    expected_close_date=won_on.isoformat(),
-                    next_title="契約手続き",
-                    next_due_on=today.isoformat(),
+                Clock.of(rep),
+                parse_deal(
+                    DealForm(
+                        company_id=str(company.id),
+                        title=title,
+                        stage_id=str(stages["交渉"].id),
+                        amount_jpy=str(amount),
+                        expected_close_date=won_on.isoformat(),
+                        next_title="契約手続き",
+                        next_due_on=today.isoformat(),
+                    )
                 ),
             )
             await moves.move_deal(
                 db,
                 rep,
+                Clock.of(rep),
                 deal.id,
-                MoveForm(stage_id=str(stages["受注"].id), version=deal.version, closed_on=won_on.isoformat()),
+                parse_move(
+                    MoveForm(stage_id=str(stages["受注"].id), version=deal.version, closed_on=won_on.isoformat())
+                ),
             )
         return company.id
 

@@ -17,14 +17,20 @@ from salesdesk.accounts.forms import CompanyForm
 from salesdesk.accounts.models import Company
 from salesdesk.audit.hook import set_actor
 from salesdesk.auth.models import User
-from salesdesk.i18n import local_today
+from salesdesk.clock import Clock
 from salesdesk.pipeline import services, setup
-from salesdesk.pipeline.forms import DealForm
+from salesdesk.pipeline.forms import DealForm, DealInput, parse_deal
 from salesdesk.pipeline.models import Deal, Pipeline, SalesSettings, Stage
 from salesdesk.tasks import services as tasks
-from salesdesk.tasks.forms import TaskForm
+from salesdesk.tasks.forms import TaskForm, parse_task
 from salesdesk.tasks.models import Task
 from tests.accounts.conftest import make_company, make_person  # noqa: F401  (fixtures for pipeline tests too)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Now, read in Asia/Tokyo (every persona's zone unless a test gives them another)."""
+    return Clock()
 
 
 @pytest.fixture
@@ -42,7 +48,7 @@ def stage(pipeline: Pipeline) -> Callable[[str], Stage]:
 
 
 @pytest.fixture
-def make_deal(db: AsyncSession, pipeline: Pipeline) -> Callable[..., Awaitable[Deal]]:
+def make_deal(db: AsyncSession, pipeline: Pipeline, clock: Clock) -> Callable[..., Awaitable[Deal]]:
     """make_deal(owner, stage="リード", company=None, next_action=True, **form fields) -> a committed deal.
 
     By default the deal gets a next action due in a week, as the board asks for one.
@@ -64,8 +70,8 @@ def make_deal(db: AsyncSession, pipeline: Pipeline) -> Callable[..., Awaitable[D
             company_id=str(company.id), title=values.pop("title", f"{stage}の案件"), stage_id=str(stage_id), **values
         )
         if next_action:
-            form.next_title, form.next_due_on = "電話でフォロー", (local_today() + timedelta(days=7)).isoformat()
-        deal = await services.create_deal(db, owner, form)
+            form.next_title, form.next_due_on = "電話でフォロー", (clock.today() + timedelta(days=7)).isoformat()
+        deal = await services.create_deal(db, owner, clock, parse_deal(form))
         await db.commit()
         return await reload(db, deal)
 
@@ -90,8 +96,13 @@ def deal_form(deal: Deal, **changes: str) -> DealForm:
     return DealForm(**(values | {"version": deal.version} | changes))
 
 
+def edited(deal: Deal, **changes: str) -> DealInput:
+    """The edit form as drawn for `deal` with `changes` typed in, read as the route reads it."""
+    return parse_deal(deal_form(deal, **changes))
+
+
 @pytest.fixture
-def make_task(db: AsyncSession) -> Callable[..., Awaitable[Task]]:
+def make_task(db: AsyncSession, clock: Clock) -> Callable[..., Awaitable[Task]]:
     """make_task(actor, deal=None, title, due_in_days=1, **form fields) -> a committed task."""
 
     async def make(
@@ -100,11 +111,11 @@ def make_task(db: AsyncSession) -> Callable[..., Awaitable[Task]]:
         set_actor(db, actor)
         form = TaskForm(
             title=title,
-            due_on=(local_today() + timedelta(days=due_in_days)).isoformat(),
+            due_on=(clock.today() + timedelta(days=due_in_days)).isoformat(),
             deal_id=str(deal.id) if deal else "",
             **values,
         )
-        task = await tasks.create_task(db, actor, form)
+        task = await tasks.create_task(db, actor, clock, parse_task(form))
         await db.commit()
         return task
 

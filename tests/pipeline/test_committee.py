@@ -11,7 +11,7 @@ from salesdesk.accounts.forms import ActivityForm
 from salesdesk.accounts.timeline import add_activity
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.pipeline import committee
-from salesdesk.pipeline.forms import ContactForm
+from salesdesk.pipeline.forms import ContactForm, parse_contact
 from tests.conftest import HTMX
 
 
@@ -27,7 +27,7 @@ async def deal(rep, company, make_deal):
 
 async def attach(db, actor, deal, person, role="", primary=""):
     contact = await committee.add_contact(
-        db, actor, deal.id, ContactForm(person_id=str(person.id), role=role, is_primary=primary)
+        db, actor, deal.id, parse_contact(ContactForm(person_id=str(person.id), role=role, is_primary=primary))
     )
     await db.commit()
     return contact
@@ -53,7 +53,9 @@ async def test_making_another_person_primary_leaves_exactly_one_primary(db, rep,
     await attach(db, rep, deal, yamada, role="champion")
     await attach(db, rep, deal, sato, role="decision_maker")
 
-    await committee.update_contact(db, rep, deal.id, sato.id, ContactForm(role="decision_maker", is_primary="1"))
+    await committee.update_contact(
+        db, rep, deal.id, sato.id, parse_contact(ContactForm(role="decision_maker", is_primary="1"))
+    )
     await db.commit()
 
     assert await members(db, deal) == [("佐藤 花子", "decision_maker", True), ("山田 太郎", "champion", False)]
@@ -94,21 +96,21 @@ async def test_only_the_deals_editors_change_its_committee(
     teammate = await make_user("rep", team_east)
 
     with pytest.raises(Forbidden):
-        await committee.add_contact(db, teammate, deal.id, ContactForm(person_id=str(yamada.id)))
+        await committee.add_contact(db, teammate, deal.id, parse_contact(ContactForm(person_id=str(yamada.id))))
     with pytest.raises(NotFound):
-        await committee.add_contact(db, other_rep, deal.id, ContactForm(person_id=str(yamada.id)))
+        await committee.add_contact(db, other_rep, deal.id, parse_contact(ContactForm(person_id=str(yamada.id))))
 
 
 # --- coverage and the 決裁者未接触 warning ------------------------------------------------------
 
 
 async def test_coverage_says_which_roles_are_held_and_warns_without_a_decision_maker(
-    db, rep, company, deal, make_person
+    db, rep, company, deal, make_person, clock
 ):
     await attach(db, rep, deal, await make_person(rep, company, "推進 一郎"), role="champion")
     await attach(db, rep, deal, await make_person(rep, company, "利用 二郎", email="u@example.jp"), role="user")
 
-    coverage = await committee.coverage(db, await committee.committee(db, deal.id))
+    coverage = await committee.coverage(db, await committee.committee(db, deal.id), now=clock.now())
 
     assert sorted(coverage.covered) == ["champion", "user"]
     assert coverage.warning == "decision_maker.missing"
@@ -119,7 +121,7 @@ def tokyo_time(days_ago: int) -> str:
 
 
 async def test_a_decision_maker_without_an_activity_in_90_days_warns_until_one_is_logged(
-    db, rep, company, deal, make_person
+    db, rep, company, deal, make_person, clock
 ):
     president = await make_person(rep, company, "社長 太郎", buying_role="decision_maker")
     await add_activity(
@@ -131,12 +133,12 @@ async def test_a_decision_maker_without_an_activity_in_90_days_warns_until_one_i
     )
     await attach(db, rep, deal, president)
 
-    before = await committee.coverage(db, await committee.committee(db, deal.id))
+    before = await committee.coverage(db, await committee.committee(db, deal.id), now=clock.now())
     await add_activity(
         db, rep, company.id, ActivityForm(kind="meeting", subject="役員プレゼン"), [str(president.id)], deal_id=deal.id
     )
     await db.commit()
-    after = await committee.coverage(db, await committee.committee(db, deal.id))
+    after = await committee.coverage(db, await committee.committee(db, deal.id), now=clock.now())
 
     assert before.warning == "decision_maker.not_contacted" and before.covered == ["decision_maker"]
     assert after.warning is None

@@ -8,8 +8,8 @@ from salesdesk.audit.hook import set_actor
 from salesdesk.audit.models import AuditEntry
 from salesdesk.errors import Forbidden, Invalid, StaleEdit
 from salesdesk.pipeline import configure, forecast, moves, setup
-from salesdesk.pipeline.admin_forms import SalesSettingsForm, StageForm
-from salesdesk.pipeline.forms import MoveForm
+from salesdesk.pipeline.admin_forms import SalesSettingsForm, StageForm, parse_sales_settings, parse_stage
+from salesdesk.pipeline.forms import MoveForm, parse_move
 from salesdesk.pipeline.models import LostReason, Pipeline, SalesSettings, Stage
 from tests.pipeline.conftest import reload
 
@@ -39,8 +39,9 @@ async def test_admin_edits_a_stage_and_the_audit_log_records_it(db, admin, stage
         db,
         admin,
         proposal.id,
-        stage_form(proposal, name="ご提案", probability="35", rotting_days="10"),
-        ["amount_jpy", "competitors"],
+        parse_stage(
+            stage_form(proposal, name="ご提案", probability="35", rotting_days="10"), ["amount_jpy", "competitors"]
+        ),
     )
     await db.commit()
 
@@ -51,14 +52,18 @@ async def test_admin_edits_a_stage_and_the_audit_log_records_it(db, admin, stage
     assert entry.actor_id == admin.id and entry.changes["name"] == ["提案", "ご提案"]
 
 
-async def test_a_field_the_admin_makes_required_is_then_asked_for_by_a_move(db, admin, rep, make_deal, stage):
+async def test_a_field_the_admin_makes_required_is_then_asked_for_by_a_move(db, admin, rep, make_deal, stage, clock):
     proposal = stage("提案")
-    await configure.update_stage(db, admin, proposal.id, stage_form(proposal), ["competitors", "challenges"])
+    await configure.update_stage(
+        db, admin, proposal.id, parse_stage(stage_form(proposal), ["competitors", "challenges"])
+    )
     await db.commit()
     deal = await make_deal(rep, "商談化")
 
     with pytest.raises(Invalid) as error:
-        await moves.move_deal(db, rep, deal.id, MoveForm(stage_id=str(proposal.id), version=deal.version))
+        await moves.move_deal(
+            db, rep, clock, deal.id, parse_move(MoveForm(stage_id=str(proposal.id), version=deal.version))
+        )
 
     assert error.value.errors == {"competitors": "stage.requires", "challenges": "stage.requires"}
 
@@ -71,8 +76,7 @@ async def test_bad_stage_input_is_refused_field_by_field(db, admin, stage):
             db,
             admin,
             quote.id,
-            stage_form(quote, name=" ", probability="150", kind="maybe", rotting_days="-3"),
-            ["budget"],
+            parse_stage(stage_form(quote, name=" ", probability="150", kind="maybe", rotting_days="-3"), ["budget"]),
         )
 
     assert error.value.errors == {
@@ -91,7 +95,7 @@ async def test_a_stage_with_deals_is_not_deleted_nor_changes_its_kind(db, admin,
     with pytest.raises(Invalid) as deleting:
         await configure.delete_stage(db, admin, proposal.id, seen_version=proposal.version)
     with pytest.raises(Invalid) as changing:
-        await configure.update_stage(db, admin, proposal.id, stage_form(proposal, kind="won"), [])
+        await configure.update_stage(db, admin, proposal.id, parse_stage(stage_form(proposal, kind="won"), []))
 
     assert deleting.value.errors == {"stage": "stage.has_deals"}
     assert changing.value.errors == {"kind": "stage.kind_has_deals"}
@@ -114,7 +118,7 @@ async def test_a_pipeline_keeps_an_open_a_won_and_a_lost_stage(db, admin, stage)
     with pytest.raises(Invalid) as deleting:
         await configure.delete_stage(db, admin, won.id, seen_version=won.version)
     with pytest.raises(Invalid) as changing:
-        await configure.update_stage(db, admin, lost.id, stage_form(lost, kind="open"), [])
+        await configure.update_stage(db, admin, lost.id, parse_stage(stage_form(lost, kind="open"), []))
 
     assert deleting.value.errors == {"stage": "stage.last_of_kind"}
     assert changing.value.errors == {"kind": "stage.last_of_kind"}
@@ -134,13 +138,16 @@ async def test_admin_reorders_stages_up_and_down(db, admin, stage):
 
 async def test_a_new_open_stage_comes_after_the_last_open_one(db, admin, pipeline):
     await configure.add_stage(
-        db, admin, pipeline.id, StageForm(name="稟議中", probability="90", rotting_days="7"), ["amount_jpy"]
+        db,
+        admin,
+        pipeline.id,
+        parse_stage(StageForm(name="稟議中", probability="90", rotting_days="7"), ["amount_jpy"]),
     )
     await db.commit()
 
     assert await names(db) == ["リード", "商談化", "提案", "見積提出", "交渉", "稟議中", "受注", "失注"]
     with pytest.raises(Invalid) as error:
-        await configure.add_stage(db, admin, pipeline.id, StageForm(name="稟議中", probability="90"), [])
+        await configure.add_stage(db, admin, pipeline.id, parse_stage(StageForm(name="稟議中", probability="90"), []))
     assert error.value.errors == {"name": "stage.name_taken"}
 
 
@@ -171,11 +178,15 @@ async def test_lost_reasons_are_added_renamed_reordered_and_deactivated(db, admi
     assert "導入時期の不一致" not in offered and len(offered) == len(every) - 1
 
 
-async def test_a_lost_reason_deals_gave_is_never_deleted_but_an_unused_one_is(db, admin, rep, make_deal, stage):
+async def test_a_lost_reason_deals_gave_is_never_deleted_but_an_unused_one_is(db, admin, rep, make_deal, stage, clock):
     price = await db.scalar(select(LostReason).where(LostReason.name == "価格"))
     deal = await make_deal(rep, "提案")
     await moves.move_deal(
-        db, rep, deal.id, MoveForm(stage_id=str(stage("失注").id), version=deal.version, lost_reason_id=str(price.id))
+        db,
+        rep,
+        clock,
+        deal.id,
+        parse_move(MoveForm(stage_id=str(stage("失注").id), version=deal.version, lost_reason_id=str(price.id))),
     )
     await db.commit()
     unused = await db.scalar(select(LostReason).where(LostReason.name == "その他"))
@@ -193,7 +204,7 @@ async def test_a_lost_reason_deals_gave_is_never_deleted_but_an_unused_one_is(db
 async def test_the_fiscal_start_month_moves_the_forecasts_months(db, admin, manager, pipeline):
     settings = await db.scalar(select(SalesSettings))
     await configure.update_sales_settings(
-        db, admin, SalesSettingsForm(fiscal_year_start_month="10", version=settings.version)
+        db, admin, parse_sales_settings(SalesSettingsForm(fiscal_year_start_month="10", version=settings.version))
     )
     await db.commit()
 
@@ -203,16 +214,22 @@ async def test_the_fiscal_start_month_moves_the_forecasts_months(db, admin, mana
     assert [m.month for m in result.months[:4]] == [10, 11, 12, 1]
 
 
-async def test_requiring_next_actions_makes_a_move_without_one_refused(db, admin, rep, make_deal, stage):
+async def test_requiring_next_actions_makes_a_move_without_one_refused(db, admin, rep, make_deal, stage, clock):
     deal = await make_deal(rep, "リード", next_action=False)
     settings = await db.scalar(select(SalesSettings))
     await configure.update_sales_settings(
-        db, admin, SalesSettingsForm(fiscal_year_start_month="4", require_next_action="1", version=settings.version)
+        db,
+        admin,
+        parse_sales_settings(
+            SalesSettingsForm(fiscal_year_start_month="4", require_next_action="1", version=settings.version)
+        ),
     )
     await db.commit()
 
     with pytest.raises(Invalid) as error:
-        await moves.move_deal(db, rep, deal.id, MoveForm(stage_id=str(stage("商談化").id), version=deal.version))
+        await moves.move_deal(
+            db, rep, clock, deal.id, parse_move(MoveForm(stage_id=str(stage("商談化").id), version=deal.version))
+        )
 
     assert error.value.errors == {"next_title": "next_action.required"}
 
@@ -222,7 +239,7 @@ async def test_a_bad_fiscal_month_is_refused(db, admin, pipeline):
 
     with pytest.raises(Invalid) as error:
         await configure.update_sales_settings(
-            db, admin, SalesSettingsForm(fiscal_year_start_month="13", version=settings.version)
+            db, admin, parse_sales_settings(SalesSettingsForm(fiscal_year_start_month="13", version=settings.version))
         )
 
     assert error.value.errors == {"fiscal_year_start_month": "month.invalid"}
@@ -233,7 +250,7 @@ async def test_only_admins_configure(db, rep, manager, pipeline, stage):
         with pytest.raises(Forbidden):
             await configure.configuration(db, actor)
         with pytest.raises(Forbidden):
-            await configure.update_stage(db, actor, stage("提案").id, stage_form(stage("提案")), [])
+            await configure.update_stage(db, actor, stage("提案").id, parse_stage(stage_form(stage("提案")), []))
         with pytest.raises(Forbidden):
             await configure.add_lost_reason(db, actor, name="x")
 
@@ -241,11 +258,11 @@ async def test_only_admins_configure(db, rep, manager, pipeline, stage):
 async def test_saving_from_a_stale_version_is_refused(db, admin, stage):
     proposal = stage("提案")
     drawn = stage_form(proposal)  # two admins opened the form
-    await configure.update_stage(db, admin, proposal.id, stage_form(proposal, probability="45"), [])
+    await configure.update_stage(db, admin, proposal.id, parse_stage(stage_form(proposal, probability="45"), []))
     await db.commit()
 
     with pytest.raises(StaleEdit):
-        await configure.update_stage(db, admin, proposal.id, drawn, [])
+        await configure.update_stage(db, admin, proposal.id, parse_stage(drawn, []))
     assert (await setup.get_stage(db, proposal.id)).probability == 45
 
 

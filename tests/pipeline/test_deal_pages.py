@@ -10,7 +10,7 @@ from salesdesk.accounts.forms import ActivityForm
 from salesdesk.accounts.timeline import add_activity
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import committee, setup
-from salesdesk.pipeline.forms import ContactForm
+from salesdesk.pipeline.forms import ContactForm, parse_contact
 from salesdesk.pipeline.models import Deal, DealEvent
 from salesdesk.tasks.models import Task
 from tests.conftest import HTMX
@@ -112,7 +112,7 @@ async def test_deal_page_shows_summary_progress_committee_timeline_and_next_acti
     company = await make_company(rep, "株式会社北斗商事")
     deal = await make_deal(rep, "提案", company, amount_jpy="1000000", expected_close_date="2027-03-31")
     person = await make_person(rep, company, "山田 太郎", title="代表取締役", buying_role="decision_maker")
-    await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(person.id)))
+    await committee.add_contact(db, rep, deal.id, parse_contact(ContactForm(person_id=str(person.id))))
     await add_activity(
         db, rep, company.id, ActivityForm(kind="visit", subject="提案書を説明"), [str(person.id)], deal_id=deal.id
     )
@@ -145,7 +145,7 @@ async def test_the_deal_page_runs_the_same_number_of_queries_however_much_histor
                 email=f"p{n}-{i}@example.jp",
                 buying_role="decision_maker" if i == 0 else "influencer",
             )
-            await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(person.id)))
+            await committee.add_contact(db, rep, deal.id, parse_contact(ContactForm(person_id=str(person.id))))
             await add_activity(
                 db, rep, company.id, ActivityForm(subject=f"電話 {i}"), [str(person.id)], deal_id=deal.id
             )

@@ -5,8 +5,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from salesdesk.clock import Clock
 from salesdesk.pipeline import forecast, moves
-from salesdesk.pipeline.forms import MoveForm
+from salesdesk.pipeline.forms import MoveForm, parse_move
 from salesdesk.pipeline.models import LostReason, SalesSettings
 from tests.pipeline.conftest import reload
 
@@ -15,7 +16,13 @@ JUNE_2026 = date(2026, 6, 1)  # in FY2026 of an April year (2026-04-01 … 2027-
 
 async def move(db, actor, deal, stage, **values):
     deal = await reload(db, deal)
-    await moves.move_deal(db, actor, deal.id, MoveForm(stage_id=str(stage.id), version=deal.version, **values))
+    await moves.move_deal(
+        db,
+        actor,
+        Clock.of(actor),
+        deal.id,
+        parse_move(MoveForm(stage_id=str(stage.id), version=deal.version, **values)),
+    )
     await db.commit()
     return await reload(db, deal)
 

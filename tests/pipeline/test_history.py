@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from salesdesk.clock import Clock
 from salesdesk.db import utcnow
 from salesdesk.errors import Invalid
 from salesdesk.pipeline import deal_page, history, moves, services
-from salesdesk.pipeline.forms import MoveForm
+from salesdesk.pipeline.forms import MoveForm, parse_deal, parse_move
 from salesdesk.pipeline.models import DealEvent
 from tests.pipeline.conftest import deal_form, reload
 
@@ -40,12 +41,12 @@ async def teammate(make_user, team_east):
     ],
 )
 async def test_a_managers_edit_of_a_tracked_field_leaves_a_row_with_who_when_from_and_to(
-    db, rep, manager, make_deal, field, changes, old, new
+    db, rep, manager, make_deal, field, changes, old, new, clock
 ):
     deal = await make_deal(rep, "提案", amount_jpy="1000000", expected_close_date="2027-01-31", forecast="B")
     before = utcnow()
 
-    await services.update_deal(db, manager, deal.id, deal_form(deal, **changes))
+    await services.update_deal(db, manager, clock, deal.id, parse_deal(deal_form(deal, **changes)))
     await db.commit()
 
     [event] = await events_of(db, deal, field)
@@ -53,10 +54,12 @@ async def test_a_managers_edit_of_a_tracked_field_leaves_a_row_with_who_when_fro
     assert before <= event.at <= utcnow()
 
 
-async def test_a_stage_change_is_recorded_from_the_first_stage_on(db, rep, make_deal, stage):
+async def test_a_stage_change_is_recorded_from_the_first_stage_on(db, rep, make_deal, stage, clock):
     deal = await make_deal(rep, "リード")
 
-    await moves.move_deal(db, rep, deal.id, MoveForm(stage_id=str(stage("商談化").id), version=deal.version))
+    await moves.move_deal(
+        db, rep, clock, deal.id, parse_move(MoveForm(stage_id=str(stage("商談化").id), version=deal.version))
+    )
     await db.commit()
 
     created, moved = await events_of(db, deal, "stage_id")
@@ -68,10 +71,10 @@ async def test_a_stage_change_is_recorded_from_the_first_stage_on(db, rep, make_
     )
 
 
-async def test_handing_a_deal_to_a_teammate_records_the_owner_change(db, rep, manager, teammate, make_deal):
+async def test_handing_a_deal_to_a_teammate_records_the_owner_change(db, rep, manager, teammate, make_deal, clock):
     deal = await make_deal(rep, "提案")
 
-    await services.update_deal(db, manager, deal.id, deal_form(deal, owner_id=str(teammate.id)))
+    await services.update_deal(db, manager, clock, deal.id, parse_deal(deal_form(deal, owner_id=str(teammate.id))))
     await db.commit()
 
     [event] = await events_of(db, deal, "owner_id")
@@ -88,13 +91,13 @@ async def test_lowering_the_forecast_keeps_the_reason_with_the_change(db, rep, m
     assert (event.old_value, event.new_value, event.note) == ("A", "C", "決裁者が異動")
 
 
-async def test_lowering_the_forecast_without_a_reason_is_refused_and_nothing_is_recorded(db, rep, make_deal):
+async def test_lowering_the_forecast_without_a_reason_is_refused_and_nothing_is_recorded(db, rep, make_deal, clock):
     deal = await make_deal(rep, "提案", forecast="A")
 
     with pytest.raises(Invalid) as error:
         await services.set_forecast(db, rep, deal.id, forecast="B", reason="  ", seen_version=deal.version)
     with pytest.raises(Invalid) as by_form:
-        await services.update_deal(db, rep, deal.id, deal_form(deal, forecast="C"))
+        await services.update_deal(db, rep, clock, deal.id, parse_deal(deal_form(deal, forecast="C")))
 
     assert error.value.errors == {"forecast_reason": "forecast.reason_required"}
     assert by_form.value.errors == {"forecast_reason": "forecast.reason_required"}
@@ -102,7 +105,7 @@ async def test_lowering_the_forecast_without_a_reason_is_refused_and_nothing_is_
     assert (await reload(db, deal)).forecast == "A" and not await events_of(db, deal, "forecast")
 
 
-async def test_raising_the_forecast_needs_no_reason(db, rep, make_deal):
+async def test_raising_the_forecast_needs_no_reason(db, rep, make_deal, clock):
     deal = await make_deal(rep, "提案", forecast="C")
 
     await services.set_forecast(db, rep, deal.id, forecast="B", reason="", seen_version=deal.version)
@@ -123,7 +126,13 @@ async def backdate(db, deal, *days_ago: int) -> None:
 
 async def move(db, actor, deal, stage, **values):
     deal = await reload(db, deal)
-    await moves.move_deal(db, actor, deal.id, MoveForm(stage_id=str(stage.id), version=deal.version, **values))
+    await moves.move_deal(
+        db,
+        actor,
+        Clock.of(actor),
+        deal.id,
+        parse_move(MoveForm(stage_id=str(stage.id), version=deal.version, **values)),
+    )
     await db.commit()
     return await reload(db, deal)
 
@@ -167,7 +176,7 @@ async def test_the_deal_page_shows_the_days_spent_in_each_stage(db, login, rep, 
 
 
 async def test_the_timeline_shows_each_change_with_names_yen_dates_and_the_reason(
-    db, login, rep, manager, teammate, make_deal, stage
+    db, login, rep, manager, teammate, make_deal, stage, clock
 ):
     deal = await make_deal(rep, "提案", amount_jpy="1000000", forecast="A", expected_close_date="2027-01-31")
     deal = await move(db, rep, deal, stage("見積提出"))
@@ -179,8 +188,9 @@ async def test_the_timeline_shows_each_change_with_names_yen_dates_and_the_reaso
     await services.update_deal(
         db,
         manager,
+        clock,
         deal.id,
-        deal_form(deal, amount_jpy="1200000", expected_close_date="2027-02-28", owner_id=str(teammate.id)),
+        parse_deal(deal_form(deal, amount_jpy="1200000", expected_close_date="2027-02-28", owner_id=str(teammate.id))),
     )
     await db.commit()
     client = await login(manager)

@@ -8,16 +8,23 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from salesdesk.clock import Clock
 from salesdesk.pipeline import listing, moves
 from salesdesk.pipeline.filters import DealFilter
-from salesdesk.pipeline.forms import MoveForm
+from salesdesk.pipeline.forms import MoveForm, parse_move
 from salesdesk.pipeline.models import LostReason
 from tests.pipeline.conftest import reload
 
 
 async def move(db, actor, deal, stage, **values):
     deal = await reload(db, deal)
-    await moves.move_deal(db, actor, deal.id, MoveForm(stage_id=str(stage.id), version=deal.version, **values))
+    await moves.move_deal(
+        db,
+        actor,
+        Clock.of(actor),
+        deal.id,
+        parse_move(MoveForm(stage_id=str(stage.id), version=deal.version, **values)),
+    )
     await db.commit()
     return deal
 

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from salesdesk.accounts import merge
 from salesdesk.pipeline import committee
-from salesdesk.pipeline.forms import ContactForm
+from salesdesk.pipeline.forms import ContactForm, parse_contact
 from salesdesk.pipeline.models import Deal, DealContact
 from salesdesk.tasks.models import Task
 
@@ -34,7 +34,9 @@ async def test_merging_duplicate_persons_keeps_one_seat_in_a_committee_they_both
     only_twin = await make_deal(rep, "提案", company=company, title="片方だけ")
     for deal, people in ((both, (person, twin)), (only_twin, (twin,))):
         for p in people:
-            await committee.add_contact(db, rep, deal.id, ContactForm(person_id=str(p.id), role="decision_maker"))
+            await committee.add_contact(
+                db, rep, deal.id, parse_contact(ContactForm(person_id=str(p.id), role="decision_maker"))
+            )
     await db.commit()
 
     await merge.merge_persons(db, manager, person.id, twin.id)

@@ -2,7 +2,8 @@
 activity and plan the next in the same step, and leaving a deal without one prompts for it (or,
 with the admin setting, is refused); the rep's own list in buckets."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -10,13 +11,16 @@ from sqlalchemy import func, select
 from salesdesk.accounts.models import Activity
 from salesdesk.accounts.timeline import timeline
 from salesdesk.audit.hook import set_actor
+from salesdesk.clock import Clock
 from salesdesk.errors import Invalid
 from salesdesk.i18n import local_today
 from salesdesk.tasks import services as tasks
-from salesdesk.tasks.forms import CompleteForm, TaskForm
+from salesdesk.tasks.forms import CompleteForm, TaskForm, parse_completion, parse_task
 from salesdesk.tasks.models import Task, TaskStatus
 from tests.conftest import HTMX
 from tests.pipeline.conftest import reload
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 async def only_task(db, deal) -> Task:
@@ -28,27 +32,31 @@ def soon(days: int) -> str:
     return (local_today() + timedelta(days=days)).isoformat()
 
 
-async def test_a_deals_next_action_is_its_earliest_open_task_by_date_then_time(db, rep, make_deal, make_task):
+async def test_a_deals_next_action_is_its_earliest_open_task_by_date_then_time(db, rep, make_deal, make_task, clock):
     deal = await make_deal(rep, "提案", next_action=False)
     await make_task(rep, deal, title="三日後の訪問", due_in_days=3)
     await make_task(rep, deal, title="明日午後の電話", due_in_days=1, due_time="15:00")
     await make_task(rep, deal, title="明日朝の電話", due_in_days=1, due_time="09:00")
     done = await make_task(rep, deal, title="昨日の電話(完了)", due_in_days=-1)
-    await tasks.complete_task(db, rep, done.id, CompleteForm(version=done.version))
+    await tasks.complete_task(db, rep, clock, done.id, parse_completion(CompleteForm(version=done.version)))
     await db.commit()
 
     assert (await tasks.next_action(db, deal.id)).title == "明日朝の電話"
 
 
 async def test_completing_with_log_as_activity_writes_it_on_the_deal_and_the_company_and_resets_the_clock(
-    db, rep, make_deal
+    db, rep, make_deal, clock
 ):
     deal = await make_deal(rep, "提案")
     task = await only_task(db, deal)
     assert deal.last_activity_at is None
 
     done = await tasks.complete_task(
-        db, rep, task.id, CompleteForm(version=task.version, log_activity="1", outcome="予算は来月確定")
+        db,
+        rep,
+        clock,
+        task.id,
+        parse_completion(CompleteForm(version=task.version, log_activity="1", outcome="予算は来月確定")),
     )
     await db.commit()
 
@@ -65,15 +73,20 @@ async def test_completing_with_log_as_activity_writes_it_on_the_deal_and_the_com
     assert (await only_task(db, deal)).status == TaskStatus.done
 
 
-async def test_completing_with_the_next_action_creates_it_and_it_becomes_the_next_action(db, rep, make_deal):
+async def test_completing_with_the_next_action_creates_it_and_it_becomes_the_next_action(db, rep, make_deal, clock):
     deal = await make_deal(rep, "提案")
     task = await only_task(db, deal)
 
     done = await tasks.complete_task(
         db,
         rep,
+        clock,
         task.id,
-        CompleteForm(version=task.version, next_title="見積書を持参して訪問", next_kind="visit", next_due_on=soon(5)),
+        parse_completion(
+            CompleteForm(
+                version=task.version, next_title="見積書を持参して訪問", next_kind="visit", next_due_on=soon(5)
+            )
+        ),
     )
     await db.commit()
 
@@ -127,13 +140,13 @@ async def test_with_the_admin_setting_completing_without_a_next_action_is_refuse
     assert await db.scalar(select(func.count()).select_from(Activity)) == 0
 
 
-async def test_with_the_admin_setting_the_service_refuses_too(db, rep, make_deal, require_next_action):
+async def test_with_the_admin_setting_the_service_refuses_too(db, rep, make_deal, require_next_action, clock):
     deal = await make_deal(rep, "提案")
     task = await only_task(db, deal)
     await require_next_action()
 
     with pytest.raises(Invalid) as error:
-        await tasks.complete_task(db, rep, task.id, CompleteForm(version=task.version))
+        await tasks.complete_task(db, rep, clock, task.id, parse_completion(CompleteForm(version=task.version)))
 
     assert error.value.errors == {"next_title": "next_action.required"}
 
@@ -151,8 +164,8 @@ async def test_a_rep_cannot_complete_another_reps_task(db, login, rep, other_rep
     assert (await only_task(db, deal)).status == TaskStatus.open
 
 
-async def test_my_tasks_come_in_overdue_today_this_week_and_later(db, rep, other_rep):
-    wednesday = date(2026, 11, 25)
+async def test_my_tasks_come_in_overdue_today_this_week_and_later(db, rep, other_rep, clock):
+    wednesday = Clock(fixed=datetime(2026, 11, 25, 12, tzinfo=TOKYO))  # rep's noon
     set_actor(db, rep)
     for title, due in [
         ("先週の電話", "2026-11-20"),
@@ -162,11 +175,11 @@ async def test_my_tasks_come_in_overdue_today_this_week_and_later(db, rep, other
         ("日曜の資料", "2026-11-29"),
         ("来週の訪問", "2026-12-02"),
     ]:
-        await tasks.create_task(db, rep, TaskForm(title=title, due_on=due))
-    await tasks.create_task(db, other_rep, TaskForm(title="他人のタスク", due_on="2026-11-25"))
+        await tasks.create_task(db, rep, clock, parse_task(TaskForm(title=title, due_on=due)))
+    await tasks.create_task(db, other_rep, clock, parse_task(TaskForm(title="他人のタスク", due_on="2026-11-25")))
     await db.commit()
 
-    buckets = await tasks.my_tasks(db, rep, today=wednesday)
+    buckets = await tasks.my_tasks(db, rep, wednesday)
 
     titles = {key: [t.title for t in getattr(buckets, key)] for key in ("overdue", "today", "this_week", "later")}
     assert titles == {

@@ -81,7 +81,8 @@ def error_text(key: str) -> str:
     """The message for an error key; "too_long:200" names its limit."""
     key, _, limit = key.partition(":")
     if key == "too_long" and limit:
-        return gettext(MESSAGES["too_long.limit"]) % {"limit": f"{int(limit):,}"}
+        message = MESSAGES["too_long.limit"]  # not inside gettext(): the extractor would take the key
+        return gettext(message) % {"limit": f"{int(limit):,}"}
     return gettext(MESSAGES.get(key, key))
 
 

@@ -89,7 +89,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users"): Rule(admin_only(422), data={"email": ""}),
     ("GET", "/admin/users/{user_id:int}"): Rule(admin_only(), url="/admin/users/{user}"),
     ("POST", "/admin/users/{user_id:int}"): Rule(
-        admin_only(409), url="/admin/users/{user}", data={"role": "admin", "version": "0"}
+        admin_only(409), url="/admin/users/{user}", data={"name": "x", "role": "admin", "version": "0"}
     ),
     ("POST", "/admin/users/{user_id:int}/active"): Rule(
         admin_only(409), url="/admin/users/{user}/active", data={"active": "0", "version": "0"}

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth import services
-from salesdesk.auth.forms import ActiveForm, InviteForm, TeamForm, UserForm
+from salesdesk.auth.forms import ActiveForm, InviteForm, TeamForm, UserForm, parse_invite, parse_team, parse_user
 from salesdesk.auth.models import Role
 from salesdesk.deps import DB, Actor
-from salesdesk.errors import Invalid
+from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
-from salesdesk.ids import optional_id
 from salesdesk.web import FORM, Page, redirect, render
 
 
@@ -48,14 +48,7 @@ async def users_page(db_session: DB, actor: Actor) -> Page:
 @post("/admin/users")
 async def invite_user(request: Request, db_session: DB, actor: Actor, data: Annotated[InviteForm, FORM]) -> Page:
     try:
-        user, token = await services.invite_user(
-            db_session,
-            actor,
-            email=data.email,
-            name=data.name,
-            role=data.role,
-            team_id=optional_id("team_id", data.team_id),
-        )
+        user, token = await services.invite_user(db_session, actor, parse_invite(data))
     except Invalid as error:
         return await _users_page(db_session, actor, status_code=422, invite_form=data, errors=error.errors)
     link = str(request.base_url).rstrip("/") + f"/invite/{token}"
@@ -67,7 +60,7 @@ async def user_page(db_session: DB, actor: Actor, user_id: int) -> Page:
     user = await services.get_user(db_session, actor, user_id)
     teams = await services.list_teams(db_session, actor)
     form = UserForm(name=user.name, role=user.role, team_id=str(user.team_id or ""), version=user.version)
-    return render("admin/user.html", user=user, teams=teams, roles=list(Role), form=form, errors={})
+    return render("admin/user.html", user=user, teams=teams, roles=list(Role), form=form, errors={}, stale=None)
 
 
 @post("/admin/users/{user_id:int}")
@@ -75,22 +68,37 @@ async def update_user(
     request: Request, db_session: DB, actor: Actor, user_id: int, data: Annotated[UserForm, FORM]
 ) -> Response | Page:
     try:
-        await services.update_user(
-            db_session,
-            actor,
-            user_id,
-            role=data.role,
-            team_id=optional_id("team_id", data.team_id),
-            name=data.name,
-            seen_version=data.version,
-        )
+        await services.update_user(db_session, actor, user_id, parse_user(data))
+    except StaleEdit as stale:  # the admin's input stays, at the saved version: saving again overwrites
+        form = replace(data, version=stale.current.version)
+        return await _user_page(db_session, actor, user_id, form, 409, stale=stale)
     except Invalid as error:
-        user = await services.get_user(db_session, actor, user_id)
-        teams = await services.list_teams(db_session, actor)
-        return render(
-            "admin/user.html", status_code=422, user=user, teams=teams, roles=list(Role), form=data, errors=error.errors
-        )
+        return await _user_page(db_session, actor, user_id, data, 422, errors=error.errors)
     return redirect(request, "/admin/users", flash=("success", _("User saved.")))
+
+
+async def _user_page(
+    db: AsyncSession,
+    actor: Actor,
+    user_id: int,
+    form: UserForm,
+    status_code: int,
+    *,
+    errors: dict[str, str] | None = None,
+    stale: StaleEdit | None = None,
+) -> Page:
+    user = await services.get_user(db, actor, user_id)
+    teams = await services.list_teams(db, actor)
+    return render(
+        "admin/user.html",
+        status_code=status_code,
+        user=user,
+        teams=teams,
+        roles=list(Role),
+        form=form,
+        errors=errors or {},
+        stale=stale,
+    )
 
 
 @post("/admin/users/{user_id:int}/active")
@@ -120,6 +128,7 @@ async def _teams_page(
     form: TeamForm | None = None,
     errors: dict[str, str] | None = None,
     failed_team_id: int | None = None,
+    stale: StaleEdit | None = None,
 ) -> Page:
     users = await services.list_users(db, actor)
     teams = await services.list_teams(db, actor)
@@ -131,6 +140,7 @@ async def _teams_page(
         form=form or TeamForm(),
         errors=errors or {},
         failed_team_id=failed_team_id,
+        stale=stale,
     )
 
 
@@ -139,9 +149,7 @@ async def create_team(
     request: Request, db_session: DB, actor: Actor, data: Annotated[TeamForm, FORM]
 ) -> Response | Page:
     try:
-        await services.create_team(
-            db_session, actor, name=data.name, manager_id=optional_id("manager_id", data.manager_id)
-        )
+        await services.create_team(db_session, actor, parse_team(data))
     except Invalid as error:
         return await _teams_page(db_session, actor, status_code=422, form=data, errors=error.errors)
     return redirect(request, "/admin/teams", flash=("success", _("Team created.")))
@@ -152,14 +160,10 @@ async def update_team(
     request: Request, db_session: DB, actor: Actor, team_id: int, data: Annotated[TeamForm, FORM]
 ) -> Response | Page:
     try:
-        await services.update_team(
-            db_session,
-            actor,
-            team_id,
-            name=data.name,
-            manager_id=optional_id("manager_id", data.manager_id),
-            seen_version=data.version,
-        )
+        await services.update_team(db_session, actor, team_id, parse_team(data))
+    except StaleEdit as stale:
+        form = replace(data, version=stale.current.version)
+        return await _teams_page(db_session, actor, status_code=409, form=form, failed_team_id=team_id, stale=stale)
     except Invalid as error:
         return await _teams_page(
             db_session, actor, status_code=422, form=data, errors=error.errors, failed_team_id=team_id

@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from salesdesk.auth import policy
+from salesdesk.auth.forms import EMAIL, InviteInput, TeamInput, UserInput
 from salesdesk.auth.models import LOCALES, Role, Team, User, UserSession
 from salesdesk.auth.passwords import MIN_LENGTH, passwords
 from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound
+from salesdesk.inputs import NAME, too_long
 from salesdesk.versions import check_version, flush_or_stale
 
 INVITE_DAYS = 7
@@ -150,11 +152,6 @@ async def _team_or_none(db: AsyncSession, team_id: int | None) -> Team | None:
     return team
 
 
-def _check_role(role: str) -> None:
-    if role not in set(Role):
-        raise Invalid(role="role.unknown")
-
-
 async def create_user(
     db: AsyncSession,
     *,
@@ -167,13 +164,18 @@ async def create_user(
 ) -> User:
     """Used by the CLI, the demo and invitations; the caller has already checked rights."""
     email = normalize_email(email)
+    name = " ".join((name or "").split())
     errors = {}
-    if "@" not in email or len(email) < 3:
+    if len(email) > EMAIL:
+        errors["email"] = too_long(EMAIL)
+    elif "@" not in email or len(email) < 3:
         errors["email"] = "email.invalid"
     elif await db.scalar(select(User.id).where(User.email == email)):
         errors["email"] = "email.taken"
-    if not (name or "").strip():
+    if not name:
         errors["name"] = "required"
+    elif len(name) > NAME:
+        errors["name"] = too_long(NAME)
     if role not in set(Role):
         errors["role"] = "role.unknown"
     if password is not None and len(password) < MIN_LENGTH:
@@ -183,7 +185,7 @@ async def create_user(
     await _team_or_none(db, team_id)
     user = User(
         email=email,
-        name=name.strip(),
+        name=name,
         role=role,
         team_id=team_id or None,
         locale=locale,
@@ -195,12 +197,10 @@ async def create_user(
     return user
 
 
-async def invite_user(
-    db: AsyncSession, actor: User, *, email: str, name: str, role: str, team_id: int | None
-) -> tuple[User, str]:
+async def invite_user(db: AsyncSession, actor: User, data: InviteInput) -> tuple[User, str]:
     """A new user without a password and a one-time link to set one (shown to the admin)."""
     _require_admin(actor)
-    user = await create_user(db, email=email, name=name, role=role, team_id=team_id)
+    user = await create_user(db, email=data.email, name=data.name, role=data.role, team_id=data.team_id)
     token = secrets.token_urlsafe(32)
     user.invite_token_hash = token_hash(token)
     user.invite_expires_at = utcnow() + timedelta(days=INVITE_DAYS)
@@ -227,19 +227,15 @@ async def accept_invite(db: AsyncSession, token: str, *, password: str, password
     return user
 
 
-async def update_user(
-    db: AsyncSession, actor: User, user_id: int, *, role: str, team_id: int | None, name: str, seen_version: int
-) -> User:
+async def update_user(db: AsyncSession, actor: User, user_id: int, data: UserInput) -> User:
     user = await get_user(db, actor, user_id)
-    await check_version(db, user, seen_version, {"role": role, "team_id": team_id, "name": name})
-    _check_role(role)
-    if not (name or "").strip():
-        raise Invalid(name="required")
-    if user.id == actor.id and role != Role.admin:
+    wanted = {"role": data.role, "team_id": data.team_id, "name": data.name}
+    await check_version(db, user, data.seen_version, wanted)
+    if user.id == actor.id and data.role != Role.admin:
         raise Invalid(role="role.cannot_demote_self")
-    await _team_or_none(db, team_id)
-    user.role, user.team_id, user.name = role, team_id or None, name.strip()
-    await flush_or_stale(db, user)
+    await _team_or_none(db, data.team_id)
+    user.role, user.team_id, user.name = data.role, data.team_id, data.name
+    await flush_or_stale(db, user, wanted)
     return user
 
 
@@ -256,37 +252,34 @@ async def set_active(db: AsyncSession, actor: User, user_id: int, *, active: boo
     return user
 
 
-async def create_team(db: AsyncSession, actor: User, *, name: str, manager_id: int | None) -> Team:
+async def create_team(db: AsyncSession, actor: User, data: TeamInput) -> Team:
     _require_admin(actor)
-    name = (name or "").strip()
-    if not name:
-        raise Invalid(name="required")
-    if len(name) > 100:  # the column's length: PostgreSQL refuses more
-        raise Invalid(name="too_long")
-    if await db.scalar(select(Team.id).where(Team.name == name)):
+    if await db.scalar(select(Team.id).where(Team.name == data.name)):
         raise Invalid(name="team.name_taken")
-    team = Team(name=name, manager_id=manager_id or None)
+    await _manager_or_none(db, data.manager_id)
+    team = Team(name=data.name, manager_id=data.manager_id)
     db.add(team)
     await flush_or_stale(db, team)  # a concurrent team of the same name: 409
     return team
 
 
-async def update_team(
-    db: AsyncSession, actor: User, team_id: int, *, name: str, manager_id: int | None, seen_version: int
-) -> Team:
+async def update_team(db: AsyncSession, actor: User, team_id: int, data: TeamInput) -> Team:
     _require_admin(actor)
     team = await db.get(Team, team_id)
     if team is None:
         raise NotFound("team")
-    await check_version(db, team, seen_version, {"name": name, "manager_id": manager_id})
-    name = (name or "").strip()
-    if not name:
-        raise Invalid(name="required")
-    if len(name) > 100:  # the column's length: PostgreSQL refuses more
-        raise Invalid(name="too_long")
-    clash = await db.scalar(select(Team.id).where(Team.name == name, Team.id != team.id))
+    wanted = {"name": data.name, "manager_id": data.manager_id}
+    await check_version(db, team, data.seen_version, wanted)
+    clash = await db.scalar(select(Team.id).where(Team.name == data.name, Team.id != team.id))
     if clash:
         raise Invalid(name="team.name_taken")
-    team.name, team.manager_id = name, manager_id or None
-    await flush_or_stale(db, team)
+    await _manager_or_none(db, data.manager_id)
+    team.name, team.manager_id = data.name, data.manager_id
+    await flush_or_stale(db, team, wanted)
     return team
+
+
+async def _manager_or_none(db: AsyncSession, manager_id: int | None) -> None:
+    """A team's manager is a user (a picked id that no longer exists is a field error, not a 500)."""
+    if manager_id is not None and await db.get(User, manager_id) is None:
+        raise Invalid(manager_id="owner.unknown")

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from tests.pipeline.conftest import make_task, pipeline  # noqa: F401
+from tests.pipeline.conftest import clock, make_task, pipeline  # noqa: F401
 
 Browser = httpx.AsyncClient
 

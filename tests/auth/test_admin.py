@@ -129,3 +129,40 @@ async def test_user_changes_password_and_logs_in_with_the_new_one(login, new_bro
         token = await fresh.csrf()
         ok = await fresh.post("/login", data={"email": rep.email, "password": "brand-new-pw-1", "_csrf_token": token})
     assert ok.status_code == 303
+
+
+async def test_a_5000_character_user_name_is_422_naming_the_limit_with_the_input_kept(login, admin, rep, db):
+    client = await login(admin)
+    name = "長" * 5_000
+
+    r = await client.post(f"/admin/users/{rep.id}", data={"name": name, "role": "rep", "version": str(rep.version)})
+
+    assert r.status_code == 422
+    assert "100" in r.text and name in r.text
+    await db.refresh(rep)
+    assert rep.name == "鈴木 美咲"
+
+
+async def test_an_invite_with_a_300_character_email_is_422_naming_the_limit(login, admin):
+    client = await login(admin)
+
+    r = await client.post("/admin/users", data={"email": "a" * 290 + "@example.jp", "name": "新人", "role": "rep"})
+
+    assert r.status_code == 422
+    assert "254" in r.text
+
+
+async def test_renaming_a_team_another_admin_renamed_meanwhile_is_409_with_the_name_typed_kept(
+    login, admin, make_user, team_east, db
+):
+    other_admin = await make_user("admin", name="管理 次郎")
+    first, second = await login(admin), await login(other_admin)
+    form = {"version": str(team_east.version)}
+    assert (await second.post(f"/admin/teams/{team_east.id}", data=form | {"name": "関東営業部"})).status_code == 303
+
+    r = await first.post(f"/admin/teams/{team_east.id}", data=form | {"name": "東京営業部"})
+
+    assert r.status_code == 409
+    assert 'value="東京営業部"' in r.text and "関東営業部" in r.text and "管理 次郎" in r.text
+    await db.refresh(team_east)
+    assert team_east.name == "関東営業部"

@@ -99,13 +99,14 @@ async def test_switching_the_language_never_redirects_off_site(anonymous):
 
 async def test_the_409_page_links_back_to_the_page_of_this_site_that_sent_the_form(login, admin, rep):
     admin_tab = await login(admin)
-    form = {"name": rep.name, "role": "rep", "team_id": "", "version": rep.version + 1}
+    form = {"active": "", "version": rep.version + 1}  # the deactivate button of a page drawn before a save
+    url = f"/admin/users/{rep.id}/active"
 
     ours = await admin_tab.post(
-        f"/admin/users/{rep.id}", data=form, headers={"Referer": str(admin_tab.base_url.join(f"/admin/users/{rep.id}"))}
+        url, data=form, headers={"Referer": str(admin_tab.base_url.join(f"/admin/users/{rep.id}"))}
     )
-    forged = await admin_tab.post(f"/admin/users/{rep.id}", data=form, headers={"Referer": "javascript:alert(1)"})
-    elsewhere = await admin_tab.post(f"/admin/users/{rep.id}", data=form, headers={"Referer": "https://evil.example/x"})
+    forged = await admin_tab.post(url, data=form, headers={"Referer": "javascript:alert(1)"})
+    elsewhere = await admin_tab.post(url, data=form, headers={"Referer": "https://evil.example/x"})
 
     assert ours.status_code == forged.status_code == elsewhere.status_code == 409
     assert f'href="/admin/users/{rep.id}"' in ours.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from salesdesk.auth import services
+from salesdesk.auth.forms import InviteInput
 from salesdesk.auth.models import UserSession
 from tests.conftest import PASSWORD
 
@@ -55,9 +56,7 @@ async def test_a_failed_login_keeps_the_csrf_token(anonymous, rep):
 
 
 async def test_accepting_an_invitation_logs_in_with_a_new_csrf_token(anonymous, admin, db):
-    _user, token = await services.invite_user(
-        db, admin, email="new@example.test", name="新人 花子", role="rep", team_id=None
-    )
+    _user, token = await services.invite_user(db, admin, InviteInput(email="new@example.test", name="新人 花子"))
     await db.commit()
     before = anonymous.cookies["csrftoken"]
 

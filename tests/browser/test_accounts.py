@@ -169,6 +169,42 @@ def test_activity_added_with_htmx_lands_at_the_top_of_the_timeline_without_a_rel
     screenshot(page, "accounts-timeline")
 
 
+def test_the_longest_unbroken_names_a_user_may_type_wrap_and_the_company_page_stays_as_wide_as_the_window(
+    page: Page,
+) -> None:
+    """The review found a 5,000-character department name making the company page 71,000 px wide:
+    now names are bounded (100 for a department or person, 200 for a company or a subject, 300 for
+    a website) and text without a break opportunity wraps anywhere."""
+    login(page, REP)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    path = _create_company(page, _unique("長") + "社" * 190)
+    page.goto(f"{path}/edit")
+    page.locator("#f-website").fill("https://" + "w" * 292)
+    page.locator("form.form-grid button.primary[type='submit']").click()
+    expect(page).to_have_url(re.compile(rf"{path}$"))
+    department = _unique("部") + "署" * 93
+    _add_department(page, department)
+    form = page.locator("form.quick-add")
+    form.locator("#activity-subject").fill("件" * 200)
+    form.get_by_role("button", name="追加", exact=True).click()
+    expect(page.locator("#timeline .tl-item").first).to_contain_text("件" * 50)
+    page.goto(f"{path}/persons/new")
+    page.locator("#f-name").fill("名" * 100)
+    page.locator("#f-department_id").select_option(label=department)
+    page.locator("form.form-grid button.primary[type='submit']").click()
+    expect(page).to_have_url(re.compile(r"#org-chart$"))
+    page.goto(path)
+
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+        "document.documentElement.clientWidth).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id)"
+    )
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window: {wide}"
+    screenshot(page, "accounts-long-names")
+
+
 def test_header_search_finds_a_person_by_a_phone_number_typed_in_full_width(page: Page) -> None:
     login(page, REP)
     path = _create_company(page, _unique("電話検索工業"))

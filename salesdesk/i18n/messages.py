@@ -40,6 +40,7 @@ MESSAGES = {
     "owner.not_allowed": N_(
         "An owner hands an account only to a teammate; the team's manager and administrators assign accounts."
     ),
+    "tags.too_many": N_("Give at most 20 tags."),
     "parent.unknown": N_("No company with this ID."),
     "parent.cycle": N_("A company cannot be its own parent or a subsidiary's subsidiary."),
     "department.unknown": N_("Choose a department of this company."),

@@ -17,7 +17,8 @@ from playwright.sync_api import Page, expect
 
 from salesdesk.accounts import people
 from salesdesk.accounts import services as accounts
-from salesdesk.accounts.forms import CompanyForm, PersonForm
+from salesdesk.accounts.forms import CompanyInput, PersonInput
+from salesdesk.clock import Clock
 from salesdesk.i18n import local_today
 from tests.browser.conftest import REP, arrange, check_axe, demo_user, login, screenshot
 
@@ -43,12 +44,14 @@ def make_account(live_db_url: str, *persons: tuple[str, str]) -> Account:
 
     async def work(db):
         rep = await demo_user(db, REP)
-        company = await accounts.create_company(db, rep, CompanyForm(name=name, name_kana=kana, confirm_duplicate="1"))
+        company = await accounts.create_company(
+            db, rep, CompanyInput(name=name, name_kana=kana, confirm_duplicate=True)
+        )
         ids = {}
         for person, title in persons:
             ids[person] = (
                 await people.create_person(
-                    db, rep, company.id, PersonForm(name=person, title=title, confirm_duplicate="1")
+                    db, rep, company.id, PersonInput(name=person, title=title, confirm_duplicate=True), Clock.of(rep)
                 )
             ).id
         return Account(company.id, name, kana, ids)

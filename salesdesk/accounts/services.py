@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts import search
-from salesdesk.accounts.forms import CompanyForm, CompanyInput, parse_company
+from salesdesk.accounts.forms import CompanyInput
 from salesdesk.accounts.models import EMPLOYEE_BANDS, Company, CompanyTag, SearchTerm
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
@@ -337,9 +337,7 @@ def apply_keys(company: Company) -> None:
     company.phone_digits = norm.phone_digits(company.phone)
 
 
-async def create_company(db: AsyncSession, actor: User, data: CompanyInput | CompanyForm) -> Company:
-    if isinstance(data, CompanyForm):  # tests/pipeline's fixture, until it parses at its edge
-        data = parse_company(data)
+async def create_company(db: AsyncSession, actor: User, data: CompanyInput) -> Company:
     values = await _clean(db, actor, data, None)
     await _check_duplicates(db, values, data.confirm_duplicate, None)
     company = Company(**values)

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from salesdesk.accounts.forms import ActivityForm, ActivityInput, parse_activity
+from salesdesk.accounts.forms import ActivityInput
 from salesdesk.accounts.models import Activity, ActivityKind, Company, Person, activity_persons
 from salesdesk.accounts.services import get_company, rights
 from salesdesk.audit.models import AuditEntry
@@ -127,8 +127,7 @@ async def add_activity(
     db: AsyncSession,
     actor: User,
     company_id: int,
-    data: ActivityInput | ActivityForm,
-    person_ids: list[str] | tuple[str, ...] = (),
+    data: ActivityInput,
     *,
     clock: Clock | None = None,
     deal_id: int | None = None,
@@ -140,8 +139,6 @@ async def add_activity(
     deal's timeline, and a contact resets the deal's stale clock. No `occurred_at` means now.
     """
     clock = clock or Clock.of(actor)
-    if isinstance(data, ActivityForm):  # pipeline and tasks callers, until they parse at their edge
-        data = parse_activity(data, clock, person_ids)
     company = await get_company(db, actor, company_id)
     errors: dict[str, str] = {}
     if deal_id is not None and await db.scalar(select(Deal.company_id).where(Deal.id == deal_id)) != company.id:

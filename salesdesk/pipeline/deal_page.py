@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from salesdesk.accounts import search
-from salesdesk.accounts.forms import ActivityForm
+from salesdesk.accounts.forms import ActivityInput
 from salesdesk.accounts.models import Activity, Company, Person
 from salesdesk.accounts.services import group_tree, user_names
 from salesdesk.accounts.timeline import add_activity
@@ -336,9 +336,7 @@ async def company_choices(db: AsyncSession, q: str, *, selected_id: int | None =
     return found
 
 
-async def log_activity(
-    db: AsyncSession, actor: User, deal_id: int, form: ActivityForm, person_ids: list[str] | tuple[str, ...]
-) -> Activity:
+async def log_activity(db: AsyncSession, actor: User, clock: Clock, deal_id: int, data: ActivityInput) -> Activity:
     """Whoever sees the deal may log what they did on it (like on the account); it resets the stale clock."""
     deal = await access.get_deal(db, actor, deal_id)
-    return await add_activity(db, actor, deal.company_id, form, person_ids, deal_id=deal.id)
+    return await add_activity(db, actor, deal.company_id, data, clock=clock, deal_id=deal.id)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesdesk.accounts.forms import ActivityForm
+from salesdesk.accounts.forms import ActivityForm, parse_activity
 from salesdesk.accounts.models import ActivityKind, BuyingRole
 from salesdesk.auth.models import User
 from salesdesk.clock import Clock
@@ -104,12 +104,12 @@ async def set_forecast(
 
 @post("/deals/{deal_id:int}/activities")
 async def log_activity(
-    request: Request, db_session: DB, actor: Actor, deal_id: int, data: Annotated[ActivityForm, FORM]
+    request: Request, db_session: DB, actor: Actor, clock: Now, deal_id: int, data: Annotated[ActivityForm, FORM]
 ) -> Response | Page:
     """htmx: the timeline comes back with the new entry on top (and the committee's warning redrawn)."""
     person_ids = (await request.form()).getall("person_ids", [])
     try:
-        await deal_page.log_activity(db_session, actor, deal_id, data, person_ids)
+        await deal_page.log_activity(db_session, actor, clock, deal_id, parse_activity(data, clock, person_ids))
     except Invalid as error:
         return await _deal_block(
             request,

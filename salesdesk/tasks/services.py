@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from salesdesk.accounts.forms import ActivityForm
-from salesdesk.accounts.models import Activity, Company, Person
+from salesdesk.accounts.forms import ActivityInput
+from salesdesk.accounts.models import Activity, ActivityKind, Company, Person
 from salesdesk.accounts.services import get_company
 from salesdesk.accounts.timeline import add_activity, touch_deal
 from salesdesk.auth import policy
@@ -30,11 +30,11 @@ from salesdesk.tasks.models import Task, TaskKind, TaskStatus, earliest_first
 from salesdesk.versions import check_version, flush_or_stale
 
 ACTIVITY_KIND = {
-    TaskKind.call: "call",
-    TaskKind.visit: "visit",
-    TaskKind.meeting: "meeting",
-    TaskKind.email: "email",
-    TaskKind.todo: "note",
+    TaskKind.call: ActivityKind.call,
+    TaskKind.visit: ActivityKind.visit,
+    TaskKind.meeting: ActivityKind.meeting,
+    TaskKind.email: ActivityKind.email,
+    TaskKind.todo: ActivityKind.note,
 }
 
 
@@ -259,8 +259,13 @@ async def complete_task(db: AsyncSession, actor: User, clock: Clock, task_id: in
             db,
             actor,
             task.company_id,  # type: ignore[arg-type]
-            ActivityForm(kind=ACTIVITY_KIND.get(task.kind, "note"), subject=task.title, body=data.outcome),
-            [str(p.id) for p in task.persons],
+            ActivityInput(
+                subject=task.title,
+                kind=ACTIVITY_KIND.get(task.kind, ActivityKind.note),
+                body=data.outcome,
+                person_ids=tuple(p.id for p in task.persons),
+            ),
+            clock=clock,
             deal_id=task.deal_id,
             task_id=task.id,
         )

@@ -6,7 +6,7 @@ at a company may keep the account up to date."""
 
 from salesdesk.pipeline import setup
 from salesdesk.pipeline.company_deals import company_deals
-from tests.pipeline.conftest import make_deal, pipeline  # noqa: F401  (the deal fixtures, here too)
+from tests.pipeline.conftest import clock, make_deal, pipeline  # noqa: F401  (the deal fixtures, here too)
 
 
 async def test_won_total_so_far_and_open_pipeline_are_exact_integer_yen_over_every_deal(

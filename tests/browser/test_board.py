@@ -16,7 +16,7 @@ from datetime import timedelta
 from playwright.sync_api import Locator, Page, expect
 
 from salesdesk.accounts import services as accounts
-from salesdesk.accounts.forms import CompanyForm
+from salesdesk.accounts.forms import CompanyForm, parse_company
 from salesdesk.clock import Clock
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import services, setup
@@ -44,7 +44,7 @@ def make_deals(live_db_url: str, *specs: dict[str, str]) -> Arranged:
     async def work(db):
         rep = await demo_user(db, REP)
         company = await accounts.create_company(
-            db, rep, CompanyForm(name=_unique("株式会社ボード検証"), confirm_duplicate="1")
+            db, rep, parse_company(CompanyForm(name=_unique("株式会社ボード検証"), confirm_duplicate="1"))
         )
         stages = {s.name: s.id for s in (await setup.get_pipeline(db, None)).stages}
         deals, owners = {}, {REP: rep.id}

@@ -15,7 +15,7 @@ from datetime import date
 from playwright.sync_api import Page, expect
 
 from salesdesk.accounts import services as accounts
-from salesdesk.accounts.forms import CompanyForm
+from salesdesk.accounts.forms import CompanyForm, parse_company
 from salesdesk.clock import Clock
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import fiscal, moves, services, setup
@@ -37,7 +37,9 @@ def make_forecast_deals(live_db_url: str) -> int:
     async def work(db):
         rep = await demo_user(db, REP3)
         company = await accounts.create_company(
-            db, rep, CompanyForm(name=f"株式会社予測検証{uuid.uuid4().hex[:6].upper()}", confirm_duplicate="1")
+            db,
+            rep,
+            parse_company(CompanyForm(name=f"株式会社予測検証{uuid.uuid4().hex[:6].upper()}", confirm_duplicate="1")),
         )
         stages = {s.name: s for s in (await setup.get_pipeline(db, None)).stages}
         today = local_today()

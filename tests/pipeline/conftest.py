@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from salesdesk.accounts import services as accounts
-from salesdesk.accounts.forms import CompanyForm
+from salesdesk.accounts import timeline
+from salesdesk.accounts.forms import ActivityForm, CompanyForm, parse_activity, parse_company
 from salesdesk.accounts.models import Company
 from salesdesk.audit.hook import set_actor
 from salesdesk.auth.models import User
@@ -62,7 +63,7 @@ def make_deal(db: AsyncSession, pipeline: Pipeline, clock: Clock) -> Callable[..
         if company is None:
             if owner.id not in companies:
                 companies[owner.id] = await accounts.create_company(
-                    db, owner, CompanyForm(name=f"株式会社{owner.name}の顧客", confirm_duplicate="1")
+                    db, owner, parse_company(CompanyForm(name=f"株式会社{owner.name}の顧客", confirm_duplicate="1"))
                 )
             company = companies[owner.id]
         stage_id = next(s.id for s in pipeline.stages if s.name == stage)
@@ -130,3 +131,9 @@ def require_next_action(db: AsyncSession, pipeline: Pipeline) -> Callable[[], Aw
         await db.commit()
 
     return turn_on
+
+
+async def add_activity(db, actor, company_id, form: ActivityForm, person_ids=(), **where):
+    """Log an activity as the page would: the form parsed in the actor's zone, then the service."""
+    data = parse_activity(form, Clock.of(actor), [str(p) for p in person_ids])
+    return await timeline.add_activity(db, actor, company_id, data, clock=Clock.of(actor), **where)

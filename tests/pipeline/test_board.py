@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import update
 
 from salesdesk.accounts.forms import ActivityForm
-from salesdesk.accounts.timeline import add_activity
 from salesdesk.db import utcnow
 from salesdesk.pipeline import board
 from salesdesk.pipeline.filters import DealFilter, close_range
 from salesdesk.pipeline.models import Deal
+from tests.pipeline.conftest import add_activity
 
 
 def column(result, name):

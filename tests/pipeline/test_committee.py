@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from salesdesk.accounts.forms import ActivityForm
-from salesdesk.accounts.timeline import add_activity
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.pipeline import committee
 from salesdesk.pipeline.forms import ContactForm, parse_contact
 from tests.conftest import HTMX
+from tests.pipeline.conftest import add_activity
 
 
 @pytest.fixture

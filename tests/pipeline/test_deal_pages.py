@@ -7,14 +7,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from salesdesk.accounts.forms import ActivityForm
-from salesdesk.accounts.timeline import add_activity
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import committee, setup
 from salesdesk.pipeline.forms import ContactForm, parse_contact
 from salesdesk.pipeline.models import Deal, DealEvent
 from salesdesk.tasks.models import Task
 from tests.conftest import HTMX
-from tests.pipeline.conftest import reload
+from tests.pipeline.conftest import add_activity, reload
 
 
 def new_deal(company, **values):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import REP, ROOT, check_axe, login, screenshot
+from tests.browser.conftest import MANAGER, REP, ROOT, check_axe, login, screenshot
 
 CATALOGS = ROOT / "salesdesk" / "i18n" / "locales"
 
@@ -305,3 +305,27 @@ def test_company_page_and_list_page_have_no_serious_axe_violations(page: Page) -
     page.goto(first_company)
     expect(page.locator("#org-chart")).to_be_visible()
     check_axe(page)
+
+
+def test_two_tabs_saving_one_company_the_second_keeps_its_input_and_sees_who_saved_first(
+    page: Page, browser, live_server
+) -> None:
+    login(page, REP)
+    path = _create_company(page, _unique("株式会社二重編集"))
+    page.goto(f"{path}/edit")
+    other = browser.new_page(base_url=live_server)
+    login(other, MANAGER)
+    other.goto(f"{path}/edit")
+    other.locator("#f-notes").fill("部長が先に保存したメモ")
+    other.locator("form.form-grid button.primary[type='submit']").click()
+    expect(other).to_have_url(re.compile(r"/accounts/\d+$"))
+
+    page.locator("#f-notes").fill("私の入力したメモ")
+    page.locator("form.form-grid button.primary[type='submit']").click()
+
+    conflict = page.locator(".conflict")
+    expect(conflict).to_contain_text("佐藤 健一")  # who saved first
+    expect(conflict).to_contain_text("部長が先に保存したメモ")  # what is saved now
+    expect(page.locator("#f-notes")).to_have_value("私の入力したメモ")  # nothing typed is lost
+    screenshot(page, "accounts-conflict")
+    other.close()

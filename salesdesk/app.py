@@ -14,11 +14,14 @@ from advanced_alchemy.extensions.litestar import (
 )
 from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -28,6 +31,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from salesdesk import audit, edge, home
 from salesdesk.accounts import import_routes, person_routes
 from salesdesk.accounts import routes as accounts_routes
+from salesdesk.api import is_api_path
+from salesdesk.api import routes as api_routes
+from salesdesk.api.errors import error_response as api_error
 from salesdesk.audit import routes as audit_routes
 from salesdesk.auth import admin_routes, passwords
 from salesdesk.auth import routes as auth_routes
@@ -131,6 +137,8 @@ def _error_page(request: Request, status: int, **context: Any) -> Response:
 
 def handle_not_authorized(request: Request, exc: NotAuthorizedException) -> Response:
     """Anonymous visitors go to the login page and come back where they were."""
+    if is_api_path(request.url.path):
+        return api_error(request, exc)
     if not _wants_html(request):
         return Response({"detail": "login required"}, status_code=401)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -141,6 +149,8 @@ def handle_not_authorized(request: Request, exc: NotAuthorizedException) -> Resp
 
 
 def handle_domain_error(request: Request, exc: DomainError) -> Response:
+    if is_api_path(request.url.path):
+        return api_error(request, exc)
     if not _wants_html(request):
         body: dict[str, Any] = {"detail": type(exc).__name__}
         if isinstance(exc, Invalid):
@@ -162,6 +172,8 @@ def handle_lost_race(request: Request, exc: Exception) -> Response:
 
 
 def handle_http_error(request: Request, exc: HTTPException) -> Response:
+    if is_api_path(request.url.path):
+        return api_error(request, exc)
     if not _wants_html(request):
         return Response({"detail": exc.detail}, status_code=exc.status_code)
     return _error_page(request, exc.status_code, detail=exc.detail)
@@ -169,11 +181,25 @@ def handle_http_error(request: Request, exc: HTTPException) -> Response:
 
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     """A bug: its traceback goes to the log under the request id that the 500 page shows."""
+    if is_api_path(request.url.path):
+        return api_error(request, exc)
     rid = request_id(request.scope)
     log.error("unhandled error in %s %s [request %s]", request.method, request.url.path, rid, exc_info=exc)
     if not _wants_html(request):
         return Response({"detail": "Internal Server Error", "request_id": rid}, status_code=500)
     return _error_page(request, 500, request_id=rid)
+
+
+API_ONLY = "^/api/"
+OPENAPI = OpenAPIConfig(
+    title="salesdesk API",
+    version="1",
+    path="/api/v1",
+    render_plugins=[JsonRenderPlugin()],  # /api/v1/openapi.json
+    components=Components(
+        security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="A personal API token")}
+    ),
+)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -186,7 +212,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send_handler="autocommit_include_redirects",  # plain "autocommit" rolls back every 303
         create_all=False,  # the schema is made by migrations only
     )
-    routes = [
+    pages = [
         *auth_routes.ROUTES,
         *admin_routes.ROUTES,
         *audit_routes.ROUTES,
@@ -201,6 +227,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *tasks_routes.ROUTES,
         *quotes_routes.ROUTES,
         *reports_routes.ROUTES,
+    ]
+    routes = [
+        Router(path="/", route_handlers=pages, include_in_schema=False),  # the schema is the API's
+        api_routes.API,
         create_static_files_router(
             path="/static",
             directories=[STATIC, NODE_MODULES / "htmx.org" / "dist", NODE_MODULES / "sortablejs"],
@@ -212,7 +242,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=routes,
         plugins=[SQLAlchemyPlugin(config=alchemy)],
-        middleware=[RequestContextMiddleware, DefineMiddleware(SessionAuthMiddleware, alchemy=alchemy)],
+        middleware=[
+            RequestContextMiddleware,
+            DefineMiddleware(SessionAuthMiddleware, alchemy=alchemy, exclude=API_ONLY),  # the API: tokens only
+        ],
         before_send=[add_security_headers, add_request_id],  # sees every response, errors and unknown paths too
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -220,6 +253,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             header_name="x-csrftoken",
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
+            exclude=API_ONLY,  # no cookie is accepted there, so no request can be forged
         ),
         template_config=TemplateConfig(
             directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_configure_jinja
@@ -234,8 +268,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTTPException: handle_http_error,
             Exception: handle_unexpected,
         },
-        # The JSON API (/api/v1) brings its OpenAPI schema with it; no schema UI before that.
-        openapi_config=None,
+        openapi_config=OPENAPI,
         debug=settings.debug,
     )
     app.state.settings = settings

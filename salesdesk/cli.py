@@ -108,6 +108,41 @@ def createuser(email: str, name: str, role: str, team_name: str, password: str |
     click.echo(f"Created {role} {email}.")
 
 
+@main.group("token")
+def token_group() -> None:
+    """Personal API tokens for /api/v1."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.option("--name", default="CLI", show_default=True, help="What the token is for")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+def token_create(email: str, name: str, scope: str) -> None:
+    """Create an API token for the active user EMAIL and print it alone on the last line (shown once)."""
+    from salesdesk.auth import tokens
+    from salesdesk.auth.forms import TokenForm, parse_token
+    from salesdesk.clock import Clock
+    from salesdesk.errors import Invalid
+    from salesdesk.i18n.messages import error_text
+
+    settings = _settings()
+
+    async def work(session: AsyncSession) -> str:
+        user = await _acting_user(session, email)  # the token is the user's own
+        data = parse_token(TokenForm(name=name, scope=scope))
+        _token, plain = await tokens.create_token(session, user, Clock(), data)
+        return plain
+
+    try:
+        plain = asyncio.run(_in_session(settings, work))
+    except Invalid as error:
+        for field, key in error.errors.items():
+            click.echo(f"{field}: {error_text(key)}", err=True)
+        sys.exit(1)
+    click.echo(f"Created a {scope} API token '{name}' for {email}. It is shown only once:")
+    click.echo(plain)
+
+
 WORKER_HEALTHCHECK_SECONDS = 60
 
 

@@ -12,7 +12,7 @@ from salesdesk.accounts.models import (
     SearchTerm,
 )
 from salesdesk.audit.models import AuditEntry
-from salesdesk.auth.models import LoginAttempt, Team, User, UserSession
+from salesdesk.auth.models import ApiToken, LoginAttempt, Team, User, UserSession
 from salesdesk.db import Base
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, LostReason, Pipeline, SalesSettings, Stage
 from salesdesk.tasks.models import Task
@@ -29,6 +29,7 @@ __all__ = [
     "SavedView",
     "SearchTerm",
     "AuditEntry",
+    "ApiToken",
     "LoginAttempt",
     "Team",
     "User",

@@ -21,9 +21,11 @@ from sqlalchemy.pool import NullPool
 
 from salesdesk import migrate
 from salesdesk.app import create_app
-from salesdesk.auth import passwords
+from salesdesk.auth import passwords, tokens
 from salesdesk.auth import services as auth
-from salesdesk.auth.models import Role, Team, User
+from salesdesk.auth.forms import TokenInput
+from salesdesk.auth.models import Role, Team, TokenScope, User
+from salesdesk.clock import Clock
 from salesdesk.db import run_async
 from salesdesk.models import Base
 from salesdesk.settings import Settings
@@ -185,6 +187,18 @@ async def rep(make_user: Callable[..., Awaitable[User]], team_east: Team) -> Use
 async def other_rep(make_user: Callable[..., Awaitable[User]], team_west: Team) -> User:
     """A rep of another team."""
     return await make_user(Role.rep, team_west, name="高橋 大輔", email="rep2@example.test")
+
+
+@pytest.fixture
+async def make_token(db: AsyncSession) -> Callable[..., Awaitable[str]]:
+    """make_token(user, scope="write") -> a plain API token of the user's (for Authorization: Bearer)."""
+
+    async def make(user: User, scope: str = "write", name: str = "test") -> str:
+        _token, plain = await tokens.create_token(db, user, Clock(), TokenInput(name, TokenScope(scope)))
+        await db.commit()
+        return plain
+
+    return make
 
 
 class Client(AsyncTestClient):

@@ -118,9 +118,19 @@ def form_body(form: dict[str, str], name: str, value: Any) -> bytes:
 FORM_HEADERS = {"content-type": "application/x-www-form-urlencoded"}
 
 
-async def test_no_route_answers_a_hostile_value_with_a_5xx(app, login, admin, rep, team_east, account, caplog):  # noqa: F811
+async def test_no_route_answers_a_hostile_value_with_a_5xx(
+    app,
+    login,
+    admin,
+    rep,
+    team_east,
+    account,  # noqa: F811
+    make_token,
+    caplog,
+):
     caplog.set_level(logging.WARNING, logger="httpx")  # a log line per request costs more than the request
     client = await login(admin)
+    client.headers["Authorization"] = f"Bearer {await make_token(admin)}"  # /api/v1 takes a token, not the cookie
     ids = {"user": rep.id, "team": team_east.id} | account
     sent, failures = 0, []
     started = time.monotonic()

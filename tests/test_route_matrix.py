@@ -81,9 +81,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/settings"): Rule(logged_in()),
     ("POST", "/settings"): Rule(logged_in(303), data={"locale": "ja", "time_zone": "Asia/Tokyo"}),
     ("POST", "/settings/password"): Rule(logged_in(422), data={"current_password": "wrong", "new_password": "x"}),
+    ("POST", "/settings/tokens"): Rule(logged_in(422), data={"name": "", "scope": "read"}),
+    ("POST", "/settings/tokens/{token_id:int}/revoke"): Rule(logged_in(404), url="/settings/tokens/999999/revoke"),
     ("GET", "/accounts"): Rule(logged_in()),
     ("GET", "/quotes"): Rule(logged_in()),
     ("GET", "/reports"): Rule(logged_in()),
+    # the JSON API: a session cookie is not a token (tests/api/ walk it with tokens); its schema is public
+    ("GET", "/api/v1/me"): Rule(everyone(401)),
+    ("GET", "/api/v1/users"): Rule(everyone(401)),
+    ("GET", "/api/v1/teams"): Rule(everyone(401)),
+    ("GET", "/api/v1/openapi.json"): Rule(everyone(200)),
+    ("GET", "/api/v1"): Rule(everyone(200)),  # Litestar serves the schema at its root too
+    ("GET", "/api/v1/{path:str}"): Rule(everyone(404), url="/api/v1/nothing"),
     # administration
     ("GET", "/admin/users"): Rule(admin_only()),
     ("POST", "/admin/users"): Rule(admin_only(422), data={"email": ""}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from salesdesk.auth.models import Role
+from salesdesk.auth.models import Role, TokenScope
 from salesdesk.inputs import NAME, Fields
 
 
@@ -63,6 +63,12 @@ class TeamForm:
     name: str = ""
     manager_id: str = ""
     version: int = 0
+
+
+@dataclass
+class TokenForm:
+    name: str = ""
+    scope: str = "read"
 
 
 # --- typed input of the administration pages (what auth.services takes) -----------------
@@ -123,6 +129,22 @@ def parse_team(form: TeamForm) -> TeamInput:
         name=f.text("name", form.name, limit=NAME, required=True),
         manager_id=f.id("manager_id", form.manager_id),
         seen_version=f.version(form.version),
+    )
+    f.done()
+    return data
+
+
+@dataclass(frozen=True)
+class TokenInput:
+    name: str
+    scope: TokenScope = TokenScope.read
+
+
+def parse_token(form: TokenForm) -> TokenInput:
+    f = Fields()
+    data = TokenInput(
+        name=f.text("name", form.name, limit=NAME, required=True),
+        scope=f.choice("scope", form.scope, TokenScope) or TokenScope.read,
     )
     f.done()
     return data

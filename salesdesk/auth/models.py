@@ -1,4 +1,4 @@
-"""Users, teams and login sessions."""
+"""Users, teams, login sessions and personal API tokens."""
 
 from __future__ import annotations
 
@@ -104,3 +104,32 @@ class LoginAttempt(IdMixin, Base):
     ip: Mapped[str] = mapped_column(String(64), default="")
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TokenScope(enum.StrEnum):
+    read = "read"
+    write = "write"
+
+
+class ApiToken(IdMixin, Base):
+    """A personal API token: the user keeps the token, the table its SHA-256 (like a session).
+
+    Not audited and not versioned: `last_used_at` is touched by a plain UPDATE at most once a
+    minute, and revoking sets `revoked_at` (the row stays, so the settings page shows it).
+    """
+
+    __tablename__ = "api_tokens"
+
+    user_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(10), default=TokenScope.read)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == TokenScope.write

@@ -23,6 +23,11 @@ def may_read_audit(actor: User) -> bool:
     return actor.role == Role.admin
 
 
+def may_manage_tokens_of(actor: User, user_id: int) -> bool:
+    """API tokens: a user sees and revokes their own; an admin anyone's (a leaked token, a leaver)."""
+    return actor.role == Role.admin or actor.id == user_id
+
+
 # --- accounts ------------------------------------------------------------------------------
 # Everyone reads every account. accounts.services asks these with the owner's team looked up.
 

@@ -10,10 +10,10 @@ from litestar.datastructures import Cookie
 from litestar.middleware.csrf import generate_csrf_token
 
 from salesdesk.audit.hook import set_actor
-from salesdesk.auth import logins, services
-from salesdesk.auth.forms import InviteAcceptForm, LoginForm, PasswordForm, PreferencesForm
+from salesdesk.auth import logins, services, tokens
+from salesdesk.auth.forms import InviteAcceptForm, LoginForm, PasswordForm, PreferencesForm, TokenForm, parse_token
 from salesdesk.auth.middleware import LANG_COOKIE, PUBLIC, SESSION_COOKIE
-from salesdesk.deps import DB, Actor
+from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, Throttled
 from salesdesk.i18n import SUPPORTED, _, current_locale, current_time_zone
 from salesdesk.web import FORM, Page, redirect, render, safe_next
@@ -130,10 +130,24 @@ async def set_language(request: Request, db_session: DB, code: str, next: str = 
     return response
 
 
+async def _settings(db: DB, actor: Actor, *, status_code: int = 200, **context: object) -> Page:
+    """The settings page; `context` overrides its forms (input kept on a 422, a new token shown)."""
+    context = {
+        "form": PreferencesForm(locale=actor.locale, time_zone=actor.time_zone),
+        "errors": {},
+        "token_form": TokenForm(),
+        "token_errors": {},
+        "new_token": None,
+    } | context
+    api_tokens = await tokens.list_tokens(db, actor)
+    return render(
+        "auth/settings.html", status_code=status_code, time_zones=TIME_ZONES, api_tokens=api_tokens, **context
+    )
+
+
 @get("/settings")
-async def settings_page(actor: Actor) -> Page:
-    form = PreferencesForm(locale=actor.locale, time_zone=actor.time_zone)
-    return render("auth/settings.html", form=form, errors={}, time_zones=TIME_ZONES)
+async def settings_page(db_session: DB, actor: Actor) -> Page:
+    return await _settings(db_session, actor)
 
 
 @post("/settings")
@@ -143,7 +157,7 @@ async def save_settings(
     try:
         await services.update_preferences(db_session, actor, locale=data.locale, time_zone=data.time_zone)
     except Invalid as error:
-        return render("auth/settings.html", status_code=422, form=data, errors=error.errors, time_zones=TIME_ZONES)
+        return await _settings(db_session, actor, status_code=422, form=data, errors=error.errors)
     current_locale.set(actor.locale)  # the flash below speaks the language just chosen
     current_time_zone.set(actor.time_zone)
     return redirect(request, "/settings", flash=("success", _("Settings saved.")))
@@ -162,9 +176,24 @@ async def save_password(
             keep_session=request.cookies.get(SESSION_COOKIE),
         )
     except Invalid as error:
-        form = PreferencesForm(locale=actor.locale, time_zone=actor.time_zone)
-        return render("auth/settings.html", status_code=422, form=form, errors=error.errors, time_zones=TIME_ZONES)
+        return await _settings(db_session, actor, status_code=422, errors=error.errors)
     return redirect(request, "/settings", flash=("success", _("Password changed.")))
+
+
+@post("/settings/tokens")
+async def create_token(db_session: DB, actor: Actor, clock: Now, data: Annotated[TokenForm, FORM]) -> Page:
+    """The page itself answers, not a redirect: the plain token is shown this once and never stored."""
+    try:
+        _token, plain = await tokens.create_token(db_session, actor, clock, parse_token(data))
+    except Invalid as error:
+        return await _settings(db_session, actor, status_code=422, token_form=data, token_errors=error.errors)
+    return await _settings(db_session, actor, status_code=201, new_token=plain)
+
+
+@post("/settings/tokens/{token_id:int}/revoke")
+async def revoke_token(request: Request, db_session: DB, actor: Actor, clock: Now, token_id: int) -> Response:
+    await tokens.revoke_token(db_session, actor, token_id, clock)
+    return redirect(request, "/settings", flash=("success", _("The API token was revoked.")))
 
 
 @get("/invite/{token:str}", opt={PUBLIC: True})
@@ -199,6 +228,8 @@ ROUTES = [
     settings_page,
     save_settings,
     save_password,
+    create_token,
+    revoke_token,
     invite_page,
     accept_invite,
 ]

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from salesdesk import sync
 from salesdesk.auth import policy
 from salesdesk.auth.forms import EMAIL, InviteInput, TeamInput, UserInput
 from salesdesk.auth.models import LOCALES, Role, Team, User, UserSession
@@ -283,3 +284,14 @@ async def _manager_or_none(db: AsyncSession, manager_id: int | None) -> None:
     """A team's manager is a user (a picked id that no longer exists is a field error, not a 500)."""
     if manager_id is not None and await db.get(User, manager_id) is None:
         raise Invalid(manager_id="owner.unknown")
+
+
+# --- the directory, for integrations (/api/v1/users and /teams): everyone sees who works here ---
+
+
+async def users_changed(db: AsyncSession, actor: User, window: sync.Window) -> tuple[list[User], str | None]:
+    return await sync.page(db, select(User), User, window)
+
+
+async def teams_changed(db: AsyncSession, actor: User, window: sync.Window) -> tuple[list[Team], str | None]:
+    return await sync.page(db, select(Team), Team, window)

@@ -75,6 +75,8 @@ MESSAGES = {
     "rotting_days.invalid": N_("Enter a number of days from 1 to 3650, or leave it empty."),
     "lost_reason.name_taken": N_("This lost reason already exists."),
     "lost_reason.in_use": N_("Deals give this reason: deactivate it instead of deleting it."),
+    "cursor.invalid": N_("Pass the next_cursor of the previous page unchanged."),
+    "limit.invalid": N_("Ask for 1 to 500 rows."),
 }
 
 

@@ -17,7 +17,7 @@ from salesdesk.i18n.messages import N_
 from salesdesk.inputs import LINE, NAME, NOTES, TITLE
 
 if TYPE_CHECKING:
-    from salesdesk.accounts.importing import CompanyPlan
+    from salesdesk.accounts.import_plans import CompanyPlan
 
 Reason = tuple[str, dict[str, Any]]  # an English msgid and its %-parameters
 YES = {"1", "yes", "y", "true", "はい", "○", "◯", "●", "重点", "対象"}

@@ -17,11 +17,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk.accounts.import_plans import COMPANY_FIELDS, PERSON_FIELDS, CompanyPlan, PersonPlan, Plan
 from salesdesk.accounts.models import (
     Activity,
     Company,
@@ -39,23 +40,6 @@ from salesdesk.auth.models import User
 from salesdesk.db import UTCDateTime, utcnow
 from salesdesk.i18n import local_today
 
-if TYPE_CHECKING:
-    from salesdesk.accounts.importing import CompanyPlan, PersonPlan, Plan
-
-COMPANY_COLUMNS = (
-    "name",
-    "name_kana",
-    "corporate_number",
-    "industry",
-    "employee_band",
-    "fiscal_year_end_month",
-    "website",
-    "phone",
-    "address",
-    "owner_id",
-    "is_target",
-)
-PERSON_COLUMNS = ("name", "name_kana", "title", "email", "phone", "mobile", "buying_role")
 COMPANY_KEYS = ("normalized_name", "kana_key", "phone_digits")
 PERSON_KEYS = ("name_key", "kana_key", "email_key", "phone_digits", "mobile_digits")
 BATCH = 1000  # rows per statement: each execute is a moment the event loop serves other requests
@@ -68,13 +52,13 @@ def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 def _company(plan: CompanyPlan) -> Company:
     """A transient Company with the plan's values (over the current ones) and its derived keys."""
-    company = Company(**{k: plan.get(k) for k in COMPANY_COLUMNS})
+    company = Company(**{k: plan.get(k) for k in COMPANY_FIELDS})
     apply_keys(company)
     return company
 
 
 def _person(plan: PersonPlan) -> Person:
-    person = Person(**{k: plan.get(k) for k in PERSON_COLUMNS})
+    person = Person(**{k: plan.get(k) for k in PERSON_FIELDS})
     apply_person_keys(person)
     return person
 
@@ -136,7 +120,7 @@ def _new_companies(new: list[CompanyPlan], now: datetime) -> tuple[list[Company]
     models = [_company(c) for c in new]
     rows = [
         {
-            **{k: getattr(m, k) for k in COMPANY_COLUMNS + COMPANY_KEYS},
+            **{k: getattr(m, k) for k in COMPANY_FIELDS + COMPANY_KEYS},
             "is_target": bool(m.is_target),
             "version": 1,
             "created_at": now,
@@ -239,7 +223,7 @@ async def write_persons(db: AsyncSession, actor: User, plan: Plan, departments: 
         models = [_person(p) for p in new]
         return models, [
             {
-                **{k: getattr(m, k) for k in PERSON_COLUMNS + PERSON_KEYS},
+                **{k: getattr(m, k) for k in PERSON_FIELDS + PERSON_KEYS},
                 "company_id": p.company.id,
                 "department_id": department_id(p),
                 "stance": "neutral",

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +28,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.accounts import import_writer
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.import_files import IGNORE, Table, clean_mapping
-from salesdesk.accounts.import_rows import Reason, Row, parse_row
+from salesdesk.accounts.import_plans import (
+    COMPANY_FIELDS,
+    PERSON_FIELDS,
+    ActivityPlan,
+    CompanyPlan,
+    ImportResult,
+    PersonPlan,
+    Plan,
+    RowIssue,
+    blank,
+)
+from salesdesk.accounts.import_rows import Row, parse_row
 from salesdesk.accounts.models import Activity, Company, CompanyTag, Person, activity_persons
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
@@ -38,114 +48,6 @@ from salesdesk.i18n import gettext
 from salesdesk.i18n.messages import N_
 
 CHUNK = 500  # values per IN (...): far below SQLite's and asyncpg's parameter limits
-COMPANY_FIELDS = (
-    "name",
-    "name_kana",
-    "corporate_number",
-    "industry",
-    "employee_band",
-    "fiscal_year_end_month",
-    "website",
-    "phone",
-    "address",
-    "owner_id",
-    "is_target",
-)
-PERSON_FIELDS = ("name", "name_kana", "title", "email", "phone", "mobile", "buying_role")
-
-
-@dataclass
-class RowIssue:
-    row: int  # as Excel shows it: the header is row 1
-    reasons: list[Reason]
-    values: list[str] = field(default_factory=list)
-
-    def text(self, translate: Callable[..., str] | None = None) -> str:
-        """English (for JSON and logs), or through `translate` (gettext) for a page."""
-        return " ".join(translate(m, **p) if translate else (m % p if p else m) for m, p in self.reasons)
-
-    def translated(self) -> str:
-        return self.text(gettext)
-
-
-@dataclass
-class ImportResult:
-    companies_new: int = 0
-    companies_matched: int = 0
-    persons_new: int = 0
-    persons_matched: int = 0
-    invalid: list[RowIssue] = field(default_factory=list)
-    warnings: list[RowIssue] = field(default_factory=list)
-    rows: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "companies": {"new": self.companies_new, "matched": self.companies_matched},
-            "persons": {"new": self.persons_new, "matched": self.persons_matched},
-            "invalid": [{"row": issue.row, "reason": issue.text()} for issue in self.invalid],
-            "warnings": [{"row": issue.row, "reason": issue.text()} for issue in self.warnings],
-        }
-
-
-# --- the plan ----------------------------------------------------------------------------
-
-
-def _blank(value: Any) -> bool:
-    return value in (None, "", False)
-
-
-@dataclass
-class PersonPlan:
-    company: CompanyPlan
-    id: int | None
-    values: dict[str, Any]  # new: every field; existing: what fills its empty fields
-    current: dict[str, Any] | None = None
-    department: tuple[str, ...] = ()
-    rows: int = 0
-
-    def get(self, key: str) -> Any:
-        return self.values.get(key) if self.current is None or key in self.values else self.current.get(key)
-
-
-@dataclass
-class CompanyPlan:
-    id: int | None
-    values: dict[str, Any]  # new: every field; existing: what fills its empty fields
-    current: dict[str, Any] | None = None
-    editable: bool = True
-    tags: set[str] = field(default_factory=set)  # to add
-    current_tags: set[str] = field(default_factory=set)
-    departments: set[tuple[str, ...]] = field(default_factory=set)  # paths, with every parent
-    by_email: dict[str, PersonPlan] = field(default_factory=dict)
-    by_name: dict[str, PersonPlan] = field(default_factory=dict)
-    rows: int = 0
-    warned: bool = False
-
-    def get(self, key: str) -> Any:
-        return self.values.get(key) if self.current is None or key in self.values else self.current.get(key)
-
-    def fill(self, values: dict[str, Any]) -> dict[str, Any]:
-        """The values that land in empty fields (never the name)."""
-        return {k: v for k, v in values.items() if k != "name" and not _blank(v) and _blank(self.get(k))}
-
-
-@dataclass
-class ActivityPlan:
-    company: CompanyPlan
-    person: PersonPlan | None
-    occurred_at: datetime
-    subject: str
-    body: str
-    contact: bool  # a last contact date was given: it moves companies.last_contact_at
-
-
-@dataclass
-class Plan:
-    result: ImportResult
-    companies: list[CompanyPlan]
-    persons: list[PersonPlan]
-    activities: list[ActivityPlan]
-    filename: str = ""
 
 
 def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -259,7 +161,7 @@ class Planner:
 
     def company(self, row: Row) -> None:
         plan = self._match(row)
-        if plan is None or _blank(plan.get("owner_id")):  # the owner column only counts where it lands
+        if plan is None or blank(plan.get("owner_id")):  # the owner column only counts where it lands
             self._owner(row)
         values = row.company | {"owner_id": row.owner_id}
         if plan is None:
@@ -356,7 +258,7 @@ class Planner:
             person = PersonPlan(company, None, values, department=row.department)
             self.persons.append(person)
         else:
-            person.values.update({k: v for k, v in values.items() if not _blank(v) and _blank(person.get(k))})
+            person.values.update({k: v for k, v in values.items() if not blank(v) and blank(person.get(k))})
             if row.department and not person.department and not person.get("department_id"):
                 person.department = row.department
         company.by_name.setdefault(name_key, person)

@@ -20,7 +20,6 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -33,7 +32,9 @@ from salesdesk.accounts import import_routes, person_routes
 from salesdesk.accounts import routes as accounts_routes
 from salesdesk.api import is_api_path
 from salesdesk.api import routes as api_routes
+from salesdesk.api.docs import ApiDocs, ApiSchema
 from salesdesk.api.errors import error_response as api_error
+from salesdesk.api.limits import RateLimiter
 from salesdesk.audit import routes as audit_routes
 from salesdesk.auth import admin_routes, passwords
 from salesdesk.auth import routes as auth_routes
@@ -195,7 +196,7 @@ OPENAPI = OpenAPIConfig(
     title="salesdesk API",
     version="1",
     path="/api/v1",
-    render_plugins=[JsonRenderPlugin()],  # /api/v1/openapi.json
+    render_plugins=[ApiSchema(), ApiDocs()],  # /api/v1/openapi.json and /api/v1/docs
     components=Components(
         security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="A personal API token")}
     ),
@@ -238,6 +239,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             name="static",
             include_in_schema=False,
         ),
+        create_static_files_router(
+            path="/static/swagger-ui",
+            directories=[NODE_MODULES / "swagger-ui-dist"],
+            opt={"public": True},
+            name="swagger-ui",
+            include_in_schema=False,
+        ),
     ]
     app = Litestar(
         route_handlers=routes,
@@ -273,6 +281,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.alchemy = alchemy
+    app.state.api_rate = RateLimiter(settings.api_rate_per_minute)
     return app
 
 

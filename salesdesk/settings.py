@@ -46,6 +46,7 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     echo_sql: bool = False
+    api_rate_per_minute: int = 600  # per API token and worker (salesdesk/api/limits.py)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -60,6 +61,7 @@ class Settings:
             "default_locale": env("SALESDESK_DEFAULT_LOCALE") or "ja",
             "default_time_zone": env("SALESDESK_TIME_ZONE") or "Asia/Tokyo",
             "echo_sql": _bool(env("SALESDESK_ECHO_SQL"), False),
+            "api_rate_per_minute": int(env("SALESDESK_API_RATE_PER_MINUTE") or 600),
         }
         values.update(overrides)
         if not values["secret_key"]:

@@ -11,16 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import select
-
-from salesdesk.accounts import people, timeline
-from salesdesk.accounts import services as accounts
-from salesdesk.accounts.forms import ActivityInput, CompanyInput, DepartmentInput, PersonInput
-from salesdesk.clock import Clock
-from salesdesk.pipeline import committee, setup
-from salesdesk.pipeline import services as deals
-from salesdesk.pipeline.forms import ContactForm, DealForm, parse_contact, parse_deal
-from salesdesk.tasks.models import Task
 
 PERSONAS = ("anonymous", "rep", "other_rep", "manager", "admin")
 
@@ -61,6 +51,8 @@ def deal_editors(status: int = 200) -> dict[str, int]:
 
 # Rules of other route modules, kept beside their tests (they import Rule and the helpers above).
 from tests.accounts.route_rules_import import RULES as IMPORT_RULES  # noqa: E402
+from tests.api.route_rules import RULES as API_RULES  # noqa: E402
+from tests.matrix_data import matrix_account  # noqa: E402
 from tests.pipeline.route_rules_board import RULES as BOARD_RULES  # noqa: E402
 from tests.pipeline.route_rules_deals import RULES as DEAL_RULES  # noqa: E402
 from tests.pipeline.route_rules_reports import RULES as REPORT_RULES  # noqa: E402
@@ -87,10 +79,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/quotes"): Rule(logged_in()),
     ("GET", "/reports"): Rule(logged_in()),
     # the JSON API: a session cookie is not a token (tests/api/ walk it with tokens); its schema is public
-    ("GET", "/api/v1/me"): Rule(everyone(401)),
-    ("GET", "/api/v1/users"): Rule(everyone(401)),
-    ("GET", "/api/v1/teams"): Rule(everyone(401)),
+    **{route: Rule(everyone(401), url=rule.url) for route, rule in API_RULES.items()},
     ("GET", "/api/v1/openapi.json"): Rule(everyone(200)),
+    ("GET", "/api/v1/docs"): Rule(everyone(200)),
+    ("GET", "/static/swagger-ui/{file_path:path}"): Rule(everyone(200), url="/static/swagger-ui/swagger-ui.css"),
     ("GET", "/api/v1"): Rule(everyone(200)),  # Litestar serves the schema at its root too
     ("GET", "/api/v1/{path:str}"): Rule(everyone(404), url="/api/v1/nothing"),
     # administration
@@ -190,7 +182,8 @@ async def test_each_route_answers_each_persona_as_its_rule_says(
         if method == "GET":
             response = await client.get(url)
         else:
-            response = await client.post(url, data={k: v.format(**ids) for k, v in (rule.data or {}).items()})
+            data = {k: v.format(**ids) for k, v in (rule.data or {}).items()}
+            response = await client.request(method, url, data=data)
         expected = rule.expect[persona]
         if response.status_code != expected:
             wrong.append(f"{method} {url}: expected {expected}, got {response.status_code}")
@@ -205,47 +198,7 @@ PUBLIC_REDIRECTS = {("POST", "/lang/{code:str}")}
 
 @pytest.fixture
 async def account(db, rep):
-    """A company of rep's with a department, a person and an activity of rep's, and rep's deal there
-    (in 提案, the person in its committee) with a next-action task."""
-    company = await accounts.create_company(db, rep, CompanyInput(name="株式会社マトリクス"))
-    department = await people.create_department(db, rep, company.id, DepartmentInput(name="本社"))
-    person = await people.create_person(
-        db, rep, company.id, PersonInput(name="山田 太郎", department_id=department.id), Clock.of(rep)
-    )
-    activity = await timeline.add_activity(db, rep, company.id, ActivityInput(subject="電話"), clock=Clock.of(rep))
-    pipeline = await setup.ensure_defaults(db)
-    proposal = next(s for s in pipeline.stages if s.name == "提案")
-    deal = await deals.create_deal(
-        db,
-        rep,
-        Clock.of(rep),
-        parse_deal(
-            DealForm(
-                company_id=str(company.id),
-                title="マトリクス案件",
-                stage_id=str(proposal.id),
-                next_title="訪問",
-                next_due_on="2030-01-10",
-            )
-        ),
-    )
-    await committee.add_contact(
-        db, rep, deal.id, parse_contact(ContactForm(person_id=str(person.id), role="decision_maker"))
-    )
-    task = await db.scalar(select(Task).where(Task.deal_id == deal.id))
-    lost_reason = (await setup.list_lost_reasons(db))[0]
-    await db.commit()
-    return {
-        "company": company.id,
-        "department": department.id,
-        "person": person.id,
-        "activity": activity.id,
-        "deal": deal.id,
-        "task": task.id,
-        "pipeline": pipeline.id,
-        "stage": proposal.id,
-        "lost_reason": lost_reason.id,
-    }
+    return await matrix_account(db, rep)
 
 
 async def test_a_rep_who_starts_a_deal_on_another_teams_account_still_may_not_edit_reassign_or_merge_it(

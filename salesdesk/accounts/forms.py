@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.models import EMPLOYEE_BANDS, ActivityKind, BuyingRole, Stance
@@ -176,6 +177,27 @@ class SavedViewInput:
 class MergeInput:
     other_id: int | None
     confirmed: bool
+
+
+def company_form(company: Any) -> CompanyForm:
+    """The edit form of a saved company (the edit page, and the base of an API PATCH)."""
+    return CompanyForm(
+        name=company.name,
+        name_kana=company.name_kana,
+        corporate_number=company.corporate_number or "",
+        industry=company.industry,
+        employee_band=company.employee_band,
+        fiscal_year_end_month=str(company.fiscal_year_end_month or ""),
+        website=company.website,
+        phone=company.phone,
+        address=company.address,
+        owner_id=str(company.owner_id or ""),
+        parent_id=str(company.parent_id or ""),
+        is_target="1" if company.is_target else "",
+        tags=", ".join(company.tag_names),
+        notes=company.notes,
+        version=company.version,
+    )
 
 
 def parse_company(form: CompanyForm) -> CompanyInput:

@@ -34,7 +34,8 @@ from salesdesk.accounts.models import (
     activity_persons,
 )
 from salesdesk.accounts.people import apply_person_keys, person_terms
-from salesdesk.accounts.services import apply_keys, company_terms
+from salesdesk.accounts.search import company_terms
+from salesdesk.accounts.services import apply_keys
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
 from salesdesk.db import UTCDateTime, utcnow

@@ -14,13 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts.models import Activity, Company, CompanyTag, Department, Person, PersonMove, activity_persons
 from salesdesk.accounts.people import apply_person_keys, get_person, index_person
+from salesdesk.accounts.search import index_company, replace_terms
 from salesdesk.accounts.services import (
     _descendant_ids,
     apply_keys,
     ensure_may_remove,
     get_company,
-    index_company,
-    replace_terms,
 )
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User

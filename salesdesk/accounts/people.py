@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.forms import DepartmentInput, DepartmentRemoval, PersonInput
 from salesdesk.accounts.models import Company, Department, Person, PersonMove
-from salesdesk.accounts.services import Duplicates, ensure_may_edit, get_company, replace_terms
+from salesdesk.accounts.search import replace_terms
+from salesdesk.accounts.services import Duplicates, ensure_may_edit, get_company
 from salesdesk.auth.models import User
 from salesdesk.clock import Clock
 from salesdesk.errors import Invalid, NotFound

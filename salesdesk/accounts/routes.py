@@ -13,6 +13,7 @@ from salesdesk.accounts.forms import (
     CompanyForm,
     MergeForm,
     SavedViewForm,
+    company_form,
     parse_company,
     parse_merge,
     parse_saved_view,
@@ -104,31 +105,11 @@ async def create_company(
     return redirect(request, f"/accounts/{company.id}", flash=("success", _("Company created.")))
 
 
-def _as_form(company: Company) -> CompanyForm:
-    return CompanyForm(
-        name=company.name,
-        name_kana=company.name_kana,
-        corporate_number=company.corporate_number or "",
-        industry=company.industry,
-        employee_band=company.employee_band,
-        fiscal_year_end_month=str(company.fiscal_year_end_month or ""),
-        website=company.website,
-        phone=company.phone,
-        address=company.address,
-        owner_id=str(company.owner_id or ""),
-        parent_id=str(company.parent_id or ""),
-        is_target="1" if company.is_target else "",
-        tags=", ".join(company.tag_names),
-        notes=company.notes,
-        version=company.version,
-    )
-
-
 @get("/accounts/{company_id:int}/edit")
 async def edit_company(db_session: DB, actor: Actor, company_id: int) -> Page:
     company = await services.get_company(db_session, actor, company_id)
     await services.ensure_may_edit_details(db_session, actor, company)
-    return await _form_page(db_session, _as_form(company), company=company)
+    return await _form_page(db_session, company_form(company), company=company)
 
 
 @post("/accounts/{company_id:int}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -87,3 +87,22 @@ async def search(db: AsyncSession, actor: User, q: str) -> Results:
         )
     )
     return Results(q, companies, persons)
+
+
+# --- the index, kept by the services that write companies and persons ---
+
+
+def company_terms(company: Company) -> set[str]:
+    terms = norm.suffixes(company.normalized_name) | norm.suffixes(company.kana_key)
+    terms |= {company.phone_digits, company.corporate_number or ""}
+    return {t[:254] for t in terms if t}
+
+
+async def replace_terms(db: AsyncSession, entity: str, entity_id: int, terms: set[str]) -> None:
+    await db.execute(delete(SearchTerm).where(SearchTerm.entity == entity, SearchTerm.entity_id == entity_id))
+    if terms:
+        await db.execute(insert(SearchTerm), [{"entity": entity, "entity_id": entity_id, "term": t} for t in terms])
+
+
+async def index_company(db: AsyncSession, company: Company) -> None:
+    await replace_terms(db, "company", company.id, company_terms(company))

@@ -11,17 +11,20 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from salesdesk import sync
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts import search
 from salesdesk.accounts.forms import CompanyInput
-from salesdesk.accounts.models import EMPLOYEE_BANDS, Company, CompanyTag, SearchTerm
+from salesdesk.accounts.models import EMPLOYEE_BANDS, Company, CompanyTag
+from salesdesk.accounts.search import index_company
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
 from salesdesk.clock import Clock
+from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.ids import parse_id, parse_int, parse_page
 from salesdesk.pipeline.models import Deal
@@ -363,6 +366,8 @@ async def update_company(db: AsyncSession, actor: User, company_id: int, data: C
         setattr(company, key, value)
     apply_keys(company)
     wanted = data.tags
+    if set(wanted) != set(company.tag_names):
+        company.updated_at = utcnow()  # tags live in their own table: the company is still saved
     company.tags = [t for t in company.tags if t.name in wanted] + [
         CompanyTag(name=n) for n in wanted if n not in company.tag_names
     ]
@@ -371,23 +376,9 @@ async def update_company(db: AsyncSession, actor: User, company_id: int, data: C
     return company
 
 
-# --- search index --------------------------------------------------------------------
-
-
-def company_terms(company: Company) -> set[str]:
-    terms = norm.suffixes(company.normalized_name) | norm.suffixes(company.kana_key)
-    terms |= {company.phone_digits, company.corporate_number or ""}
-    return {t[:254] for t in terms if t}
-
-
-async def replace_terms(db: AsyncSession, entity: str, entity_id: int, terms: set[str]) -> None:
-    await db.execute(delete(SearchTerm).where(SearchTerm.entity == entity, SearchTerm.entity_id == entity_id))
-    if terms:
-        await db.execute(insert(SearchTerm), [{"entity": entity, "entity_id": entity_id, "term": t} for t in terms])
-
-
-async def index_company(db: AsyncSession, company: Company) -> None:
-    await replace_terms(db, "company", company.id, company_terms(company))
+async def companies_changed(db: AsyncSession, actor: User, window: sync.Window) -> tuple[list[Company], str | None]:
+    """Every company (all users see all accounts), oldest change first, for the API's sync."""
+    return await sync.page(db, select(Company).options(selectinload(Company.tags)), Company, window)
 
 
 async def user_names(db: AsyncSession) -> dict[int, str]:

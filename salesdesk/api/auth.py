@@ -34,9 +34,10 @@ async def token_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if found is None:
         raise NotAuthorizedException("unknown or revoked API token")
     user, token = found
+    connection.app.state.api_rate.take(token.id)
     connection.scope["user"] = user
     connection.scope["auth"] = token
-    set_actor(db, user)
+    set_actor(db, user, token=token)
     current_locale.set(user.locale)
     current_time_zone.set(user.time_zone)
     if connection.scope.get("method", "GET") not in SAFE_METHODS and not token.may_write:

@@ -8,12 +8,15 @@ the wrong type is a 422 naming the field, and a missing token is a 401 with WWW-
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
+from salesdesk.api.limits import RateLimited
 from salesdesk.api.schemas import ApiError
 from salesdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, StaleEdit, Throttled
 from salesdesk.i18n import gettext
@@ -40,6 +43,20 @@ STATUS_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "n
 STATUS_CODES |= {429: "rate_limited"}
 
 
+# How each resource shows a row: a 409 carries the row as saved now (`current`) in that shape.
+CURRENT: dict[type, Callable[[Any], msgspec.Struct]] = {}
+
+
+def shows(model: type, out: Callable[[Any], msgspec.Struct]) -> None:
+    """Register how the API shows rows of `model` (each resource module calls it once)."""
+    CURRENT[model] = out
+
+
+def _current(exc: StaleEdit) -> dict[str, Any]:
+    out = CURRENT.get(type(exc.current))
+    return {"current": msgspec.to_builtins(out(exc.current))} if out is not None else {}
+
+
 def body(code: str, fields: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": gettext(MESSAGES[code]), "fields": fields or {}} | extra}
 
@@ -51,8 +68,10 @@ def _domain(exc: DomainError) -> tuple[int, dict[str, Any]]:
         return 403, body("forbidden")
     if isinstance(exc, NotFound):
         return 404, body("not_found")
-    if isinstance(exc, StaleEdit | Conflict):
-        return 409, body("conflict")  # `current` comes with the first PATCH endpoint
+    if isinstance(exc, StaleEdit):
+        return 409, body("conflict") | _current(exc)
+    if isinstance(exc, Conflict):
+        return 409, body("conflict")
     if isinstance(exc, Throttled):
         return 429, body("rate_limited")
     return 422, body("validation_failed")
@@ -72,6 +91,8 @@ def error_response(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, DomainError):
         status, content = _domain(exc)
+        if isinstance(exc, RateLimited):
+            headers["retry-after"] = str(exc.retry_after)
     elif isinstance(exc, HTTPException):
         status, content = _http(exc)
         if isinstance(exc, NotAuthorizedException):

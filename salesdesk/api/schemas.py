@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from msgspec import Struct
 
@@ -18,10 +18,12 @@ class ErrorDetail(Struct):
     fields: dict[str, str]
 
 
-class ApiError(Struct):
-    """Every error of the API: `fields` names each bad field (validation_failed), else is empty."""
+class ApiError(Struct, omit_defaults=True):
+    """Every error of the API: `fields` names each bad field (validation_failed), else is empty.
+    A 409 for a stale `version` also carries `current`: the object as saved now."""
 
     error: ErrorDetail
+    current: dict[str, Any] | None = None
 
 
 class Me(Struct):

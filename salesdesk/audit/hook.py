@@ -66,6 +66,7 @@ def _changes(obj: Audited, action: str) -> dict[str, list[Any]]:
 @event.listens_for(Session, "after_flush")
 def _write_audit(session: Session, _flush_context: Any) -> None:
     actor_id, actor_name = session.info.get("actor", (None, ""))
+    via, token_id = session.info.get("via", ("web", None))
     now = utcnow()
     rows = []
     for action, objects in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
@@ -85,13 +86,17 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
                     "label": str(obj)[:200],
                     "action": action,
                     "changes": changes,
+                    "via": via,
+                    "token_id": token_id,
                 }
             )
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
 
 
-def set_actor(session: Any, user: Any) -> None:
-    """Name who is acting for the audit rows this session writes (an AsyncSession or Session)."""
+def set_actor(session: Any, user: Any, *, token: Any = None) -> None:
+    """Name who is acting for the audit rows this session writes (an AsyncSession or Session),
+    and, for the API, the token they act through."""
     sync = getattr(session, "sync_session", session)
     sync.info["actor"] = (user.id, user.name) if user is not None else (None, "")
+    sync.info["via"] = ("api", token.id) if token is not None else ("web", None)

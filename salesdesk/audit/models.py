@@ -25,6 +25,7 @@ class AuditEntry(IdMixin, Base):
         Index("ix_audit_entries_entity", "entity", "entity_id"),
         Index("ix_audit_entries_at", "at"),
         Index("ix_audit_entries_actor_id", "actor_id"),
+        Index("ix_audit_entries_token_id", "token_id"),
     )
 
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -36,3 +37,6 @@ class AuditEntry(IdMixin, Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     action: Mapped[str] = mapped_column(String(10))  # insert | update | delete
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Which door the change came through: "web" (pages, CLI) or "api", and for the API the token.
+    via: Mapped[str] = mapped_column(String(10), default="web", server_default="web")
+    token_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("api_tokens.id", ondelete="SET NULL"))

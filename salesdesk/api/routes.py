@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from litestar import Router
 
-from salesdesk.api import companies, directory
+from salesdesk.api import activities, companies, contacts, deals, departments, directory, persons, pipelines, tasks
 from salesdesk.api.auth import token_login
 from salesdesk.api.limits import BODY_LIMIT
 
 API = Router(
     path="/api/v1",
-    route_handlers=[*directory.ROUTES, companies.ROUTER],
+    route_handlers=[
+        *directory.ROUTES,
+        companies.ROUTER,
+        *departments.ROUTES,
+        *persons.ROUTES,
+        *activities.ROUTES,
+        *pipelines.ROUTES,
+        *deals.ROUTES,
+        *contacts.ROUTES,
+        *tasks.ROUTES,
+    ],
     guards=[token_login],
     security=[{"bearer": []}],
     request_max_body_size=BODY_LIMIT,

@@ -49,3 +49,12 @@ RULES: dict[tuple[str, str], ApiRule] = {
         account_editors(409), url="/api/v1/companies/{company}", json=STALE | {"name": "x"}
     ),
 }
+
+
+def _others() -> dict[tuple[str, str], ApiRule]:
+    from tests.api import route_rules_accounts, route_rules_pipeline, route_rules_tasks
+
+    return route_rules_accounts.RULES | route_rules_pipeline.RULES | route_rules_tasks.RULES
+
+
+RULES |= _others()

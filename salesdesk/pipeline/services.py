@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
+from salesdesk import sync
 from salesdesk.accounts.services import get_company
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
@@ -172,3 +174,8 @@ async def set_forecast(
 async def needs_next_action(db: AsyncSession, deal: Deal) -> bool:
     """An open deal without an open task: the page asks for its next action."""
     return deal.stage.is_open and not await tasks.has_open_task(db, deal.id)
+
+
+async def deals_changed(db: AsyncSession, actor: User, window: sync.Window) -> tuple[list[Deal], str | None]:
+    """The deals the actor sees (the board's rule), oldest change first, for the API's sync."""
+    return await sync.page(db, access.visible_deals(actor).options(joinedload(Deal.stage)), Deal, window)

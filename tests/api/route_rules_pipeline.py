@@ -1,7 +1,17 @@
-"""API route rules of the pipeline resources (imported by tests/api/route_rules.py)."""
+"""API route rules of the pipeline resources (imported by tests/api/route_rules.py).
+
+The matrix's deal is rep's (team east) in 提案, with the matrix's person in its committee."""
 
 from __future__ import annotations
 
-from tests.api.route_rules import ApiRule
+from tests.api.route_rules import STALE, ApiRule, deal_editors, everyone
 
-RULES: dict[tuple[str, str], ApiRule] = {}
+DEAL = "/api/v1/deals/{deal}"
+
+RULES: dict[tuple[str, str], ApiRule] = {
+    # deals: who sees them as on the board (another team's rep: 404); editors as on the deal page
+    ("GET", "/api/v1/deals"): ApiRule(everyone()),
+    ("POST", "/api/v1/deals"): ApiRule(everyone(422), json={"company_id": 1, "title": ""}),
+    ("GET", "/api/v1/deals/{deal_id:int}"): ApiRule(deal_editors(200), url=DEAL),
+    ("PATCH", "/api/v1/deals/{deal_id:int}"): ApiRule(deal_editors(409), url=DEAL, json=STALE | {"title": "x"}),
+}

@@ -15,6 +15,7 @@ from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import ApiToken, LoginAttempt, Team, User, UserSession
 from salesdesk.db import Base
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, LostReason, Pipeline, SalesSettings, Stage
+from salesdesk.quotes.models import IssuerSettings, Product, Quote, QuoteCounter, QuoteLine
 from salesdesk.tasks.models import Task
 
 __all__ = [
@@ -42,4 +43,9 @@ __all__ = [
     "SalesSettings",
     "Stage",
     "Task",
+    "IssuerSettings",
+    "Product",
+    "Quote",
+    "QuoteCounter",
+    "QuoteLine",
 ]

@@ -200,6 +200,30 @@ def company_form(company: Any) -> CompanyForm:
     )
 
 
+def department_form(department: Any) -> DepartmentForm:
+    """The rename form of a saved department (the base of an API PATCH)."""
+    return DepartmentForm(name=department.name, parent_id=str(department.parent_id or ""), version=department.version)
+
+
+def person_form(person: Any) -> PersonForm:
+    """The edit form of a saved person (the edit page, and the base of an API PATCH)."""
+    return PersonForm(
+        name=person.name,
+        name_kana=person.name_kana,
+        department_id=str(person.department_id or ""),
+        title=person.title,
+        email=person.email,
+        phone=person.phone,
+        mobile=person.mobile,
+        reports_to_id=str(person.reports_to_id or ""),
+        buying_role=person.buying_role or "",
+        stance=person.stance,
+        left_company="1" if person.left_company else "",
+        notes=person.notes,
+        version=person.version,
+    )
+
+
 def parse_company(form: CompanyForm) -> CompanyInput:
     f = Fields()
     number = norm.clean_corporate_number(form.corporate_number)

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from salesdesk import sync
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.forms import DepartmentInput, DepartmentRemoval, PersonInput
 from salesdesk.accounts.models import Company, Department, Person, PersonMove
@@ -69,6 +70,24 @@ def department_tree(departments: list[Department], persons: list[Person]) -> lis
 
 def department_paths(departments: list[Department]) -> dict[int, str]:
     return {n.department.id: n.path for n in department_tree(departments, []) if n.department}
+
+
+async def get_department(db: AsyncSession, actor: User, department_id: int) -> Department:
+    """A department to read: everyone reads every account (changing one asks may_edit)."""
+    dept = await db.get(Department, department_id)
+    if dept is None:
+        raise NotFound("department")
+    return dept
+
+
+async def departments_changed(
+    db: AsyncSession, actor: User, window: sync.Window, *, company_id: int | None = None
+) -> tuple[list[Department], str | None]:
+    """Every department (of one company, if given), oldest change first, for the API's sync."""
+    query = select(Department)
+    if company_id is not None:
+        query = query.where(Department.company_id == company_id)
+    return await sync.page(db, query, Department, window)
 
 
 async def _department(db: AsyncSession, actor: User, department_id: int) -> tuple[Department, Company]:
@@ -182,6 +201,17 @@ async def list_persons(db: AsyncSession, company_id: int) -> list[Person]:
             .order_by(Person.left_company, Person.kana_key, Person.id)
         )
     )
+
+
+async def persons_changed(
+    db: AsyncSession, actor: User, window: sync.Window, *, company_id: int | None = None
+) -> tuple[list[Person], str | None]:
+    """Every person (of one company, if given; all users read all accounts), oldest change first,
+    for the API's sync."""
+    query = select(Person)
+    if company_id is not None:
+        query = query.where(Person.company_id == company_id)
+    return await sync.page(db, query, Person, window)
 
 
 async def person_moves(db: AsyncSession, person_id: int) -> list[PersonMove]:

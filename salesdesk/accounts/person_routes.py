@@ -20,6 +20,7 @@ from salesdesk.accounts.forms import (
     parse_department_removal,
     parse_merge,
     parse_person,
+    person_form,
 )
 from salesdesk.accounts.models import Company, Person
 from salesdesk.accounts.routes import ACCOUNT_CONTEXT, company_context
@@ -192,29 +193,11 @@ async def person_page(db_session: DB, actor: Actor, person_id: int, kind: str = 
     )
 
 
-def _as_form(person: Person) -> PersonForm:
-    return PersonForm(
-        name=person.name,
-        name_kana=person.name_kana,
-        department_id=str(person.department_id or ""),
-        title=person.title,
-        email=person.email,
-        phone=person.phone,
-        mobile=person.mobile,
-        reports_to_id=str(person.reports_to_id or ""),
-        buying_role=person.buying_role or "",
-        stance=person.stance,
-        left_company="1" if person.left_company else "",
-        notes=person.notes,
-        version=person.version,
-    )
-
-
 @get("/persons/{person_id:int}/edit")
 async def edit_person(db_session: DB, actor: Actor, person_id: int) -> Page:
     person = await people.get_person(db_session, actor, person_id)
     await services.ensure_may_edit(db_session, actor, person.company)
-    return await _person_form(db_session, person.company, _as_form(person), person=person)
+    return await _person_form(db_session, person.company, person_form(person), person=person)
 
 
 @post("/persons/{person_id:int}")

@@ -1,7 +1,23 @@
-"""API route rules of the accounts resources (imported by tests/api/route_rules.py)."""
+"""API route rules of the accounts resources (imported by tests/api/route_rules.py).
+
+Everyone reads every account; its departments and persons are changed by the account's
+editors (rep owns it: other_rep gets 403). Writes carry an empty name or a stale version, so
+the walk changes nothing.
+"""
 
 from __future__ import annotations
 
-from tests.api.route_rules import ApiRule
+from tests.api.route_rules import STALE, ApiRule, account_editors, everyone
 
-RULES: dict[tuple[str, str], ApiRule] = {}
+RULES: dict[tuple[str, str], ApiRule] = {
+    # departments
+    ("GET", "/api/v1/departments"): ApiRule(everyone(), url="/api/v1/departments?company_id={company}"),
+    ("POST", "/api/v1/departments"): ApiRule(everyone(422), json={"company_id": 1, "name": ""}),
+    ("GET", "/api/v1/departments/{department_id:int}"): ApiRule(everyone(), url="/api/v1/departments/{department}"),
+    ("PATCH", "/api/v1/departments/{department_id:int}"): ApiRule(
+        account_editors(409), url="/api/v1/departments/{department}", json=STALE | {"name": "x"}
+    ),
+    ("DELETE", "/api/v1/departments/{department_id:int}"): ApiRule(
+        account_editors(409), url="/api/v1/departments/{department}?version=0"
+    ),
+}

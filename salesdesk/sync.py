@@ -49,13 +49,27 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise Invalid(cursor="cursor.invalid") from None
 
 
-def parse_window(limit: int, cursor: str | None, updated_since: datetime | None) -> Window:
+def parse_moment(field: str, text: str | None) -> datetime | None:
+    """An ISO 8601 date-time from a query parameter (Z or an offset; without one: UTC)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip())
+        if "T" not in text.upper():
+            raise ValueError
+    except ValueError:
+        raise Invalid(**{field: "date.invalid"}) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_window(limit: int, cursor: str | None, updated_since: str | datetime | None) -> Window:
     """The edge's parse of `limit`, `cursor` and `updated_since` (a time without zone is UTC)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(limit="limit.invalid")
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=UTC)
-    return Window(limit, decode_cursor(cursor) if cursor else None, updated_since)
+    since = updated_since if not isinstance(updated_since, str) else parse_moment("updated_since", updated_since)
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return Window(limit, decode_cursor(cursor) if cursor else None, since)
 
 
 async def page(db: AsyncSession, query: Select[Any], model: Any, window: Window) -> tuple[list[Any], str | None]:

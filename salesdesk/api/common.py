@@ -24,9 +24,14 @@ F = TypeVar("F")
 
 Limit = Annotated[int, Parameter(ge=1, le=sync.MAX_LIMIT, description="Rows per page (at most 500).")]
 Cursor = Annotated[str | None, Parameter(max_length=200, description="`next_cursor` of the previous page.")]
+# Text, parsed by sync.parse_window: msgspec alone would also take a number as a Unix time.
 UpdatedSince = Annotated[
-    datetime | None,
-    Parameter(description="Only rows saved at or after this moment (ISO 8601; without a zone: UTC)."),
+    str | None,
+    Parameter(
+        schema_extra={"format": "date-time"},
+        max_length=40,
+        description="Only rows saved at or after this moment (ISO 8601, e.g. 2026-12-01T00:00:00Z).",
+    ),
 ]
 ITEM_ID = Parameter(ge=1, le=2**53, description="The object's id.")
 

@@ -105,3 +105,15 @@ async def test_last_used_is_recorded_at_most_once_a_minute_without_touching_the_
 
     assert first is not None and second == first and third > first
     assert await db.scalar(select(User.version).where(User.id == rep.id)) == rep.version
+
+
+async def test_updated_since_must_be_an_iso_date_time_not_a_number(anonymous, rep, make_token):
+    """Found by Schemathesis: msgspec took `0.5` as a Unix time though the schema says date-time."""
+    token = await make_token(rep)
+
+    for bad in ("0.5", "2026-12-01", "yesterday"):
+        r = await anonymous.get(f"/api/v1/users?updated_since={bad}", headers=bearer(token))
+        assert_error(r, 422, "validation_failed")
+        assert "updated_since" in r.json()["error"]["fields"]
+    ok = await anonymous.get("/api/v1/users?updated_since=2026-12-01T00:00:00%2B09:00", headers=bearer(token))
+    assert ok.status_code == 200

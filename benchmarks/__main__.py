@@ -2,6 +2,7 @@
 
 .venv/bin/python -m benchmarks accounts --persons 20000 [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks board --deals 10000 [--requests 200] [--database-url URL | --postgres]
+.venv/bin/python -m benchmarks api --deals 10000 [--requests 200] [--database-url URL | --postgres]
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def main() -> None:
         action="store_true",
         help="start a throwaway PostgreSQL cluster (as the tests do; fsync off) and use it",
     )
+    api = sub.add_parser("api", help="seed N deals, then time a 500-deal API page and a deal PATCH over HTTP")
+    api.add_argument("--deals", type=int, default=10000)
+    api.add_argument("--requests", type=int, default=200)
+    api.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
+    api.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
     args = parser.parse_args()
     if args.name == "accounts":
         from benchmarks import accounts
@@ -45,6 +51,11 @@ def main() -> None:
 
         with database(args) as url:
             board_bench.run(args.deals, args.requests, url)
+    elif args.name == "api":
+        from benchmarks import api as api_bench
+
+        with database(args) as url:
+            api_bench.run(args.deals, args.requests, url)
 
 
 @contextmanager

@@ -50,3 +50,15 @@ def test_board_benchmark_runs_end_to_end_and_prints_json_last(fresh_database, ca
     for key in ("board_p50_ms", "board_p95_ms", "floor_p50_ms", "floor_p95_ms", "move_p95_ms"):
         assert figures[key] > 0, key
     assert figures["queries"] > 0 and figures["deals"] == 50 and figures["database"] == "sqlite"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_api_benchmark_runs_end_to_end_and_prints_json_last(fresh_database, capsys, backend):
+    from benchmarks import api as api_bench
+
+    api_bench.run(50, 3, fresh_database(backend, "bench_api"))
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for key in ("list_500_p95_ms", "patch_p95_ms", "app_floor_p95_ms", "floor_p95_ms"):
+        assert figures[key] > 0, key
+    assert figures["list_500_rows"] > 0 and figures["list_500_queries"] > 0 and figures["patch_queries"] > 0

@@ -117,5 +117,6 @@ READ_ERRORS = {
 WRITE_ERRORS = READ_ERRORS | {
     403: _spec("forbidden: a read token, or the user's role may not do this"),
     404: _spec("not_found: also for objects the user may not see"),
-    409: _spec("conflict"),
+    409: _spec("conflict: a stale `version` (with `current`, the object as saved now), or a concurrent write won"),
+    413: _spec("validation_failed: the body is over 1 MiB"),
 }

@@ -1,0 +1,22 @@
+"""tasks calendar: feeds, business days, renewals, recurrence
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-01 17:30:00
+
+Reserved in the chain so work in progress lands in order; its tables come with its issue.
+"""
+from collections.abc import Sequence
+
+revision: str = '0010'
+down_revision: str | None = '0009'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from salesdesk import sync
 from salesdesk.accounts.models import Activity, BuyingRole, Company, Person, activity_persons
 from salesdesk.accounts.services import group_ids
 from salesdesk.auth.models import User
@@ -107,6 +108,20 @@ async def remove_contact(db: AsyncSession, actor: User, deal_id: int, person_id:
     await db.delete(contact)
     await flush_or_stale(db, contact)
     return contact
+
+
+async def get_contact(db: AsyncSession, actor: User, deal_id: int, person_id: int) -> DealContact:
+    """The person's place in the deal's committee; NotFound unless the actor sees the deal."""
+    deal = await access.get_deal(db, actor, deal_id)
+    return await _contact(db, deal.id, person_id)
+
+
+async def contacts_changed(
+    db: AsyncSession, actor: User, deal_id: int, window: sync.Window
+) -> tuple[list[DealContact], str | None]:
+    """The deal's committee, oldest change first, for the API's sync; NotFound unless the actor sees the deal."""
+    deal = await access.get_deal(db, actor, deal_id)
+    return await sync.page(db, select(DealContact).where(DealContact.deal_id == deal.id), DealContact, window)
 
 
 async def _contact(db: AsyncSession, deal_id: int, person_id: int) -> DealContact:

@@ -20,4 +20,11 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("DELETE", "/api/v1/departments/{department_id:int}"): ApiRule(
         account_editors(409), url="/api/v1/departments/{department}?version=0"
     ),
+    # persons (no DELETE: the pages only merge persons)
+    ("GET", "/api/v1/persons"): ApiRule(everyone(), url="/api/v1/persons?company_id={company}"),
+    ("POST", "/api/v1/persons"): ApiRule(everyone(422), json={"company_id": 1, "name": ""}),
+    ("GET", "/api/v1/persons/{person_id:int}"): ApiRule(everyone(), url="/api/v1/persons/{person}"),
+    ("PATCH", "/api/v1/persons/{person_id:int}"): ApiRule(
+        account_editors(409), url="/api/v1/persons/{person}", json=STALE | {"name": "x"}
+    ),
 }

@@ -13,6 +13,7 @@ from salesdesk.accounts.models import (
 )
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import ApiToken, LoginAttempt, Team, User, UserSession
+from salesdesk.calendar.models import CalendarSettings
 from salesdesk.db import Base
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, LostReason, Pipeline, SalesSettings, Stage
 from salesdesk.quotes.models import IssuerSettings, Product, Quote, QuoteCounter, QuoteLine
@@ -20,6 +21,7 @@ from salesdesk.tasks.models import Task
 
 __all__ = [
     "Base",
+    "CalendarSettings",
     "Activity",
     "Company",
     "CompanyTag",

@@ -83,6 +83,7 @@ class Company(IdMixin, VersionedMixin, Audited, Base):
     parent_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("companies.id", ondelete="SET NULL"))
     is_target: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    contract_end_on: Mapped[date | None] = mapped_column(Date)  # a renewal task comes before it
     # Newest activity's time, kept by the activity services so "no contact for N days" is an index scan.
     last_contact_at: Mapped[datetime | None]
 

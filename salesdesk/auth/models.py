@@ -37,7 +37,7 @@ class Team(IdMixin, VersionedMixin, Audited, Base):
 
 class User(IdMixin, VersionedMixin, Audited, Base):
     __tablename__ = "users"
-    __audit_redact__ = frozenset({"password_hash", "invite_token_hash", "calendar_token"})
+    __audit_redact__ = frozenset({"password_hash", "invite_token_hash", "calendar_token", "team_calendar_token"})
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -47,7 +47,8 @@ class User(IdMixin, VersionedMixin, Audited, Base):
     locale: Mapped[str] = mapped_column(String(8), default="ja")
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Tokyo")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # the own ICS feed's secret
+    team_calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # a manager's team feed
     invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invite_expires_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]

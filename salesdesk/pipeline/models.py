@@ -49,6 +49,7 @@ class Pipeline(IdMixin, VersionedMixin, Audited, Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    renewal_lead_days: Mapped[int] = mapped_column(Integer, default=60, server_default="60")  # renewal task before
 
     stages: Mapped[list[Stage]] = relationship(lazy="raise", order_by="Stage.position", back_populates="pipeline")
 
@@ -134,6 +135,7 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
     board_rank: Mapped[int] = mapped_column(BigInteger, default=0)  # order within the stage's column
     stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime | None]  # newest completed activity or task of the deal
+    contract_end_on: Mapped[date | None] = mapped_column(Date)  # a renewal task comes before it
 
     pipeline: Mapped[Pipeline] = relationship(lazy="raise")
     stage: Mapped[Stage] = relationship(lazy="raise")

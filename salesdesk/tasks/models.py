@@ -72,6 +72,15 @@ class Task(IdMixin, VersionedMixin, Audited, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     uid: Mapped[str] = mapped_column(String(100), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    reminder_minutes: Mapped[int | None] = mapped_column(Integer)  # before the start (all-day: before 0:00)
+    # 定例: an RRULE (salesdesk/calendar/recurrence.py); its occurrences share `series_uid`, each knows
+    # the slot the rule gave it (`recurrence_id`, ISO date or local date-time) even when moved.
+    recurrence: Mapped[str | None] = mapped_column(String(200))
+    series_uid: Mapped[str | None] = mapped_column(String(100), index=True)
+    recurrence_id: Mapped[str | None] = mapped_column(String(20))
+    # A renewal task's contract ("deal:12:2027-03-31"): unique, so it is created once however often
+    # (and however concurrently) `salesdesk tasks renewals` runs.
+    renewal_key: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     owner: Mapped[User | None] = relationship(lazy="raise")
     company: Mapped[Company | None] = relationship(lazy="raise")
@@ -84,6 +93,11 @@ class Task(IdMixin, VersionedMixin, Audited, Base):
     @property
     def is_open(self) -> bool:
         return self.status == TaskStatus.open
+
+    @property
+    def calendar_uid(self) -> str:
+        """The UID calendars know it by: a recurring task's series is one event."""
+        return self.series_uid or self.uid
 
     @property
     def all_day(self) -> bool:

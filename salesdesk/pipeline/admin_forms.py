@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from salesdesk.inputs import Fields
 from salesdesk.pipeline.forms import parse_percent
-from salesdesk.pipeline.models import REQUIRABLE_FIELDS, StageKind
+from salesdesk.pipeline.models import REQUIRABLE_FIELDS, Stage, StageKind
 
 
 @dataclass
@@ -55,6 +55,17 @@ class SalesSettingsForm:
     fiscal_year_start_month: str = ""
     require_next_action: str = ""  # "1" when the box is ticked
     version: int = 0
+
+
+def stage_form(stage: Stage) -> StageForm:
+    """The stage's edit form as drawn for it (its required fields are passed beside the form)."""
+    return StageForm(
+        name=stage.name,
+        probability=str(stage.probability),
+        kind=stage.kind,
+        rotting_days=str(stage.rotting_days or ""),
+        version=stage.version,
+    )
 
 
 # --- typed input ---------------------------------------------------------------------------

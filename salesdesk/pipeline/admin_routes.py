@@ -24,8 +24,9 @@ from salesdesk.pipeline.admin_forms import (
     VersionForm,
     parse_sales_settings,
     parse_stage,
+    stage_form,
 )
-from salesdesk.pipeline.models import REQUIRABLE_FIELDS, Stage, StageKind
+from salesdesk.pipeline.models import REQUIRABLE_FIELDS, StageKind
 from salesdesk.web import FORM, Page, redirect, render
 
 PAGE = "/admin/pipelines"
@@ -129,16 +130,6 @@ async def add_stage(
     )
 
 
-def _stage_form(stage: Stage) -> StageForm:
-    return StageForm(
-        name=stage.name,
-        probability=str(stage.probability),
-        kind=stage.kind,
-        rotting_days=str(stage.rotting_days or ""),
-        version=stage.version,
-    )
-
-
 @get("/admin/stages/{stage_id:int}")
 async def stage_page(db_session: DB, actor: Actor, stage_id: int) -> Page:
     stage, pipeline = await configure.get_stage(db_session, actor, stage_id)
@@ -146,7 +137,7 @@ async def stage_page(db_session: DB, actor: Actor, stage_id: int) -> Page:
         "admin/stage.html",
         stage=stage,
         pipeline=pipeline,
-        form=_stage_form(stage),
+        form=stage_form(stage),
         errors={},
         required=list(stage.required_fields),
         **ADMIN_CONTEXT,

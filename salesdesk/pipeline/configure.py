@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
+from salesdesk.db import utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.pipeline import setup
 from salesdesk.pipeline.admin_forms import SalesSettingsInput, StageInput, parse_name
@@ -136,6 +137,17 @@ async def make_default_pipeline(db: AsyncSession, actor: User, pipeline_id: int,
 # --- stages ---------------------------------------------------------------------------------
 
 
+async def _touch(db: AsyncSession, pipeline: Pipeline) -> None:
+    """A pipeline is read with its stages (the API's sync pages pipelines by updated_at), so a
+    stage's change moves its pipeline's updated_at too: bookkeeping, no version, no audit entry."""
+    now = utcnow()
+    await db.execute(
+        update(Pipeline).where(Pipeline.id == pipeline.id).values(updated_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    set_committed_value(pipeline, "updated_at", now)
+
+
 def _stage_values(data: StageInput) -> dict[str, Any]:
     return {
         "name": data.name,
@@ -182,6 +194,7 @@ async def add_stage(db: AsyncSession, actor: User, pipeline_id: int, data: Stage
     pipeline.stages.append(stage)
     await flush_or_stale(db, stage)  # a concurrent stage of the same name: 409
     await _renumber(db, Stage, [*stages[:at], stage, *stages[at:]])
+    await _touch(db, pipeline)
     return stage
 
 
@@ -207,6 +220,7 @@ async def update_stage(db: AsyncSession, actor: User, stage_id: int, data: Stage
     for key, value in values.items():
         setattr(stage, key, value)
     await flush_or_stale(db, stage)
+    await _touch(db, pipeline)
     return stage
 
 
@@ -224,6 +238,7 @@ async def move_stage(db: AsyncSession, actor: User, stage_id: int, *, direction:
         stage.position = to  # the version-checked write: of two moves drawn from one version one wins
         await flush_or_stale(db, stage)
         await _renumber(db, Stage, stages)
+        await _touch(db, pipeline)
     return stage
 
 
@@ -238,6 +253,7 @@ async def delete_stage(db: AsyncSession, actor: User, stage_id: int, *, seen_ver
     await db.delete(stage)
     await flush_or_stale(db, stage)
     await _renumber(db, Stage, sorted(pipeline.stages, key=lambda s: s.position))
+    await _touch(db, pipeline)
     return pipeline
 
 

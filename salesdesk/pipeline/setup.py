@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from salesdesk import sync
+from salesdesk.auth.models import User
 from salesdesk.errors import NotFound
 from salesdesk.pipeline.models import LostReason, Pipeline, SalesSettings, Stage, StageKind
 
@@ -83,6 +85,26 @@ async def get_stage(db: AsyncSession, stage_id: int) -> Stage:
     if stage is None:
         raise NotFound("stage")
     return stage
+
+
+async def get_lost_reason(db: AsyncSession, reason_id: int) -> LostReason:
+    reason = await db.get(LostReason, reason_id)
+    if reason is None:
+        raise NotFound("lost_reason")
+    return reason
+
+
+async def pipelines_changed(db: AsyncSession, actor: User, window: sync.Window) -> tuple[list[Pipeline], str | None]:
+    """Every pipeline with its stages (everyone reads the configuration), oldest change first, for
+    the API's sync; a change of a stage counts as its pipeline's (configure touches it)."""
+    return await sync.page(db, select(Pipeline).options(selectinload(Pipeline.stages)), Pipeline, window)
+
+
+async def lost_reasons_changed(
+    db: AsyncSession, actor: User, window: sync.Window
+) -> tuple[list[LostReason], str | None]:
+    """Every lost reason, retired ones too (deals keep them), oldest change first, for the API's sync."""
+    return await sync.page(db, select(LostReason), LostReason, window)
 
 
 async def list_lost_reasons(db: AsyncSession, *, active_only: bool = True) -> list[LostReason]:

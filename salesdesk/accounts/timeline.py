@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from salesdesk import sync
 from salesdesk.accounts.forms import ActivityInput
 from salesdesk.accounts.models import Activity, ActivityKind, Company, Person, activity_persons
 from salesdesk.accounts.services import get_company, rights
@@ -121,6 +122,34 @@ async def timeline(
     items.sort(key=lambda item: item.at, reverse=True)
     start = (page - 1) * PAGE_SIZE
     return Timeline(items[start : start + PAGE_SIZE], page, len(items) > start + PAGE_SIZE, kind)
+
+
+async def get_activity(db: AsyncSession, actor: User, activity_id: int) -> Activity:
+    """An activity with its persons: everyone reads every account's timeline."""
+    activity = await db.scalar(
+        select(Activity).where(Activity.id == activity_id).options(selectinload(Activity.persons))
+    )
+    if activity is None:
+        raise NotFound("activity")
+    return activity
+
+
+async def activities_changed(
+    db: AsyncSession,
+    actor: User,
+    window: sync.Window,
+    *,
+    company_id: int | None = None,
+    deal_id: int | None = None,
+) -> tuple[list[Activity], str | None]:
+    """Every activity (of one company or deal, if given), oldest change first, for the API's sync.
+    Like the company timeline, which shows every activity of the account to every user."""
+    query = select(Activity).options(selectinload(Activity.persons))
+    if company_id is not None:
+        query = query.where(Activity.company_id == company_id)
+    if deal_id is not None:
+        query = query.where(Activity.deal_id == deal_id)
+    return await sync.page(db, query, Activity, window)
 
 
 async def add_activity(

@@ -27,4 +27,11 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("PATCH", "/api/v1/persons/{person_id:int}"): ApiRule(
         account_editors(409), url="/api/v1/persons/{person}", json=STALE | {"name": "x"}
     ),
+    # activities (no PATCH: the pages do not edit them); anyone logs one, on any account
+    ("GET", "/api/v1/activities"): ApiRule(everyone(), url="/api/v1/activities?company_id={company}"),
+    ("POST", "/api/v1/activities"): ApiRule(everyone(422), json={"company_id": 1, "subject": ""}),
+    ("GET", "/api/v1/activities/{activity_id:int}"): ApiRule(everyone(), url="/api/v1/activities/{activity}"),
+    # a delete of one that exists would delete (204, no body: the walk wants JSON): a missing one is 404;
+    # who may delete (its author and the account's editors, 403 for others) is in test_activities.py
+    ("DELETE", "/api/v1/activities/{activity_id:int}"): ApiRule(everyone(404), url="/api/v1/activities/999999"),
 }

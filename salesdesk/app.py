@@ -59,6 +59,7 @@ from salesdesk.i18n.messages import error_text, field_label
 from salesdesk.pipeline import admin_routes as pipeline_admin_routes
 from salesdesk.pipeline import deal_routes, report_routes
 from salesdesk.pipeline import routes as pipeline_routes
+from salesdesk.quotes import admin_routes as quotes_admin_routes
 from salesdesk.quotes import routes as quotes_routes
 from salesdesk.reports import routes as reports_routes
 from salesdesk.request_id import add_request_id, request_id
@@ -227,6 +228,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *pipeline_admin_routes.ROUTES,
         *tasks_routes.ROUTES,
         *quotes_routes.ROUTES,
+        *quotes_admin_routes.ROUTES,
         *reports_routes.ROUTES,
     ]
     routes = [

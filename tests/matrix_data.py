@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from salesdesk.accounts import people, timeline
@@ -11,6 +13,9 @@ from salesdesk.clock import Clock
 from salesdesk.pipeline import committee, setup
 from salesdesk.pipeline import services as deals
 from salesdesk.pipeline.forms import ContactForm, DealForm, parse_contact, parse_deal
+from salesdesk.quotes import services as quotes
+from salesdesk.quotes.forms import LineInput, QuoteInput
+from salesdesk.quotes.models import Product
 from salesdesk.tasks.models import Task
 
 
@@ -42,6 +47,10 @@ async def matrix_account(db, rep) -> dict[str, int]:
     await committee.add_contact(
         db, rep, deal.id, parse_contact(ContactForm(person_id=str(person.id), role="decision_maker"))
     )
+    product = Product(code="MX-1", name="マトリクス製品", unit="式", unit_price_jpy=10_000, tax_category="standard")
+    db.add(product)
+    lines = (LineInput("作業", Decimal(1), 10_000),)
+    quote = await quotes.create_quote(db, rep, Clock.of(rep), deal.id, QuoteInput("株式会社マトリクス", "見積", lines))
     task = await db.scalar(select(Task).where(Task.deal_id == deal.id))
     lost_reason = (await setup.list_lost_reasons(db))[0]
     await db.commit()
@@ -55,4 +64,6 @@ async def matrix_account(db, rep) -> dict[str, int]:
         "pipeline": pipeline.id,
         "stage": proposal.id,
         "lost_reason": lost_reason.id,
+        "quote": quote.id,
+        "product": product.id,
     }

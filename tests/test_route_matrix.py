@@ -56,6 +56,7 @@ from tests.matrix_data import matrix_account  # noqa: E402
 from tests.pipeline.route_rules_board import RULES as BOARD_RULES  # noqa: E402
 from tests.pipeline.route_rules_deals import RULES as DEAL_RULES  # noqa: E402
 from tests.pipeline.route_rules_reports import RULES as REPORT_RULES  # noqa: E402
+from tests.quotes.route_rules import RULES as QUOTE_RULES  # noqa: E402
 from tests.tasks.route_rules import RULES as TASK_RULES  # noqa: E402
 
 RULES: dict[tuple[str, str], Rule] = {
@@ -76,7 +77,6 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/settings/tokens"): Rule(logged_in(422), data={"name": "", "scope": "read"}),
     ("POST", "/settings/tokens/{token_id:int}/revoke"): Rule(logged_in(404), url="/settings/tokens/999999/revoke"),
     ("GET", "/accounts"): Rule(logged_in()),
-    ("GET", "/quotes"): Rule(logged_in()),
     ("GET", "/reports"): Rule(logged_in()),
     # the JSON API: a session cookie is not a token (tests/api/ walk it with tokens); its schema is public
     **{route: Rule(everyone(401), url=rule.url) for route, rule in API_RULES.items()},
@@ -147,6 +147,7 @@ RULES: dict[tuple[str, str], Rule] = {
     **BOARD_RULES,
     **DEAL_RULES,
     **REPORT_RULES,
+    **QUOTE_RULES,
     **TASK_RULES,
     # last: it ends the session the walk uses
     ("POST", "/logout"): Rule(logged_in(303)),

@@ -24,6 +24,7 @@ from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import committee, deal_page, services
 from salesdesk.pipeline.forms import ContactForm, DealForm, ForecastForm, parse_contact, parse_deal, parse_forecast
 from salesdesk.pipeline.models import Deal, Forecast
+from salesdesk.quotes import services as quote_services
 from salesdesk.tasks.models import TaskKind
 from salesdesk.web import FORM, Page, is_fragment_request, redirect, render
 
@@ -33,7 +34,8 @@ DEAL_CONTEXT = {"BuyingRole": BuyingRole, "ActivityKind": ActivityKind, "Forecas
 async def deal_context(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *, page: int = 1) -> dict[str, Any]:
     """Everything the deal page and its fragments (e.g. block "next_actions") render from."""
     view = await deal_page.deal_page(db, actor, clock, deal_id, page=page)
-    return {"deal": view.deal, "dv": view, "today": view.today, **DEAL_CONTEXT}
+    quotes = await quote_services.deal_quotes(db, view.deal.id)
+    return {"deal": view.deal, "dv": view, "today": view.today, "quotes": quotes, **DEAL_CONTEXT}
 
 
 async def _deal_block(

@@ -37,6 +37,13 @@ async def issuer(db: AsyncSession) -> IssuerSettings:
     )
 
 
+async def admin_issuer(db: AsyncSession, actor: User) -> IssuerSettings:
+    """The settings for their administration page (admins only)."""
+    if not policy.may_administer(actor):
+        raise Forbidden("quotes.issuer")
+    return await issuer(db)
+
+
 async def save_issuer(db: AsyncSession, actor: User, data: IssuerInput) -> IssuerSettings:
     if not policy.may_administer(actor):
         raise Forbidden("quotes.issuer")

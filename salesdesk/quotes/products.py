@@ -54,7 +54,7 @@ COLUMNS = {
 INACTIVE_WORDS = {"", "0", "×", "x", "no", "false", "無効", "いいえ"}
 
 
-def _ensure_admin(actor: User) -> None:
+def ensure_admin(actor: User) -> None:
     if not policy.may_administer(actor):
         raise Forbidden("quotes.products")
 
@@ -71,6 +71,17 @@ async def get_product(db: AsyncSession, product_id: int) -> Product:
     if product is None:
         raise NotFound("product")
     return product
+
+
+async def admin_products(db: AsyncSession, actor: User) -> list[Product]:
+    """The catalogue as its administration page lists it (inactive products too)."""
+    ensure_admin(actor)
+    return await list_products(db)
+
+
+async def admin_product(db: AsyncSession, actor: User, product_id: int) -> Product:
+    ensure_admin(actor)
+    return await get_product(db, product_id)
 
 
 async def _code_taken(db: AsyncSession, code: str, but: int | None = None) -> bool:
@@ -93,7 +104,7 @@ def _values(data: ProductInput) -> dict:
 
 
 async def create_product(db: AsyncSession, actor: User, data: ProductInput) -> Product:
-    _ensure_admin(actor)
+    ensure_admin(actor)
     if await _code_taken(db, data.code):
         raise Invalid(code="product.code_taken")
     product = Product(**_values(data))
@@ -103,7 +114,7 @@ async def create_product(db: AsyncSession, actor: User, data: ProductInput) -> P
 
 
 async def update_product(db: AsyncSession, actor: User, product_id: int, data: ProductInput) -> Product:
-    _ensure_admin(actor)
+    ensure_admin(actor)
     product = await get_product(db, product_id)
     values = _values(data)
     await check_version(db, product, data.seen_version, values)
@@ -119,7 +130,7 @@ async def update_product(db: AsyncSession, actor: User, product_id: int, data: P
 
 
 async def export_products(db: AsyncSession, actor: User, clock: Clock, encoding: str = "utf-8-sig") -> ExportFile:
-    _ensure_admin(actor)
+    ensure_admin(actor)
     encoding = encoding if encoding in ENCODINGS else "utf-8-sig"
     rows = [
         [
@@ -155,7 +166,7 @@ def _row_form(headers: dict[int, str], row: list) -> ProductForm:
 
 async def import_products(db: AsyncSession, actor: User, content: bytes, filename: str = "") -> ImportResult:
     """Create or update the file's products; with any error nothing is written (result.errors)."""
-    _ensure_admin(actor)
+    ensure_admin(actor)
     try:
         table = read_table(content, filename)
     except ImportFileError as error:

@@ -67,6 +67,7 @@ from salesdesk.security import add_security_headers
 from salesdesk.settings import ROOT, Settings
 from salesdesk.tasks import routes as tasks_routes
 from salesdesk.web import render, safe_next
+from salesdesk.webhooks import routes as webhook_routes
 
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
@@ -230,6 +231,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *quotes_routes.ROUTES,
         *quotes_admin_routes.ROUTES,
         *reports_routes.ROUTES,
+        *webhook_routes.ROUTES,
     ]
     routes = [
         Router(path="/", route_handlers=pages, include_in_schema=False),  # the schema is the API's

@@ -143,6 +143,22 @@ def token_create(email: str, name: str, scope: str) -> None:
     click.echo(plain)
 
 
+@main.command("deliver-webhooks")
+@click.option("--once", is_flag=True, help="One pass over what is due, then exit (for cron)")
+@click.option("--interval", default=2.0, show_default=True, type=float, help="Seconds between passes")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds a receiver has to answer")
+def deliver_webhooks(once: bool, interval: float, timeout: float) -> None:
+    """Send the webhook events of the outbox, signed, retrying failures (docs/api.md, "Webhooks")."""
+    import logging
+
+    from salesdesk.webhooks import worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    done = asyncio.run(worker.serve(_settings().database_url, once=once, interval=interval, timeout=timeout))
+    if once:
+        click.echo("Another deliverer is running on this database." if done is None else str(done))
+
+
 WORKER_HEALTHCHECK_SECONDS = 60
 
 

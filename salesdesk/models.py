@@ -18,6 +18,7 @@ from salesdesk.db import Base
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, LostReason, Pipeline, SalesSettings, Stage
 from salesdesk.quotes.models import IssuerSettings, Product, Quote, QuoteCounter, QuoteLine
 from salesdesk.tasks.models import Task
+from salesdesk.webhooks.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
@@ -45,6 +46,10 @@ __all__ = [
     "SalesSettings",
     "Stage",
     "Task",
+    "OutboxEvent",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "IssuerSettings",
     "Product",
     "Quote",

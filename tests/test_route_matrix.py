@@ -58,6 +58,7 @@ from tests.pipeline.route_rules_deals import RULES as DEAL_RULES  # noqa: E402
 from tests.pipeline.route_rules_reports import RULES as REPORT_RULES  # noqa: E402
 from tests.quotes.route_rules import RULES as QUOTE_RULES  # noqa: E402
 from tests.tasks.route_rules import RULES as TASK_RULES  # noqa: E402
+from tests.webhooks.route_rules import RULES as WEBHOOK_RULES  # noqa: E402
 
 RULES: dict[tuple[str, str], Rule] = {
     # public
@@ -149,6 +150,7 @@ RULES: dict[tuple[str, str], Rule] = {
     **REPORT_RULES,
     **QUOTE_RULES,
     **TASK_RULES,
+    **WEBHOOK_RULES,
     # last: it ends the session the walk uses
     ("POST", "/logout"): Rule(logged_in(303)),
 }

@@ -28,6 +28,7 @@ from salesdesk.errors import Invalid
 from salesdesk.pipeline.models import Deal, DealContact
 from salesdesk.tasks.models import Task, task_persons
 from salesdesk.versions import flush_or_stale
+from salesdesk.webhooks import outbox
 
 COMPANY_FILLABLE = (
     "name_kana",
@@ -166,6 +167,7 @@ async def merge_companies(
     await replace_terms(db, "company", other_id, set())
     await db.delete(other)
     await flush_or_stale(db, other)  # the 法人番号 is free only once the other row is gone
+    merged = outbox.merge_changes(survivor, other_id, other_label, fill, tags)
     for key, value in fill.items():
         setattr(survivor, key, value)
     survivor.tags = [t for t in survivor.tags if t.name in tags] + [
@@ -176,6 +178,7 @@ async def merge_companies(
     _record(db, actor, "companies", survivor.id, survivor.name, other_id, other_label)
     await db.flush()
     await index_company(db, survivor)
+    await outbox.record(db, "company.merged", survivor, merged, actor)
     return survivor
 
 

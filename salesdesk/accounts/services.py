@@ -29,6 +29,7 @@ from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.ids import parse_id, parse_int, parse_page
 from salesdesk.pipeline.models import Deal
 from salesdesk.versions import check_version, flush_or_stale
+from salesdesk.webhooks import outbox
 
 PAGE_SIZE = 50
 SORTS = {
@@ -349,6 +350,7 @@ async def create_company(db: AsyncSession, actor: User, data: CompanyInput) -> C
     db.add(company)
     await flush_or_stale(db, company)  # the same 法人番号 saved twice at once: 409
     await index_company(db, company)
+    await outbox.record(db, "company.created", company, None, actor)
     return company
 
 

@@ -95,6 +95,9 @@ MESSAGES = {
     "product.code_taken": N_("A product with this code already exists."),
     "product.code_repeated": N_("This code appears twice in the file."),
     "products.columns_missing": N_("The file needs the columns 商品コード, 商品名 and 単価."),
+    # webhooks
+    "webhook.url_invalid": N_("Enter a URL starting with http:// or https://, e.g. https://example.com/hooks."),
+    "webhook.events_required": N_("Choose at least one event to send."),
     "cursor.invalid": N_("Pass the next_cursor of the previous page unchanged."),
     "limit.invalid": N_("Ask for 1 to 500 rows."),
 }

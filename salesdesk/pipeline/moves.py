@@ -23,6 +23,7 @@ from salesdesk.pipeline.forms import MoveInput
 from salesdesk.pipeline.models import Deal, DealContact, LostReason, Stage, StageKind
 from salesdesk.tasks import services as tasks
 from salesdesk.versions import check_version, flush_or_stale
+from salesdesk.webhooks import outbox
 
 RANK_GAP = 1 << 16  # room between neighbouring cards, so a drop rarely renumbers a column
 
@@ -185,10 +186,12 @@ async def move_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, d
     # Ranked before the deal changes: a query after it would autoflush the change early and the
     # rank after it, two UPDATEs (and two versions) for one move.
     rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
+    seen = outbox.snapshot(deal)  # the webhook events' `before`
     history.change(db, deal, actor, values)
     enter_stage(db, deal, actor, stage, clock, closed_on=data.closed_on)
     deal.board_rank = rank
     await flush_or_stale(db, deal, {"stage_id": stage.id})
+    await outbox.record_deal_changes(db, deal, seen, actor)
     if data.next_action is not None and stage.is_open:
         await tasks.create_next_action(db, actor, clock, data.next_action, deal_id=deal.id)
     return Move(deal, from_stage, needs_next)

@@ -24,6 +24,7 @@ from salesdesk.pipeline.forms import DealInput
 from salesdesk.pipeline.models import FORECAST_RANK, Deal, Forecast, LostReason, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.versions import check_version, flush_or_stale
+from salesdesk.webhooks import outbox
 
 get_deal = access.get_deal
 
@@ -127,12 +128,14 @@ async def create_deal(db: AsyncSession, actor: User, clock: Clock, data: DealInp
     if data.next_action is not None and stage.is_open:
         await tasks.create_next_action(db, actor, clock, data.next_action, deal_id=deal.id)
     await db.flush()
+    await outbox.record(db, "deal.created", deal, None, actor)
     return deal
 
 
 async def update_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, data: DealInput) -> Deal:
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
+    seen = outbox.snapshot(deal)  # the webhook events' `before`
     values, stage = await _clean(db, actor, data, deal)
     await check_version(db, deal, data.seen_version, values | {"stage_id": stage.id})
     closing_values = {"lost_reason_id": values.pop("lost_reason_id"), "lost_note": values.pop("lost_note")}
@@ -149,6 +152,7 @@ async def update_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int,
     if deal.stage.is_lost:
         history.change(db, deal, actor, closing_values)
     await flush_or_stale(db, deal, values | {"stage_id": stage.id})
+    await outbox.record_deal_changes(db, deal, seen, actor)
     if data.next_action is not None and deal.stage.is_open:
         await tasks.create_next_action(db, actor, clock, data.next_action, deal_id=deal.id)
     return deal

@@ -28,6 +28,7 @@ from salesdesk.pipeline.models import Deal, Stage, StageKind
 from salesdesk.tasks.forms import CompletionInput, TaskInput
 from salesdesk.tasks.models import Task, TaskKind, TaskStatus, earliest_first
 from salesdesk.versions import check_version, flush_or_stale
+from salesdesk.webhooks import outbox
 
 ACTIVITY_KIND = {
     TaskKind.call: ActivityKind.call,
@@ -250,9 +251,11 @@ async def complete_task(db: AsyncSession, actor: User, clock: Clock, task_id: in
     if data.log_activity and task.company_id is None:
         raise Invalid(log_activity="task.no_company")
     now = clock.now()
+    completed = {"status": (task.status, TaskStatus.done), "completed_at": (task.completed_at, now)}
     task.status, task.completed_at = TaskStatus.done, now
     task.sequence += 1
     await flush_or_stale(db, task, {"status": TaskStatus.done})  # first: of two completions one wins here
+    await outbox.record(db, "task.completed", task, completed, actor)
     activity = None
     if data.log_activity:
         activity = await add_activity(

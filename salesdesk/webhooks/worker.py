@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,11 +18,14 @@ from typing import IO
 
 import httpx
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from salesdesk.clock import Clock
 from salesdesk.db import engine_options
 from salesdesk.webhooks import delivery
+
+log = logging.getLogger("salesdesk.webhooks")
 
 
 @contextmanager
@@ -60,7 +64,15 @@ async def serve(database_url: str, *, once: bool, interval: float, timeout: floa
             with sqlite_lock(database_url) as lock:
                 while not stop.is_set():
                     if _take(lock):
-                        done = await delivery.run_once(sessions, client, Clock(), timeout=timeout, stopping=stop.is_set)
+                        try:
+                            done = await delivery.run_once(
+                                sessions, client, Clock(), timeout=timeout, stopping=stop.is_set
+                            )
+                        except (OSError, DBAPIError):
+                            if once:
+                                raise
+                            # The database is away (a restart, a failover): try again at the next pass.
+                            log.exception("webhook delivery pass failed; trying again in %s s", interval)
                     elif once:
                         return None
                     if once:

@@ -120,3 +120,18 @@ def test_with_once_a_second_deliverer_on_a_sqlite_database_leaves_it_to_the_firs
 
     assert second.returncode == 0 and "Another deliverer is running" in output
     assert len(receiver.ids()) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_deliverers_started_at_once_send_every_event_exactly_once(fresh_database, backend, start_receiver):
+    url = fresh_database(backend, "two_at_once")
+    migrate.upgrade(url)
+    receiver = start_receiver(delay=0.02)
+    run_async(arrange(url, receiver.url))
+
+    both = [deliverer(url, "--once"), deliverer(url, "--once")]
+    outputs = [process.communicate(timeout=120)[0] for process in both]
+
+    assert [process.returncode for process in both] == [0, 0], outputs
+    counts = Counter(receiver.ids())
+    assert set(counts) == set(run_async(_event_ids(url))) and set(counts.values()) == {1}

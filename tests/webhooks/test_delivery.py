@@ -1,6 +1,7 @@
 """Delivering the outbox to a real HTTP receiver on a loopback port: signed, once per endpoint, retried
 with backoff on failure (the deliverer is handed later moments instead of waiting), every attempt kept."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -183,3 +184,22 @@ async def test_a_resend_queues_the_same_event_again_even_after_it_was_delivered(
     assert again.headers["x-salesdesk-timestamp"] != first.headers["x-salesdesk-timestamp"]
     [delivery] = await deliveries(sessions)
     assert delivery.status == "delivered" and len(delivery.attempts) == 2
+
+
+async def test_the_app_keeps_saving_while_a_request_to_a_slow_receiver_is_in_flight(
+    rep, make_company, make_endpoint, start_receiver, deliver, outbox
+):
+    receiver = start_receiver(hold_at=1)
+    await make_endpoint(receiver.url, events=("company.created",))
+    await make_company(rep, "株式会社さいしょ")
+    sending = asyncio.create_task(deliver())
+    assert await asyncio.to_thread(receiver.holding.wait, 30)
+
+    await make_company(rep, "株式会社そのあいだ")  # SQLite: no write lock is held while the request waits
+
+    assert not sending.done()
+    receiver.release.set()
+    await sending
+    assert len(await outbox()) == 2 and len(receiver.ids()) == 1
+    await deliver()  # the next pass takes the event written meanwhile
+    assert len(set(receiver.ids())) == 2

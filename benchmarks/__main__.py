@@ -40,7 +40,14 @@ def main() -> None:
     api.add_argument("--requests", type=int, default=200)
     api.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
     api.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
+    quotes_pdf = sub.add_parser("quotes-pdf", help="time the quote PDF (1 and 5 pages) beside a minimal WeasyPrint one")
+    quotes_pdf.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
+    if args.name == "quotes-pdf":
+        from benchmarks import quotes_pdf as quotes_pdf_bench
+
+        quotes_pdf_bench.run(args.repeat)
+        return
     if args.name == "accounts":
         from benchmarks import accounts
 

@@ -365,3 +365,9 @@ def export_accounts(
             "Use --encoding utf-8-sig to keep them.",
             err=True,
         )
+
+
+# --- quotes (salesdesk/quotes/cli.py) ----------------------------------------------------------
+from salesdesk.quotes.cli import quotes_group  # noqa: E402
+
+main.add_command(quotes_group)

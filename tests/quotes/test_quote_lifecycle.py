@@ -1,11 +1,15 @@
 """A quote's way: revisions once sent, acceptance winning the deal, discount approval, expiry."""
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from salesdesk.audit.hook import set_actor
 from salesdesk.clock import Clock
@@ -144,3 +148,19 @@ async def test_a_sent_quote_past_its_date_reads_as_expired_and_the_cron_job_expi
     assert await status.expire_quotes(db, later) == 0
     await db.commit()
     assert (await db.scalar(select(Quote.status).where(Quote.id == quote_id))) == "expired"
+
+
+async def test_the_cron_command_expires_sent_quotes_past_their_date(db, db_url, rep, make_deal, make_quote):
+    """`salesdesk quotes expire`, run as cron runs it: a subprocess on the test's database."""
+    quote = await sent(db, rep, await make_quote(rep, await make_deal(rep), valid_until=CLOCK.today()))
+    await db.execute(update(Quote).where(Quote.id == quote.id).values(valid_until=CLOCK.today() - timedelta(days=1)))
+    await db.commit()
+    env = dict(os.environ, SALESDESK_DATABASE_URL=db_url, SALESDESK_SECRET_KEY="cli-test")
+    salesdesk = str(Path(sys.executable).parent / "salesdesk")
+
+    first = subprocess.run([salesdesk, "quotes", "expire"], env=env, capture_output=True, text=True, timeout=120)
+    again = subprocess.run([salesdesk, "quotes", "expire"], env=env, capture_output=True, text=True, timeout=120)
+
+    assert (first.returncode, first.stdout.strip()) == (0, "1 quote(s) expired."), first.stderr
+    assert again.stdout.strip() == "0 quote(s) expired."
+    assert await db.scalar(select(Quote.status).where(Quote.id == quote.id)) == "expired"

@@ -154,6 +154,7 @@ def deliver_webhooks(once: bool, interval: float, timeout: float) -> None:
     from salesdesk.webhooks import worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it would log every URL, tokens in them too
     done = asyncio.run(worker.serve(_settings().database_url, once=once, interval=interval, timeout=timeout))
     if once:
         click.echo("Another deliverer is running on this database." if done is None else str(done))

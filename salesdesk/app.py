@@ -40,6 +40,8 @@ from salesdesk.auth import admin_routes, passwords
 from salesdesk.auth import routes as auth_routes
 from salesdesk.auth.middleware import RequestContextMiddleware, SessionAuthMiddleware
 from salesdesk.auth.models import Role, User
+from salesdesk.calendar import routes as calendar_routes
+from salesdesk.calendar.feed_routes import feed_links as calendar_feed_links
 from salesdesk.clock import Clock
 from salesdesk.db import engine_options
 from salesdesk.errors import Conflict, DomainError, Invalid, StaleEdit
@@ -116,6 +118,7 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
         current_locale=current_locale.get,
         today_local=local_today,
         field_label=field_label,
+        calendar_feeds=calendar_feed_links,
     )
 
 
@@ -228,6 +231,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *report_routes.ROUTES,
         *pipeline_admin_routes.ROUTES,
         *tasks_routes.ROUTES,
+        *calendar_routes.ROUTES,
         *quotes_routes.ROUTES,
         *quotes_admin_routes.ROUTES,
         *reports_routes.ROUTES,

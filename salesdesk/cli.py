@@ -368,6 +368,12 @@ def export_accounts(
         )
 
 
+# --- calendar feeds and renewal tasks (salesdesk/calendar/cli.py) ------------------------------
+from salesdesk.calendar import cli as calendar_cli  # noqa: E402  (its commands import this module's helpers)
+
+main.add_command(calendar_cli.calendar_group)
+
+
 # --- quotes (salesdesk/quotes/cli.py) ----------------------------------------------------------
 from salesdesk.quotes.cli import quotes_group  # noqa: E402
 

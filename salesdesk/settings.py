@@ -47,6 +47,9 @@ class Settings:
     argon2_memory_kib: int = 65536
     echo_sql: bool = False
     api_rate_per_minute: int = 600  # per API token and worker (salesdesk/api/limits.py)
+    # The address users reach salesdesk at ("https://crm.example.co.jp"): absolute links outside a
+    # request (feed URLs printed by the CLI); empty: a page's own address.
+    base_url: str = ""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -62,6 +65,7 @@ class Settings:
             "default_time_zone": env("SALESDESK_TIME_ZONE") or "Asia/Tokyo",
             "echo_sql": _bool(env("SALESDESK_ECHO_SQL"), False),
             "api_rate_per_minute": int(env("SALESDESK_API_RATE_PER_MINUTE") or 600),
+            "base_url": (env("SALESDESK_BASE_URL") or "").rstrip("/"),
         }
         values.update(overrides)
         if not values["secret_key"]:

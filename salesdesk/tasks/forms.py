@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
+from salesdesk.calendar.business_days import parse_business_days
+from salesdesk.calendar.recurrence import Repeat
 from salesdesk.inputs import NOTES, TITLE, Fields
 from salesdesk.pipeline.forms import NextActionFields, NextActionInput, parse_next_action
 from salesdesk.tasks.models import TaskKind
@@ -25,6 +28,10 @@ class TaskForm:
     company_id: str = ""
     notes: str = ""
     version: int = 0
+    due_in: str = ""  # "N営業日後": N business days from today, instead of a date (salesdesk/calendar)
+    reminder: str = ""  # minutes before the start (all-day: before 9:00 of the day); empty: none
+    repeat: str = ""  # 定例: calendar.recurrence.Repeat; empty: once
+    repeat_until: str = ""  # the series' last day; empty: open-ended
     # person_ids is a repeated field: routes read it with request.form().getall().
 
 
@@ -57,6 +64,9 @@ class TaskInput:
     notes: str = ""
     person_ids: tuple[int, ...] = ()
     seen_version: int = 0
+    reminder_minutes: int | None = None
+    repeat: Repeat | None = None
+    repeat_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -67,11 +77,16 @@ class CompletionInput:
     next_action: NextActionInput | None = None
 
 
-def parse_task(form: TaskForm, person_ids: list[str] | tuple[str, ...] = ()) -> TaskInput:
+def parse_task(
+    form: TaskForm, person_ids: list[str] | tuple[str, ...] = (), *, due_from: Callable[[int], date] | None = None
+) -> TaskInput:
+    """`due_from(n)` is the day n business days from today (the pages give it; "N営業日後" wins over a date)."""
     f = Fields()
     title = f.text("title", form.title, limit=TITLE, required=True)
     kind = f.choice("kind", form.kind, TaskKind)
-    due_on = f.date("due_on", form.due_on, required=True)
+    due_on = _due_in(f, form.due_in, due_from)
+    if due_on is None and "due_in" not in f.errors:
+        due_on = f.date("due_on", form.due_on, required=True)
     values = {
         "due_time": f.time("due_time", form.due_time),
         "duration_minutes": f.number(
@@ -84,10 +99,22 @@ def parse_task(form: TaskForm, person_ids: list[str] | tuple[str, ...] = ()) -> 
         "notes": f.text("notes", form.notes, limit=NOTES, lines=True),
         "person_ids": tuple(f.ids("person_ids", list(person_ids))),
         "seen_version": f.version(form.version),
+        "reminder_minutes": f.number("reminder", form.reminder, low=-MAX_DURATION, high=7 * MAX_DURATION),
+        "repeat": f.choice("repeat", form.repeat, Repeat, required=False),
+        "repeat_until": f.date("repeat_until", form.repeat_until),
     }
     f.done()
     assert kind is not None and due_on is not None
     return TaskInput(title=title, kind=kind, due_on=due_on, **values)
+
+
+def _due_in(f: Fields, typed: str, due_from: Callable[[int], date] | None) -> date | None:
+    try:
+        days = parse_business_days(typed)
+    except ValueError:
+        f.fail("due_in", "number.invalid")
+        return None
+    return due_from(days) if days is not None and due_from is not None else None
 
 
 def parse_completion(form: CompleteForm) -> CompletionInput:

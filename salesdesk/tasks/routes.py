@@ -15,6 +15,8 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.models import User
+from salesdesk.calendar.business_days import business_days_from
+from salesdesk.calendar.recurrence import repeat_of
 from salesdesk.clock import Clock
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
@@ -107,7 +109,10 @@ async def create_task(
     form = await request.form()
     view, next_url = form.get("view", ""), safe_next(form.get("next", ""), "")
     try:
-        task = await services.create_task(db_session, actor, clock, parse_task(data, form.getall("person_ids", [])))
+        due_from = await business_days_from(db_session, clock.today())
+        task = await services.create_task(
+            db_session, actor, clock, parse_task(data, form.getall("person_ids", []), due_from=due_from)
+        )
     except Invalid as error:
         return render(
             "tasks/new.html",
@@ -209,7 +214,7 @@ async def cancel_task(
 ) -> Any:
     """A 409 here is the app's conflict answer (a fragment for htmx): cancelling carries no input to keep."""
     form = await request.form()
-    task = await services.cancel_task(db_session, actor, task_id, seen_version=data.version)
+    task = await services.cancel_task(db_session, actor, task_id, seen_version=data.version, clock=clock)
     return await _answer(
         request,
         db_session,
@@ -225,6 +230,7 @@ async def cancel_task(
 def _as_form(task: Any) -> TaskForm:
     """The edit form as drawn: a timed task's time as its owner reads it (the zone it was typed in)."""
     starts_at = Clock.of(task.owner).local(task.starts_at) if task.starts_at else None
+    repeat, until = repeat_of(task.recurrence)
     return TaskForm(
         title=task.title,
         kind=task.kind,
@@ -236,6 +242,9 @@ def _as_form(task: Any) -> TaskForm:
         owner_id=str(task.owner_id or ""),
         notes=task.notes,
         version=task.version,
+        reminder="" if task.reminder_minutes is None else str(task.reminder_minutes),
+        repeat=repeat or "",
+        repeat_until=until.isoformat() if until else "",
     )
 
 
@@ -259,7 +268,8 @@ async def update_task(
 ) -> Response | Page:
     person_ids = (await request.form()).getall("person_ids", [])
     try:
-        task = await services.update_task(db_session, actor, clock, task_id, parse_task(data, person_ids))
+        data_in = parse_task(data, person_ids, due_from=await business_days_from(db_session, clock.today()))
+        task = await services.update_task(db_session, actor, clock, task_id, data_in)
     except (Invalid, StaleEdit) as error:
         task = await services.get_task(db_session, actor, task_id)
         stale = error if isinstance(error, StaleEdit) else None

@@ -20,6 +20,7 @@ from salesdesk.accounts.services import get_company
 from salesdesk.accounts.timeline import add_activity, touch_deal
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
+from salesdesk.calendar import series
 from salesdesk.clock import Clock
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.pipeline import access, setup
@@ -141,6 +142,7 @@ class TaskValues:
     ends_at: datetime | None
     owner_id: int
     notes: str
+    reminder_minutes: int | None
 
 
 async def _owner(db: AsyncSession, actor: User, data: TaskInput, task: Task | None) -> User:
@@ -163,7 +165,8 @@ async def _values(db: AsyncSession, actor: User, clock: Clock, data: TaskInput, 
     if data.due_time is not None:
         starts_at = clock.for_user(owner).at(data.due_on, data.due_time)
         ends_at = starts_at + timedelta(minutes=data.duration_minutes)
-    return TaskValues(data.title, data.kind, data.due_on, starts_at, ends_at, owner.id, data.notes)
+    reminder = data.reminder_minutes
+    return TaskValues(data.title, data.kind, data.due_on, starts_at, ends_at, owner.id, data.notes, reminder)
 
 
 async def _persons(db: AsyncSession, company_id: int | None, person_ids: tuple[int, ...] | list[int]) -> list[Person]:
@@ -201,6 +204,7 @@ async def create_task(db: AsyncSession, actor: User, clock: Clock, data: TaskInp
         company_id=company.id if company else None,
         persons=await _persons(db, company.id if company else None, data.person_ids),
     )
+    await series.set_repeat(db, task, data.repeat, data.repeat_until)
     db.add(task)
     await db.flush()
     return task
@@ -215,18 +219,23 @@ async def update_task(db: AsyncSession, actor: User, clock: Clock, task_id: int,
     for key, value in vars(values).items():
         setattr(task, key, value)
     task.persons = persons
+    await series.set_repeat(db, task, data.repeat, data.repeat_until)
     task.sequence += 1  # calendars take the change as an update of the same event
     await flush_or_stale(db, task, vars(values))
     return task
 
 
-async def cancel_task(db: AsyncSession, actor: User, task_id: int, *, seen_version: int) -> Task:
+async def cancel_task(
+    db: AsyncSession, actor: User, task_id: int, *, seen_version: int, clock: Clock | None = None
+) -> Task:
+    """Cancelling one occurrence of a 定例 keeps the series: its next occurrence is scheduled."""
     task = await get_task(db, actor, task_id)
     await ensure_may_edit(db, actor, task)
     await check_version(db, task, seen_version if task.is_open else None, {"status": TaskStatus.cancelled})
     task.status = TaskStatus.cancelled
     task.sequence += 1
     await flush_or_stale(db, task, {"status": TaskStatus.cancelled})
+    await series.schedule_next(db, task, clock or Clock.of(actor))
     return task
 
 
@@ -244,7 +253,8 @@ async def complete_task(db: AsyncSession, actor: User, clock: Clock, task_id: in
     await check_version(db, task, data.seen_version if task.is_open else None, {"status": TaskStatus.done})
     deal = task.deal
     needs_next = False
-    if deal is not None and data.next_action is None and await _leaves_deal_without_next(db, deal, task):
+    asks_next = deal is not None and data.next_action is None and task.recurrence is None  # a 定例 follows itself
+    if asks_next and await _leaves_deal_without_next(db, deal, task):
         if (await setup.sales_settings(db)).require_next_action:
             raise Invalid(next_title="next_action.required")
         needs_next = True
@@ -274,6 +284,7 @@ async def complete_task(db: AsyncSession, actor: User, clock: Clock, task_id: in
         )
     if deal is not None:
         await touch_deal(db, deal.id, now)
+    await series.schedule_next(db, task, clock)  # a 定例's next occurrence
     next_task = None
     if data.next_action is not None:
         next_task = await create_next_action(

@@ -1,0 +1,5 @@
+"""Every route of the calendar package, wired into the app in one place."""
+
+from salesdesk.calendar import admin_routes, feed_routes
+
+ROUTES = [*admin_routes.ROUTES, *feed_routes.ROUTES]

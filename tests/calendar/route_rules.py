@@ -1,0 +1,15 @@
+"""Access rules of the calendar routes (merged into tests/test_route_matrix.py)."""
+
+from tests.test_route_matrix import Rule, admin_only, deal_editors, everyone, logged_in
+
+RULES: dict[tuple[str, str], Rule] = {
+    # the feed is public: its URL's secret token is the key (an unknown one is 404 for everyone)
+    ("GET", "/calendar/{name:str}"): Rule(everyone(404), url="/calendar/not-a-token.ics"),
+    ("GET", "/tasks/{task_id:int}/calendar.ics"): Rule(deal_editors(), url="/tasks/{task}/calendar.ics"),
+    ("POST", "/settings/calendar"): Rule(logged_in(303), data={"feed": "own"}),
+    ("GET", "/admin/calendar"): Rule(admin_only()),
+    ("POST", "/admin/calendar"): Rule(admin_only(409), data={"closed_days": "", "version": "99"}),
+    ("POST", "/admin/calendar/pipelines/{pipeline_id:int}"): Rule(
+        admin_only(404), url="/admin/calendar/pipelines/999999", data={"renewal_lead_days": "30", "version": "1"}
+    ),
+}

@@ -1,0 +1,113 @@
+"""Every calendar output: no ATTENDEE or ORGANIZER ever (no client mails a customer), a task's own
+.ics download, the feed's fixed number of queries for 1,000 open tasks, and the CLI's feed URL."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from salesdesk.accounts.models import Company
+from salesdesk.audit.hook import set_actor
+from salesdesk.tasks import services as tasks
+from salesdesk.tasks.forms import TaskForm, parse_task
+from salesdesk.tasks.models import Task
+from tests.calendar.feed_helpers import by_ical, by_vobject, feed_token
+
+SALESDESK = str(Path(sys.executable).parent / "salesdesk")
+
+
+async def test_no_output_ever_names_an_attendee_or_organizer(
+    db, anonymous, login, manager, rep, make_deal, make_person, clock
+):
+    deal = await make_deal(rep, "提案", next_action=False)
+    company = await db.get(Company, deal.company_id)
+    person = await make_person(rep, company, name="山田 太郎", email="yamada@customer.example")
+    form = TaskForm(
+        title="訪問", due_on="2030-01-08", due_time="10:00", deal_id=str(deal.id), reminder="30", repeat="weekly"
+    )
+    # the visit concerns the customer's person: still no attendee
+    task = await tasks.create_task(db, rep, clock, parse_task(form, [str(person.id)]))
+    await db.commit()
+    manager_tab = await login(manager)
+    await manager_tab.post("/settings/calendar", data={"feed": "team"})
+
+    outputs = [
+        (await anonymous.get(f"/calendar/{await feed_token(db, rep)}.ics")).text,
+        (await anonymous.get(f"/calendar/{await feed_token(db, manager, team=True)}.ics")).text,
+        (await manager_tab.get(f"/tasks/{task.id}/calendar.ics")).text,
+    ]
+
+    for text in outputs:
+        assert "BEGIN:VEVENT" in text
+        assert "ATTENDEE" not in text.upper() and "ORGANIZER" not in text.upper()
+        assert "yamada@customer.example" not in text
+
+
+async def test_a_task_downloads_as_one_event_and_a_cancelled_ones_download_cancels_it(db, login, rep, make_task):
+    task = await make_task(rep, title="見積提出")
+    client = await login(rep)
+
+    open_one = await client.get(f"/tasks/{task.id}/calendar.ics")
+    await tasks.cancel_task(db, rep, task.id, seen_version=task.version)
+    await db.commit()
+    cancelled = await client.get(f"/tasks/{task.id}/calendar.ics")
+
+    assert open_one.headers["content-disposition"] == f'attachment; filename="salesdesk-task-{task.id}.ics"'
+    assert list(by_ical(open_one.text)) == [task.uid]
+    assert "STATUS:CONFIRMED" in open_one.text and "STATUS:CANCELLED" in cancelled.text
+    assert by_vobject(cancelled.text)[task.uid]["sequence"] > by_vobject(open_one.text)[task.uid]["sequence"]
+
+
+async def test_another_teams_rep_cannot_download_the_task(login, rep, other_rep, make_task):
+    task = await make_task(rep)
+
+    assert (await (await login(other_rep)).get(f"/tasks/{task.id}/calendar.ics")).status_code == 404
+
+
+async def test_a_feed_of_1000_open_tasks_takes_a_fixed_number_of_queries(
+    db, anonymous, rep, make_deal, clock, count_queries
+):
+    deal = await make_deal(rep, "提案", next_action=False)
+    set_actor(db, rep)
+    for n in range(1000):
+        db.add(
+            Task(
+                title=f"フォロー {n}",
+                due_on=clock.today(),
+                owner_id=rep.id,
+                deal_id=deal.id if n % 2 else None,
+                company_id=deal.company_id,
+                notes="メモ",
+                reminder_minutes=10 if n % 3 else None,
+            )
+        )
+    await db.commit()
+    token = await feed_token(db, rep)
+
+    statements = count_queries()
+    r = await anonymous.get(f"/calendar/{token}.ics")
+
+    assert r.status_code == 200 and r.text.count("BEGIN:VEVENT") == 1000
+    assert len(statements) <= 4, statements  # the feed's user, its tasks, their deals and companies
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_cli_prints_the_absolute_feed_url(fresh_database, kind):
+    url = fresh_database(kind, "feedurl")
+    env = dict(os.environ, SALESDESK_DATABASE_URL=url, SALESDESK_SECRET_KEY="cli-test")
+    run = lambda *args, **extra: subprocess.run(  # noqa: E731
+        [SALESDESK, *args], env=env | extra, capture_output=True, text=True, timeout=120
+    )
+    run("migrate")
+    run("createuser", "--email", "rep@example.test", "--name", "鈴木", "--role", "rep", "--password", "long-enough-pw")
+
+    printed = run("calendar", "feed-url", "rep@example.test", SALESDESK_BASE_URL="https://crm.example.co.jp/")
+    again = run("calendar", "feed-url", "REP@example.test", SALESDESK_BASE_URL="https://crm.example.co.jp")
+    team = run("calendar", "feed-url", "rep@example.test", "--team")
+
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.startswith("https://crm.example.co.jp/calendar/") and printed.stdout.strip().endswith(".ics")
+    assert again.stdout == printed.stdout  # the same URL until it is regenerated
+    assert team.returncode == 1 and "team feed" in team.stderr

@@ -195,3 +195,18 @@ async def test_another_teams_rep_cannot_move_the_deal(api, rep, other_rep, make_
     )
 
     assert_error(r, 404, "not_found")
+
+
+async def test_a_stage_of_another_pipeline_is_the_edit_pages_change_of_pipeline(api, admin, rep, make_deal):
+    deal = await make_deal(rep, "提案")
+    other = (await (await api(admin)).post("/api/v1/pipelines", json={"name": "更新案件"})).json()
+    first, won = other["stages"][0], next(s for s in other["stages"] if s["kind"] == "won")
+    client = await api(rep)
+    url = f"/api/v1/deals/{deal.id}"
+
+    closed = await client.patch(url, json={"version": 1, "stage_id": won["id"]})
+    moved = await client.patch(url, json={"version": 1, "stage_id": first["id"]})
+
+    assert fields(closed) == {"stage_id"}  # into another pipeline's open stages only
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["pipeline_id"], moved.json()["stage_id"]) == (other["id"], first["id"])

@@ -372,6 +372,7 @@ def export_accounts(
 from salesdesk.calendar import cli as calendar_cli  # noqa: E402  (its commands import this module's helpers)
 
 main.add_command(calendar_cli.calendar_group)
+main.add_command(calendar_cli.tasks_group)
 
 
 # --- quotes (salesdesk/quotes/cli.py) ----------------------------------------------------------

@@ -41,3 +41,28 @@ def feed_url(email: str, team: bool) -> None:
         click.echo(f"{email} has no team feed: only managers and admins of a team have one.", err=True)
         sys.exit(1)
     click.echo(tokens.feed_url(settings.base_url or "http://localhost:8000", token))
+
+
+@click.group("tasks")
+def tasks_group() -> None:
+    """Scheduled work on tasks."""
+
+
+@tasks_group.command("renewals")
+@click.option("--json", "as_json", is_flag=True, help='Print {"created": N, "existing": N, "keys": [...]}')
+def renewals_command(as_json: bool) -> None:
+    """Create the renewal tasks whose day has come (idempotent; safe to run twice at once; for cron)."""
+    import json
+
+    from salesdesk.calendar import renewals
+    from salesdesk.cli import _in_session, _settings
+    from salesdesk.clock import Clock
+
+    async def work(session: AsyncSession) -> renewals.RenewalRun:
+        return await renewals.create_renewal_tasks(session, Clock())
+
+    run = asyncio.run(_in_session(_settings(), work))
+    if as_json:
+        click.echo(json.dumps({"created": len(run.created), "existing": run.existing, "keys": run.created}))
+    else:
+        click.echo(f"{len(run.created)} renewal tasks created, {run.existing} existed already.")

@@ -61,3 +61,22 @@ def parse_lead_days(form: LeadDaysForm) -> LeadDaysInput:
         f.fail("renewal_lead_days", "required")
     f.done()
     return LeadDaysInput(days or 0, f.version(form.version))
+
+
+@dataclass(frozen=True)
+class ContractInput:
+    contract_end_on: date | None
+    seen_version: int
+
+
+@dataclass
+class ContractForm:
+    contract_end_on: str = ""  # empty: no contract end (no renewal task)
+    version: int = 0
+
+
+def parse_contract(form: ContractForm) -> ContractInput:
+    f = Fields()
+    values = ContractInput(f.date("contract_end_on", form.contract_end_on), f.version(form.version))
+    f.done()
+    return values

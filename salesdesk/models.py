@@ -15,6 +15,7 @@ from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import ApiToken, LoginAttempt, Team, User, UserSession
 from salesdesk.calendar.models import CalendarSettings
 from salesdesk.db import Base
+from salesdesk.meetings.models import MeetingSchedule, TeamMove
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, LostReason, Pipeline, SalesSettings, Stage
 from salesdesk.quotes.models import IssuerSettings, Product, Quote, QuoteCounter, QuoteLine
 from salesdesk.tasks.models import Task
@@ -41,6 +42,8 @@ __all__ = [
     "Deal",
     "DealContact",
     "DealEvent",
+    "MeetingSchedule",
+    "TeamMove",
     "LostReason",
     "Pipeline",
     "SalesSettings",

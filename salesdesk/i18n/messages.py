@@ -100,6 +100,9 @@ MESSAGES = {
     "webhook.events_required": N_("Choose at least one event to send."),
     "cursor.invalid": N_("Pass the next_cursor of the previous page unchanged."),
     "limit.invalid": N_("Ask for 1 to 500 rows."),
+    # the weekly meeting
+    "period.order": N_("The end of the period must come after its start."),
+    "deal.has_quotes": N_("This deal has quotes: close it as won or lost instead of deleting it."),
 }
 
 

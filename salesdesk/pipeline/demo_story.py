@@ -4,6 +4,7 @@ history that led there, replayed into backdated DealEvents. Decided before any r
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -47,10 +48,18 @@ class Story:
     def __init__(self, values: dict[str, Any], at: datetime, actor_id: int) -> None:
         self.values = values
         self.events = [
-            DealEvent(at=at, actor_id=actor_id, field="stage_id", old_value=None, new_value=str(values["stage_id"]))
+            DealEvent(
+                at=at,
+                change_set=uuid.uuid4().hex,
+                actor_id=actor_id,
+                field="stage_id",
+                old_value=None,
+                new_value=str(values["stage_id"]),
+            )
         ]  # as history.record_creation
 
     def change(self, at: datetime, actor_id: int, note: str = "", **values: Any) -> None:
+        change_set = uuid.uuid4().hex  # one save
         for key, value in values.items():
             old = self.values[key]
             if old == value:
@@ -59,6 +68,7 @@ class Story:
                 self.events.append(
                     DealEvent(
                         at=at,
+                        change_set=change_set,
                         actor_id=actor_id,
                         field=key,
                         old_value=DealEvent.text(old),

@@ -6,12 +6,16 @@ timeline, the time-in-stage figures and (later) the weekly meeting's diff are bu
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from salesdesk.auth.models import User
 from salesdesk.db import utcnow
@@ -50,18 +54,52 @@ def change(
     return events
 
 
-def record_creation(db: AsyncSession, deal: Deal, actor: User | None) -> None:
-    """The first stage, so the time spent in it counts from the deal's creation."""
+def record_creation(db: AsyncSession, deal: Deal, actor: User | None, *, at: datetime | None = None) -> None:
+    """The first stage, so the time spent in it counts from the deal's creation (and the deal
+    is in the pipeline from then on: before it, `stage_id` was None)."""
     db.add(
         DealEvent(
             deal_id=deal.id,
-            at=deal.created_at,
+            at=at or deal.created_at,
             actor_id=actor.id if actor else None,
             field="stage_id",
             old_value=None,
             new_value=str(deal.stage_id),
         )
     )
+
+
+def record_deletion(db: AsyncSession, deal: Deal, actor: User | None, *, at: datetime | None = None) -> None:
+    """Every tracked value → None, before the row goes: the deal stays in the past pipelines it was
+    in. The stage event's note keeps what the lists show of it (title, company)."""
+    label = json.dumps({"title": deal.title, "company_id": deal.company_id}, ensure_ascii=False)
+    db.add_all(
+        DealEvent(
+            deal_id=deal.id,
+            at=at or utcnow(),
+            actor_id=actor.id if actor else None,
+            field=key,
+            old_value=DealEvent.text(getattr(deal, key)),
+            new_value=None,
+            note=label if key == "stage_id" else "",
+        )
+        for key in TRACKED_FIELDS
+        if key == "stage_id" or getattr(deal, key) is not None
+    )
+
+
+@orm_event.listens_for(Session, "before_flush")
+def _group_change_sets(session: Session, _context: Any, _instances: Any) -> None:
+    """The events of one deal written in one flush are one save: one change-set id, one moment
+    (the earliest given), so no moment falls between a save's stage and its probability."""
+    saves: dict[int, list[DealEvent]] = {}
+    for obj in session.new:
+        if isinstance(obj, DealEvent) and obj.change_set is None:
+            saves.setdefault(obj.deal_id, []).append(obj)
+    for events in saves.values():
+        change_set, at = uuid.uuid4().hex, min(e.at or utcnow() for e in events)
+        for e in events:
+            e.change_set, e.at = change_set, at
 
 
 async def events(db: AsyncSession, deal_id: int) -> list[DealEvent]:

@@ -191,15 +191,21 @@ class DealEvent(IdMixin, Base):
 
     Values are kept as text (ids, ISO dates, integers), so a later change of a stage's or
     user's name does not rewrite history; `note` holds the reason (e.g. why ヨミ dropped).
+    The events of one save share a `change_set` and one `at` (history.py groups them), so the
+    pipeline as of any moment is today's deals with the later change sets undone. Creation is
+    `stage_id` None → a stage, deletion a stage → None: `deal_id` has no foreign key, so the
+    history outlives a deleted deal (meetings/asof.py).
     """
 
     __tablename__ = "deal_events"
     __table_args__ = (
         Index("ix_deal_events_deal_id_at", "deal_id", "at"),
         Index("ix_deal_events_field_at", "field", "at"),
+        Index("ix_deal_events_at", "at"),
     )
 
-    deal_id: Mapped[int] = mapped_column(IdType, ForeignKey("deals.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(IdType)
+    change_set: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"), index=True)
     field: Mapped[str] = mapped_column(String(30))

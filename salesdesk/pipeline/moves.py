@@ -72,7 +72,7 @@ def enter_stage(
         values |= {"lost_on": closed_on or clock.today(), "won_on": None}
     else:
         values |= {"won_on": None, "lost_on": None, "lost_reason_id": None, "lost_note": ""}
-    history.change(db, deal, actor, values, note=note)
+    history.change(db, deal, actor, values, note=note, at=clock.now())
     deal.stage = stage
     deal.stage_entered_at = clock.now()
 
@@ -187,7 +187,7 @@ async def move_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, d
     # rank after it, two UPDATEs (and two versions) for one move.
     rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
     seen = outbox.snapshot(deal)  # the webhook events' `before`
-    history.change(db, deal, actor, values)
+    history.change(db, deal, actor, values, at=clock.now())
     enter_stage(db, deal, actor, stage, clock, closed_on=data.closed_on)
     deal.board_rank = rank
     await flush_or_stale(db, deal, {"stage_id": stage.id})

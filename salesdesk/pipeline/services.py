@@ -18,7 +18,7 @@ from salesdesk.accounts.services import get_company
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.clock import Clock
-from salesdesk.errors import Invalid, NotFound
+from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.pipeline import access, history, moves, setup
 from salesdesk.pipeline.forms import DealInput
 from salesdesk.pipeline.models import FORECAST_RANK, Deal, Forecast, LostReason, Stage
@@ -124,7 +124,7 @@ async def create_deal(db: AsyncSession, actor: User, clock: Clock, data: DealInp
     deal.probability = values["probability"]  # typed with the deal: it overrides the stage's
     db.add(deal)
     await db.flush()
-    history.record_creation(db, deal, actor)
+    history.record_creation(db, deal, actor, at=clock.now())
     if data.next_action is not None and stage.is_open:
         await tasks.create_next_action(db, actor, clock, data.next_action, deal_id=deal.id)
     await db.flush()
@@ -148,9 +148,9 @@ async def update_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int,
         rank = await moves.top_rank(db, stage.id)  # queried before the change: no early autoflush
         moves.enter_stage(db, deal, actor, stage, clock)
         deal.board_rank = rank
-    history.change(db, deal, actor, values, note=data.forecast_reason)
+    history.change(db, deal, actor, values, note=data.forecast_reason, at=clock.now())
     if deal.stage.is_lost:
-        history.change(db, deal, actor, closing_values)
+        history.change(db, deal, actor, closing_values, at=clock.now())
     await flush_or_stale(db, deal, values | {"stage_id": stage.id})
     await outbox.record_deal_changes(db, deal, seen, actor)
     if data.next_action is not None and deal.stage.is_open:
@@ -183,3 +183,19 @@ async def needs_next_action(db: AsyncSession, deal: Deal) -> bool:
 async def deals_changed(db: AsyncSession, actor: User, window: sync.Window) -> tuple[list[Deal], str | None]:
     """The deals the actor sees (the board's rule), oldest change first, for the API's sync."""
     return await sync.page(db, access.visible_deals(actor).options(joinedload(Deal.stage)), Deal, window)
+
+
+async def delete_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *, seen_version: int) -> None:
+    """Delete a deal (admins, and the manager of its owner's team). Its history stays and ends in
+    the deletion, so the past pipelines it was in (the weekly meeting's) keep it."""
+    from salesdesk.quotes.models import Quote  # quotes build on deals
+
+    deal = await access.get_deal(db, actor, deal_id)
+    if not (actor.is_admin or (actor.is_manager and await access.may_edit(db, actor, deal))):
+        raise Forbidden("deal.delete")
+    await check_version(db, deal, seen_version)
+    if await db.scalar(select(Quote.id).where(Quote.deal_id == deal.id).limit(1)):
+        raise Invalid(deal="deal.has_quotes")
+    history.record_deletion(db, deal, actor, at=clock.now())
+    await db.delete(deal)
+    await db.flush()

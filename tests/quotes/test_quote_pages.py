@@ -188,3 +188,13 @@ async def test_the_pdf_is_served_to_whoever_sees_the_deal(login, rep, other_rep,
     assert mine.status_code == 200 and mine.headers["content-type"] == "application/pdf"
     assert mine.content.startswith(b"%PDF")
     assert theirs.status_code == 404
+
+
+async def test_the_admin_pages_render_in_japanese(login, admin):
+    client = await login(admin)
+
+    settings = await client.get("/admin/quote-settings")
+    catalogue = await client.get("/admin/products")
+
+    assert settings.status_code == 200 and "見積番号の形式" in settings.text
+    assert catalogue.status_code == 200 and "商品マスタ" in catalogue.text

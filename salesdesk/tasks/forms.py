@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 
 from salesdesk.calendar.business_days import parse_business_days
-from salesdesk.calendar.recurrence import Repeat
+from salesdesk.calendar.recurrence import Repeat, repeat_of
+from salesdesk.clock import Clock
 from salesdesk.inputs import NOTES, TITLE, Fields
 from salesdesk.pipeline.forms import NextActionFields, NextActionInput, parse_next_action
 from salesdesk.tasks.models import TaskKind
@@ -75,6 +77,28 @@ class CompletionInput:
     log_activity: bool = False
     outcome: str = ""
     next_action: NextActionInput | None = None
+
+
+def task_form(task: Any) -> TaskForm:
+    """The edit form as drawn (and the base of an API PATCH): a timed task's time as its owner
+    reads it (the zone it was typed in). `task.owner` must be loaded."""
+    starts_at = Clock.of(task.owner).local(task.starts_at) if task.starts_at else None
+    repeat, until = repeat_of(task.recurrence)
+    return TaskForm(
+        title=task.title,
+        kind=task.kind,
+        due_on=task.due_on.isoformat(),
+        due_time=starts_at.strftime("%H:%M") if starts_at else "",
+        duration_minutes=str(int((task.ends_at - task.starts_at).total_seconds() // 60))
+        if task.starts_at and task.ends_at
+        else "",
+        owner_id=str(task.owner_id or ""),
+        notes=task.notes,
+        version=task.version,
+        reminder="" if task.reminder_minutes is None else str(task.reminder_minutes),
+        repeat=repeat or "",
+        repeat_until=until.isoformat() if until else "",
+    )
 
 
 def parse_task(

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.models import User
 from salesdesk.calendar.business_days import business_days_from
-from salesdesk.calendar.recurrence import repeat_of
 from salesdesk.clock import Clock
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
@@ -24,7 +23,7 @@ from salesdesk.i18n import _
 from salesdesk.ids import parse_id
 from salesdesk.pipeline import access, board, setup
 from salesdesk.tasks import services
-from salesdesk.tasks.forms import CompleteForm, TaskForm, VersionForm, parse_completion, parse_task
+from salesdesk.tasks.forms import CompleteForm, TaskForm, VersionForm, parse_completion, parse_task, task_form
 from salesdesk.tasks.models import TaskKind
 from salesdesk.web import FORM, Page, is_fragment_request, redirect, render, safe_next
 
@@ -227,27 +226,6 @@ async def cancel_task(
     )
 
 
-def _as_form(task: Any) -> TaskForm:
-    """The edit form as drawn: a timed task's time as its owner reads it (the zone it was typed in)."""
-    starts_at = Clock.of(task.owner).local(task.starts_at) if task.starts_at else None
-    repeat, until = repeat_of(task.recurrence)
-    return TaskForm(
-        title=task.title,
-        kind=task.kind,
-        due_on=task.due_on.isoformat(),
-        due_time=starts_at.strftime("%H:%M") if starts_at else "",
-        duration_minutes=str(int((task.ends_at - task.starts_at).total_seconds() // 60))
-        if task.starts_at and task.ends_at
-        else "",
-        owner_id=str(task.owner_id or ""),
-        notes=task.notes,
-        version=task.version,
-        reminder="" if task.reminder_minutes is None else str(task.reminder_minutes),
-        repeat=repeat or "",
-        repeat_until=until.isoformat() if until else "",
-    )
-
-
 @get("/tasks/{task_id:int}/edit")
 async def edit_task(db_session: DB, actor: Actor, task_id: int) -> Page:
     task = await services.get_task(db_session, actor, task_id)
@@ -255,7 +233,7 @@ async def edit_task(db_session: DB, actor: Actor, task_id: int) -> Page:
     return render(
         "tasks/edit.html",
         task=task,
-        form=_as_form(task),
+        form=task_form(task),
         errors={},
         users=await access.assignable_users(db_session, actor),
         **TASK_CONTEXT,

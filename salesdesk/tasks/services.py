@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from salesdesk import sync
 from salesdesk.accounts.forms import ActivityInput
 from salesdesk.accounts.models import Activity, ActivityKind, Company, Person
 from salesdesk.accounts.services import get_company
@@ -90,6 +91,28 @@ async def deal_tasks(db: AsyncSession, deal_id: int) -> list[Task]:
     open_ = [t for t in tasks if t.is_open]
     closed = sorted((t for t in tasks if not t.is_open), key=lambda t: t.completed_at or t.updated_at, reverse=True)
     return open_ + closed
+
+
+async def tasks_changed(
+    db: AsyncSession,
+    actor: User,
+    window: sync.Window,
+    *,
+    deal_id: int | None = None,
+    company_id: int | None = None,
+) -> tuple[list[Task], str | None]:
+    """The tasks the actor sees (get_task's rule), of one deal or company if given, oldest change
+    first, for the API's sync."""
+    query = (
+        select(Task)
+        .where(access.owned_by_visible(actor, Task.owner_id))
+        .options(selectinload(Task.persons), selectinload(Task.owner))
+    )
+    if deal_id is not None:
+        query = query.where(Task.deal_id == deal_id)
+    if company_id is not None:
+        query = query.where(Task.company_id == company_id)
+    return await sync.page(db, query, Task, window)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 .venv/bin/python -m benchmarks accounts --persons 20000 [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks board --deals 10000 [--requests 200] [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks api --deals 10000 [--requests 200] [--database-url URL | --postgres]
+.venv/bin/python -m benchmarks feed --tasks 1000 [--requests 200] [--database-url URL | --postgres]
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def main() -> None:
     api.add_argument("--requests", type=int, default=200)
     api.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
     api.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
+    feed = sub.add_parser("feed", help="a rep with N open tasks, then time their ICS feed (and its 304) over HTTP")
+    feed.add_argument("--tasks", type=int, default=1000)
+    feed.add_argument("--requests", type=int, default=200)
+    feed.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
+    feed.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
     quotes_pdf = sub.add_parser("quotes-pdf", help="time the quote PDF (1 and 5 pages) beside a minimal WeasyPrint one")
     quotes_pdf.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
@@ -58,6 +64,11 @@ def main() -> None:
 
         with database(args) as url:
             board_bench.run(args.deals, args.requests, url)
+    elif args.name == "feed":
+        from benchmarks import calendar_feed
+
+        with database(args) as url:
+            calendar_feed.run(args.tasks, args.requests, url)
     elif args.name == "api":
         from benchmarks import api as api_bench
 

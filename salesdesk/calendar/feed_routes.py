@@ -38,10 +38,10 @@ async def calendar_feed(request: Request, db_session: DB, name: str) -> Response
     if not name.endswith(".ics"):
         raise NotFound("feed")
     subscribed = await feed.feed_for(db_session, name.removesuffix(".ics"))
-    found = await feed.feed_tasks(db_session, subscribed)
+    found = await feed.feed_items(db_session, subscribed)
     current_locale.set(subscribed.user.locale)  # the calendar's name in its owner's language
     name = _("salesdesk: team tasks") if subscribed.team else _("salesdesk: my tasks")
-    body = feed.feed_body(found, name=name, base_url=base_url(request), team=subscribed.team)
+    body = feed.render(found, name=name, base_url=base_url(request), team=subscribed.team)
     tag = feed.etag(body)
     headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
     if feed.matches(request.headers.get("if-none-match"), tag):
@@ -53,7 +53,7 @@ async def calendar_feed(request: Request, db_session: DB, name: str) -> Response
 async def task_event(request: Request, db_session: DB, actor: Actor, task_id: int) -> Response:
     """One task as an .ics to import (a closed task's download cancels the imported copy)."""
     task = await tasks.get_task(db_session, actor, task_id)
-    body = feed.calendar([feed.event(task, base_url(request))], name=task.title).to_ical()
+    body = feed.render([feed.Item.of(task)], name=task.title, base_url=base_url(request))
     disposition = f'attachment; filename="salesdesk-task-{task.id}.ics"'
     return Response(body, media_type=ICS, headers={"Content-Disposition": disposition})
 

@@ -1,15 +1,21 @@
 """Every calendar output: no ATTENDEE or ORGANIZER ever (no client mails a customer), a task's own
 .ics download, the feed's fixed number of queries for 1,000 open tasks, and the CLI's feed URL."""
 
+import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from salesdesk.accounts.models import Company
 from salesdesk.audit.hook import set_actor
+from salesdesk.db import run_async
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.forms import TaskForm, parse_task
 from salesdesk.tasks.models import Task
@@ -39,10 +45,10 @@ async def test_no_output_ever_names_an_attendee_or_organizer(
         (await manager_tab.get(f"/tasks/{task.id}/calendar.ics")).text,
     ]
 
-    for text in outputs:
-        assert "BEGIN:VEVENT" in text
-        assert "ATTENDEE" not in text.upper() and "ORGANIZER" not in text.upper()
-        assert "yamada@customer.example" not in text
+    for output in outputs:
+        assert "BEGIN:VEVENT" in output
+        assert "ATTENDEE" not in output.upper() and "ORGANIZER" not in output.upper()
+        assert "yamada@customer.example" not in output
 
 
 async def test_a_task_downloads_as_one_event_and_a_cancelled_ones_download_cancels_it(db, login, rep, make_task):
@@ -67,7 +73,7 @@ async def test_another_teams_rep_cannot_download_the_task(login, rep, other_rep,
 
 
 async def test_a_feed_of_1000_open_tasks_takes_a_fixed_number_of_queries(
-    db, anonymous, rep, make_deal, clock, count_queries
+    db, login, rep, make_deal, clock, count_queries
 ):
     deal = await make_deal(rep, "提案", next_action=False)
     set_actor(db, rep)
@@ -86,11 +92,13 @@ async def test_a_feed_of_1000_open_tasks_takes_a_fixed_number_of_queries(
     await db.commit()
     token = await feed_token(db, rep)
 
+    client = await login(rep)  # a client of `app`, whose queries count_queries records (the feed needs no login)
+
     statements = count_queries()
-    r = await anonymous.get(f"/calendar/{token}.ics")
+    r = await client.get(f"/calendar/{token}.ics")
 
     assert r.status_code == 200 and r.text.count("BEGIN:VEVENT") == 1000
-    assert len(statements) <= 4, statements  # the feed's user, its tasks, their deals and companies
+    assert len(statements) == 2, statements  # the feed's user; its tasks with their deal, company and owner
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -111,3 +119,31 @@ def test_the_cli_prints_the_absolute_feed_url(fresh_database, kind):
     assert printed.stdout.startswith("https://crm.example.co.jp/calendar/") and printed.stdout.strip().endswith(".ics")
     assert again.stdout == printed.stdout  # the same URL until it is regenerated
     assert team.returncode == 1 and "team feed" in team.stderr
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_renewals_command_creates_a_task_once_and_says_so_in_json(fresh_database, kind):
+    url = fresh_database(kind, "renewals")
+    env = dict(os.environ, SALESDESK_DATABASE_URL=url, SALESDESK_SECRET_KEY="cli-test")
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [SALESDESK, *args], env=env, capture_output=True, text=True, timeout=120
+    )
+    run("demo")
+    run_async(ends_in_30_days(url))
+
+    first, second = run("tasks", "renewals", "--json"), run("tasks", "renewals", "--json")
+
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["created"] == 1
+    assert json.loads(second.stdout) == {"created": 0, "existing": 1, "keys": []}
+
+
+async def ends_in_30_days(url: str) -> None:
+    """One demo company's contract ends in 30 days (inside the default 60-day lead time)."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE companies SET contract_end_on = :day WHERE id = (SELECT min(id) FROM companies)"),
+            {"day": date.today() + timedelta(days=30)},
+        )
+    await engine.dispose()

@@ -51,8 +51,8 @@ def deal_editors(status: int = 200) -> dict[str, int]:
 
 # Rules of other route modules, kept beside their tests (they import Rule and the helpers above).
 from tests.accounts.route_rules_import import RULES as IMPORT_RULES  # noqa: E402
-from tests.calendar.route_rules import RULES as CALENDAR_RULES  # noqa: E402
 from tests.api.route_rules import RULES as API_RULES  # noqa: E402
+from tests.calendar.route_rules import RULES as CALENDAR_RULES  # noqa: E402
 from tests.matrix_data import matrix_account  # noqa: E402
 from tests.pipeline.route_rules_board import RULES as BOARD_RULES  # noqa: E402
 from tests.pipeline.route_rules_deals import RULES as DEAL_RULES  # noqa: E402

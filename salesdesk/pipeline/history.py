@@ -72,7 +72,9 @@ def record_creation(db: AsyncSession, deal: Deal, actor: User | None, *, at: dat
 def record_deletion(db: AsyncSession, deal: Deal, actor: User | None, *, at: datetime | None = None) -> None:
     """Every tracked value → None, before the row goes: the deal stays in the past pipelines it was
     in. The stage event's note keeps what the lists show of it (title, company)."""
-    label = json.dumps({"title": deal.title, "company_id": deal.company_id}, ensure_ascii=False)
+    company = deal.__dict__.get("company")  # loaded with the deal (access.get_deal), never fetched here
+    label = {"title": deal.title, "company_id": deal.company_id, "company": company.name if company else ""}
+    label = json.dumps(label, ensure_ascii=False)
     db.add_all(
         DealEvent(
             deal_id=deal.id,

@@ -1,0 +1,6 @@
+"""Meeting tests arrange deals through the pipeline's services (tests/pipeline/conftest.py)."""
+
+from __future__ import annotations
+
+from tests.accounts.conftest import make_company, make_person  # noqa: F401  (fixtures)
+from tests.pipeline.conftest import clock, make_deal, make_task, pipeline, stage  # noqa: F401  (fixtures)

@@ -10,7 +10,8 @@ is written once, for both doors.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, TypeVar
@@ -19,6 +20,7 @@ from litestar.params import Parameter
 from msgspec import UNSET, Struct, structs
 
 from salesdesk import sync
+from salesdesk.errors import Invalid
 
 F = TypeVar("F")
 
@@ -71,3 +73,13 @@ def as_form(form_cls: type[F], body: Struct, base: F | None = None, **renamed: s
 
 def joined(values: Iterable[str]) -> str:
     return ", ".join(values)
+
+
+@contextmanager
+def field_names(rename: Callable[[str], str]) -> Iterator[None]:
+    """A 422 raised inside names the body's fields: `rename` maps a form field (e.g. unit_price,
+    filled from `unit_price_jpy`) to the body field it came from."""
+    try:
+        yield
+    except Invalid as invalid:
+        raise Invalid(**{rename(name): key for name, key in invalid.errors.items()}) from None

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from litestar import Router
 
-from salesdesk.api import activities, companies, contacts, deals, departments, directory, persons, pipelines, tasks
+from salesdesk.api import (
+    activities,
+    companies,
+    contacts,
+    deals,
+    departments,
+    directory,
+    persons,
+    pipelines,
+    products,
+    quotes,
+    tasks,
+)
 from salesdesk.api.auth import token_login
 from salesdesk.api.limits import BODY_LIMIT
+from salesdesk.api.pipeline_changes import ROUTES as PIPELINE_CHANGES
 
 API = Router(
     path="/api/v1",
@@ -20,6 +33,9 @@ API = Router(
         *deals.ROUTES,
         *contacts.ROUTES,
         *tasks.ROUTES,
+        *PIPELINE_CHANGES,
+        *products.ROUTES,
+        *quotes.ROUTES,
     ],
     guards=[token_login],
     security=[{"bearer": []}],

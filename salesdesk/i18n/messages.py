@@ -93,6 +93,7 @@ MESSAGES = {
     "number_pattern.invalid": N_("Use {year} or {yy} and {seq}, e.g. Q-{year}-{seq:04}."),
     "number_pattern.too_long": N_("Numbers from this pattern would be longer than 50 characters."),
     "product.code_taken": N_("A product with this code already exists."),
+    "product.unknown": N_("There is no product with this id."),
     "product.code_repeated": N_("This code appears twice in the file."),
     "products.columns_missing": N_("The file needs the columns 商品コード, 商品名 and 単価."),
     # webhooks

@@ -15,26 +15,13 @@ from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
 from salesdesk.quotes import issuer, products
-from salesdesk.quotes.forms import IssuerForm, ProductForm, parse_issuer, parse_product
+from salesdesk.quotes.forms import IssuerForm, ProductForm, parse_issuer, parse_product, product_form
 from salesdesk.quotes.models import Product
 from salesdesk.quotes.products import CATEGORY_LABELS
 from salesdesk.web import FORM, Page, redirect, render
 
 PRODUCTS = "/admin/products"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-def product_form(product: Product) -> ProductForm:
-    return ProductForm(
-        code=product.code,
-        name=product.name,
-        description=product.description,
-        unit=product.unit,
-        unit_price=f"{product.unit_price_jpy:,}",
-        tax_category=product.tax_category,
-        is_active="1" if product.is_active else "",
-        version=product.version,
-    )
 
 
 async def _products_page(

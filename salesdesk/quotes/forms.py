@@ -367,6 +367,20 @@ def line_form(line: Any) -> LineForm:
     )
 
 
+def product_form(product: Any) -> ProductForm:
+    """The administration page's form of a saved product."""
+    return ProductForm(
+        code=product.code,
+        name=product.name,
+        description=product.description,
+        unit=product.unit,
+        unit_price=f"{product.unit_price_jpy:,}",
+        tax_category=product.tax_category,
+        is_active="1" if product.is_active else "",
+        version=product.version,
+    )
+
+
 def fmt_quantity(value: Decimal | int | str) -> str:
     """1.500 → "1.5", 10.000 → "10", 1234 → "1,234": as a quantity reads on a quote."""
     text = f"{Decimal(value):,f}"

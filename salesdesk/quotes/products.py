@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk import sync
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.exporting import CHARSETS, ENCODINGS, ExportFile, to_csv
 from salesdesk.accounts.import_files import ImportFileError, cell_text, header_key, read_table
@@ -71,6 +72,11 @@ async def get_product(db: AsyncSession, product_id: int) -> Product:
     if product is None:
         raise NotFound("product")
     return product
+
+
+async def products_changed(db: AsyncSession, window: sync.Window) -> tuple[list[Product], str | None]:
+    """The whole catalogue (inactive products too: quotes still name them), oldest change first."""
+    return await sync.page(db, select(Product), Product, window)
 
 
 async def admin_products(db: AsyncSession, actor: User) -> list[Product]:

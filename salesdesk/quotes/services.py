@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from salesdesk import sync
 from salesdesk.auth.models import User
 from salesdesk.clock import Clock
 from salesdesk.errors import Invalid, NotFound
@@ -23,7 +24,7 @@ from salesdesk.pipeline.models import Deal
 from salesdesk.quotes import numbering
 from salesdesk.quotes.forms import QuoteForm, QuoteInput, derived_honorific, line_form
 from salesdesk.quotes.issuer import issuer
-from salesdesk.quotes.models import Quote, QuoteLine, QuoteStatus
+from salesdesk.quotes.models import Product, Quote, QuoteLine, QuoteStatus
 from salesdesk.quotes.tax import Rounding, Totals, discount_share, line_amount, totals
 from salesdesk.versions import check_version, flush_or_stale
 
@@ -85,6 +86,21 @@ async def deal_quotes(db: AsyncSession, deal_id: int) -> list[Quote]:
             select(Quote).where(Quote.deal_id == deal_id, Quote.is_latest.is_(True)).order_by(Quote.id.desc())
         )
     )
+
+
+async def quotes_changed(
+    db: AsyncSession, actor: User, window: sync.Window, *, deal_id: int | None = None
+) -> tuple[list[Quote], str | None]:
+    """Every revision of the quotes the actor sees (their deals'), oldest change first: the API's sync."""
+    query = (
+        select(Quote)
+        .join(Deal, Quote.deal_id == Deal.id)
+        .where(access.visibility(actor))
+        .options(selectinload(Quote.lines))
+    )
+    if deal_id is not None:
+        query = query.where(Quote.deal_id == deal_id)
+    return await sync.page(db, query, Quote, window)
 
 
 @dataclass(frozen=True)
@@ -238,9 +254,23 @@ def _lines_and_totals(data: QuoteInput, rounding: Rounding) -> tuple[list[QuoteL
     return lines, figures
 
 
+async def _check_products(db: AsyncSession, data: QuoteInput) -> None:
+    """A line's product must exist (a deactivated one may stay on the quotes that have it)."""
+    wanted = {line.product_id for line in data.lines if line.product_id is not None}
+    known = set(await db.scalars(select(Product.id).where(Product.id.in_(wanted)))) if wanted else set()
+    unknown = {
+        f"line-{n}-product_id": "product.unknown"
+        for n, line in enumerate(data.lines)
+        if line.product_id is not None and line.product_id not in known
+    }
+    if unknown:
+        raise Invalid(**unknown)
+
+
 async def create_quote(db: AsyncSession, actor: User, clock: Clock, deal_id: int, data: QuoteInput) -> Quote:
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
+    await _check_products(db, data)
     settings = await issuer(db)
     rounding = data.rounding or Rounding(settings.default_rounding)
     issue_date = data.issue_date or clock.today()
@@ -278,6 +308,7 @@ async def save_quote(db: AsyncSession, actor: User, clock: Clock, quote_id: int,
     values = _header_values(data, issue_date, settings.default_validity_days, rounding)
     await check_version(db, quote, data.seen_version, {k: v for k, v in values.items() if k != "honorific"})
     lines, figures = _lines_and_totals(data, rounding)
+    await _check_products(db, data)
     if quote.status in REVISABLE:
         return await _new_revision(db, actor, clock, quote, values | figures, lines)
     if not quote.is_editable:

@@ -19,6 +19,7 @@ class ApiRule:
     expect: dict[str, int]
     url: str = ""  # concrete URL, ids filled in from the matrix's `account` fixture
     json: dict[str, Any] | None = field(default=None)
+    media_type: str = "application/json"  # of a 2xx answer (errors are always JSON)
 
 
 def everyone(status: int = 200) -> dict[str, int]:
@@ -52,9 +53,9 @@ RULES: dict[tuple[str, str], ApiRule] = {
 
 
 def _others() -> dict[tuple[str, str], ApiRule]:
-    from tests.api import route_rules_accounts, route_rules_pipeline, route_rules_tasks
+    from tests.api import route_rules_accounts, route_rules_pipeline, route_rules_quotes, route_rules_tasks
 
-    return route_rules_accounts.RULES | route_rules_pipeline.RULES | route_rules_tasks.RULES
+    return route_rules_accounts.RULES | route_rules_pipeline.RULES | route_rules_tasks.RULES | route_rules_quotes.RULES
 
 
 RULES |= _others()

@@ -62,4 +62,5 @@ class ApiDocs(OpenAPIRenderPlugin):
         super().__init__(path="/docs")
 
     def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
-        return PAGE.format(schema=escape(self.get_openapi_json_route(request))).encode()
+        schema = request.app.openapi_config.path.rstrip("/") + "/openapi.json"  # type: ignore[union-attr]
+        return PAGE.format(schema=escape(schema)).encode()

@@ -49,7 +49,7 @@ class Changes:
     deals: list[DealChange]  # every changed deal with its category, and the unchanged ones that are flagged
     quiet: list[Quiet]
     titles: dict[int, tuple[str, str]] = field(default_factory=dict)  # deal id -> (title, company name)
-    quiet_ids: list[int] = field(default_factory=list)  # the unflagged unchanged deals (when asked for)
+    quiet_deals: list[DealChange] = field(default_factory=list)  # the other unchanged deals (when asked for)
 
     @property
     def by_deal(self) -> dict[int, DealChange]:
@@ -114,7 +114,11 @@ async def compute(
     )
     _totals(result)
     if list_quiet:
-        result.quiet_ids = await _quiet_ids(db, quiet_where, flagged_ids)
+        for row in await _quiet_rows(db, quiet_where, flagged_ids, until):
+            placed = bridge.place(world, scope, asof.state_of(row), until)
+            flags = ["no_next_action"] if row.no_next else []
+            result.quiet_deals.append(DealChange(row.id, "unchanged", placed, placed, 0, flags=flags, quiet=True))
+            result.titles[row.id] = (row.title, row.company)
     return result
 
 
@@ -238,9 +242,24 @@ async def _activity(
     return found
 
 
-async def _quiet_ids(db: AsyncSession, where: list, flagged: set[int]) -> list[int]:
-    ids = await db.scalars(select(Deal.id).where(*where).order_by(Deal.id))
-    return [deal_id for deal_id in ids if deal_id not in flagged]
+async def _quiet_rows(db: AsyncSession, where: list, flagged: set[int], until: datetime) -> list:
+    """Every other unchanged deal of the scope (the API lists them all), and whether it had no
+    open task at `until`."""
+    open_then = exists(
+        select(Task.id).where(
+            Task.deal_id == Deal.id,
+            Task.created_at <= until,
+            or_(Task.status == TaskStatus.open, func.coalesce(Task.completed_at, Task.updated_at) > until),
+        )
+    )
+    query = (
+        asof.state_columns()
+        .add_columns(Deal.title, Company.name.label("company"), (~open_then).label("no_next"))
+        .join(Company, Company.id == Deal.company_id)
+        .where(*where)
+        .order_by(Deal.id)
+    )
+    return [row for row in await db.execute(query) if row.id not in flagged]
 
 
 def _totals(changes: Changes) -> None:

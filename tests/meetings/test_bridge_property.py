@@ -202,11 +202,12 @@ def _check(cast: Cast, result: changes.Changes, scope: Scope, first: Snapshot, l
     assert (result.start.count, result.start.amount_jpy, result.start.weighted_jpy) == start
     assert (result.end.count, result.end.amount_jpy, result.end.weighted_jpy) == end
     assert result.start.amount_jpy + sum(row.amount_jpy for row in result.bridge) == result.end.amount_jpy
-    listed = [c.deal_id for c in result.deals] + result.quiet_ids
+    quiet = [c.deal_id for c in result.quiet_deals]
+    listed = [c.deal_id for c in result.deals] + quiet
     assert len(listed) == len(set(listed)), "a deal in two categories"
     assert sum(row.count for row in result.bridge) == len(listed)
     assert set(at_since) | set(at_until) <= set(listed)
-    categories = {c.deal_id: c.category for c in result.deals} | dict.fromkeys(result.quiet_ids, "unchanged")
+    categories = {c.deal_id: c.category for c in result.deals} | dict.fromkeys(quiet, "unchanged")
     for deal_id, category in categories.items():
         before, after = at_since.get(deal_id), at_until.get(deal_id)
         if before and after:

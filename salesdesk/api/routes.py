@@ -19,6 +19,7 @@ from salesdesk.api import (
 )
 from salesdesk.api.auth import token_login
 from salesdesk.api.limits import BODY_LIMIT
+from salesdesk.api.pipeline_changes import ROUTES as PIPELINE_CHANGES
 
 API = Router(
     path="/api/v1",
@@ -32,6 +33,7 @@ API = Router(
         *deals.ROUTES,
         *contacts.ROUTES,
         *tasks.ROUTES,
+        *PIPELINE_CHANGES,
         *products.ROUTES,
         *quotes.ROUTES,
     ],

@@ -49,3 +49,6 @@ RULES: dict[tuple[str, str], ApiRule] = {
     ("PATCH", CONTACT): ApiRule(deal_editors(200), url=DEAL + "/contacts/{person}", json={"role": "decision_maker"}),
     ("DELETE", CONTACT): ApiRule(everyone(404), url=DEAL + "/contacts/999999"),
 }
+
+# the weekly meeting's bridge: everyone, each over the deals they see
+RULES[("GET", "/api/v1/pipeline/changes")] = ApiRule(everyone(), url="/api/v1/pipeline/changes?since=2026-01-05T00:00:00Z")

@@ -58,6 +58,7 @@ from salesdesk.i18n import (
     yen,
 )
 from salesdesk.i18n.messages import error_text, field_label
+from salesdesk.meetings import routes as meeting_routes
 from salesdesk.pipeline import admin_routes as pipeline_admin_routes
 from salesdesk.pipeline import deal_routes, report_routes
 from salesdesk.pipeline import routes as pipeline_routes
@@ -236,6 +237,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *quotes_admin_routes.ROUTES,
         *reports_routes.ROUTES,
         *webhook_routes.ROUTES,
+        *meeting_routes.ROUTES,
     ]
     routes = [
         Router(path="/", route_handlers=pages, include_in_schema=False),  # the schema is the API's

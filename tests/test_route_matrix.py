@@ -54,6 +54,7 @@ from tests.accounts.route_rules_import import RULES as IMPORT_RULES  # noqa: E40
 from tests.api.route_rules import RULES as API_RULES  # noqa: E402
 from tests.calendar.route_rules import RULES as CALENDAR_RULES  # noqa: E402
 from tests.matrix_data import matrix_account  # noqa: E402
+from tests.meetings.route_rules import RULES as MEETING_RULES  # noqa: E402
 from tests.pipeline.route_rules_board import RULES as BOARD_RULES  # noqa: E402
 from tests.pipeline.route_rules_deals import RULES as DEAL_RULES  # noqa: E402
 from tests.pipeline.route_rules_reports import RULES as REPORT_RULES  # noqa: E402
@@ -153,6 +154,7 @@ RULES: dict[tuple[str, str], Rule] = {
     **TASK_RULES,
     **CALENDAR_RULES,
     **WEBHOOK_RULES,
+    **MEETING_RULES,
     # last: it ends the session the walk uses
     ("POST", "/logout"): Rule(logged_in(303)),
 }

@@ -84,6 +84,7 @@ class Company(IdMixin, VersionedMixin, Audited, Base):
     is_target: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     contract_end_on: Mapped[date | None] = mapped_column(Date)  # a renewal task comes before it
+    quote_rounding: Mapped[str | None] = mapped_column(String(10))  # its quotes' tax rounding; None: the issuer's
     # Newest activity's time, kept by the activity services so "no contact for N days" is an index scan.
     last_contact_at: Mapped[datetime | None]
 

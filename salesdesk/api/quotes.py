@@ -181,7 +181,9 @@ async def approve_quote(
     db_session: DB, actor: Actor, clock: Now, quote_id: Annotated[int, ITEM_ID], data: JSONBody[DecisionBody]
 ) -> QuoteOut:
     """The manager of the deal owner's team, or an admin (not the one who made the quote): 403 otherwise."""
-    await status.decide_approval(db_session, actor, quote_id, DecisionInput(data.version, data.note), approve=True)
+    await status.decide_approval(
+        db_session, actor, clock, quote_id, DecisionInput(data.version, data.note), approve=True
+    )
     return await _shown(db_session, actor, clock, quote_id)
 
 
@@ -189,7 +191,9 @@ async def approve_quote(
 async def decline_quote(
     db_session: DB, actor: Actor, clock: Now, quote_id: Annotated[int, ITEM_ID], data: JSONBody[DecisionBody]
 ) -> QuoteOut:
-    await status.decide_approval(db_session, actor, quote_id, DecisionInput(data.version, data.note), approve=False)
+    await status.decide_approval(
+        db_session, actor, clock, quote_id, DecisionInput(data.version, data.note), approve=False
+    )
     return await _shown(db_session, actor, clock, quote_id)
 
 

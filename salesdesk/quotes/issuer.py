@@ -33,6 +33,7 @@ async def issuer(db: AsyncSession) -> IssuerSettings:
         number_pattern=DEFAULT_NUMBER_PATTERN,
         approval_threshold_percent=None,
         seal_media_type="",
+        logo_media_type="",
         version=0,
     )
 
@@ -61,7 +62,7 @@ async def save_issuer(db: AsyncSession, actor: User, data: IssuerInput) -> Issue
         "approval_threshold_percent": data.approval_threshold_percent,
     }
     if settings.id is None:  # the first save: nothing to be stale against
-        settings = IssuerSettings(**values, seal_media_type="")
+        settings = IssuerSettings(**values, seal_media_type="", logo_media_type="")
         db.add(settings)
     else:
         await check_version(db, settings, data.seen_version, values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -32,6 +33,9 @@ from salesdesk.auth.models import User
 from salesdesk.db import Base, IdMixin, IdType, VersionedMixin
 from salesdesk.pipeline.models import Deal
 from salesdesk.quotes.tax import Line, Rounding, TaxCategory
+
+if TYPE_CHECKING:
+    from salesdesk.tasks.models import Task
 
 DEFAULT_NUMBER_PATTERN = "Q-{year}-{seq:04}"
 DEFAULT_VALIDITY_DAYS = 30
@@ -75,7 +79,7 @@ class IssuerSettings(IdMixin, VersionedMixin, Audited, Base):
     """Our company as printed on every quote, and the quotes' defaults: one row, edited by admins."""
 
     __tablename__ = "issuer_settings"
-    __audit_ignore__ = Audited.__audit_ignore__ | {"seal_image"}
+    __audit_ignore__ = Audited.__audit_ignore__ | {"seal_image", "logo_image"}
 
     name: Mapped[str] = mapped_column(String(200), default="")
     address: Mapped[str] = mapped_column(Text, default="")
@@ -87,8 +91,10 @@ class IssuerSettings(IdMixin, VersionedMixin, Audited, Base):
     default_validity_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_VALIDITY_DAYS)
     number_pattern: Mapped[str] = mapped_column(String(50), default=DEFAULT_NUMBER_PATTERN)
     approval_threshold_percent: Mapped[int | None] = mapped_column(Integer)  # None: discounts need no approval
-    seal_image: Mapped[bytes | None] = mapped_column(LargeBinary)  # 角印, PNG
+    seal_image: Mapped[bytes | None] = mapped_column(LargeBinary)  # 角印, PNG or JPEG
     seal_media_type: Mapped[str] = mapped_column(String(30), default="")
+    logo_image: Mapped[bytes | None] = mapped_column(LargeBinary)  # printed above the issuer block
+    logo_media_type: Mapped[str] = mapped_column(String(30), default="")
 
     def __str__(self) -> str:
         return "issuer settings"
@@ -142,9 +148,14 @@ class Quote(IdMixin, VersionedMixin, Audited, Base):
     decided_on: Mapped[date | None] = mapped_column(Date)  # accepted or rejected
     approved_by_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("users.id", ondelete="SET NULL"), index=True)
     approval_note: Mapped[str] = mapped_column(Text, default="")
+    # The approving manager's task while approval is requested (closed when they decide).
+    approval_task_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("tasks.id", ondelete="SET NULL"), index=True
+    )
 
     deal: Mapped[Deal] = relationship(lazy="raise")
     created_by: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[created_by_id])
+    approval_task: Mapped[Task | None] = relationship("Task", lazy="raise", foreign_keys=[approval_task_id])
     lines: Mapped[list[QuoteLine]] = relationship(
         lazy="raise", order_by="QuoteLine.position", cascade="all, delete-orphan"
     )

@@ -22,7 +22,7 @@ from salesdesk.i18n import _
 from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import access
 from salesdesk.pipeline.models import Deal
-from salesdesk.quotes import editor, pdf, products, services
+from salesdesk.quotes import approval, editor, pdf, products, services
 from salesdesk.quotes.forms import QuoteForm, fmt_quantity, parse_quote
 from salesdesk.quotes.issuer import issuer
 from salesdesk.quotes.models import Honorific, Quote, QuoteStatus
@@ -59,6 +59,13 @@ async def quotes_index(
         shown_status=services.shown_status,
         QuoteStatus=QuoteStatus,
     )
+
+
+@get("/quotes/approvals/badge")
+async def approvals_badge(db_session: DB, actor: Actor) -> Page:
+    """The header's count of quotes awaiting the user's approval (loaded after the page, so pages keep
+    their query counts); nothing when none wait."""
+    return render("quotes/approval_badge.html", count=await approval.awaiting_count(db_session, actor))
 
 
 # --- the editor ----------------------------------------------------------------------------------
@@ -173,4 +180,14 @@ async def quote_pdf(db_session: DB, actor: Actor, quote_id: int, pdfa: str = "")
     )
 
 
-ROUTES = [quotes_index, new_quote, create_quote, edit_quote, save_quote, quote_detail, quote_pdf, *STATUS_ROUTES]
+ROUTES = [
+    quotes_index,
+    approvals_badge,
+    new_quote,
+    create_quote,
+    edit_quote,
+    save_quote,
+    quote_detail,
+    quote_pdf,
+    *STATUS_ROUTES,
+]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,7 +21,7 @@ from salesdesk.clock import Clock
 from salesdesk.errors import Invalid, NotFound
 from salesdesk.pipeline import access, committee, setup
 from salesdesk.pipeline.models import Deal
-from salesdesk.quotes import numbering
+from salesdesk.quotes import approval, numbering
 from salesdesk.quotes.forms import QuoteForm, QuoteInput, derived_honorific, line_form
 from salesdesk.quotes.issuer import issuer
 from salesdesk.quotes.models import Product, Quote, QuoteLine, QuoteStatus
@@ -31,6 +31,7 @@ from salesdesk.versions import check_version, flush_or_stale
 REVISABLE = (QuoteStatus.sent, QuoteStatus.rejected, QuoteStatus.expired)  # a new revision re-quotes these
 PAGE_SIZE = 50
 EXPIRING_DAYS = 7  # "expiring soon": sent and valid for at most this many more days
+MY_APPROVAL = "my_approval"  # the list's filter: quotes awaiting the user's approval
 
 
 def is_expired(quote: Quote, today: date) -> bool:
@@ -105,7 +106,7 @@ async def quotes_changed(
 
 @dataclass(frozen=True)
 class QuoteFilter:
-    status: str = ""  # a QuoteStatus, "expiring" (sent, valid for a week at most) or "" (all)
+    status: str = ""  # a QuoteStatus, "expiring" (sent, valid for a week at most), "my_approval" or "" (all)
     owner_id: int | None = None  # the deal's owner
     page: int = 1
 
@@ -124,7 +125,10 @@ async def list_quotes(db: AsyncSession, actor: User, clock: Clock, f: QuoteFilte
     query = (
         select(Quote).join(Deal, Quote.deal_id == Deal.id).where(Quote.is_latest.is_(True), access.visibility(actor))
     )
-    if f.status == "expiring":
+    if f.status == MY_APPROVAL:
+        awaiting = approval.awaiting(actor)
+        query = query.where(awaiting if awaiting is not None else false())
+    elif f.status == "expiring":
         query = query.where(
             Quote.status == QuoteStatus.sent, Quote.valid_until.between(today, today + timedelta(days=EXPIRING_DAYS))
         )

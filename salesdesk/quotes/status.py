@@ -21,6 +21,7 @@ from salesdesk.errors import Forbidden, Invalid
 from salesdesk.pipeline import access, history, moves
 from salesdesk.pipeline.forms import MoveInput
 from salesdesk.pipeline.models import Stage, StageKind
+from salesdesk.quotes import approval
 from salesdesk.quotes.issuer import issuer
 from salesdesk.quotes.models import Quote, QuoteStatus
 from salesdesk.quotes.services import editable_quote, get_quote, shown_status
@@ -123,20 +124,26 @@ async def request_approval(db: AsyncSession, actor: User, clock: Clock, quote_id
     quote = await _transition(db, actor, clock, quote_id, data.seen_version, (QuoteStatus.draft,))
     if not await needs_approval(db, quote):
         raise Invalid(quote="quote.no_approval_needed")
+    manager = await approval.approver(db, quote)  # read before the quote changes: a query after would autoflush
     quote.status = QuoteStatus.approval_requested
     quote.approval_note = data.note
+    if manager is not None:
+        approval.open_task(actor, clock, quote, manager)
     await flush_or_stale(db, quote)
     return quote
 
 
-async def decide_approval(db: AsyncSession, actor: User, quote_id: int, data: DecisionInput, *, approve: bool) -> Quote:
-    """Approve (it may be sent) or send it back to draft, with a comment."""
+async def decide_approval(
+    db: AsyncSession, actor: User, clock: Clock, quote_id: int, data: DecisionInput, *, approve: bool
+) -> Quote:
+    """Approve (it may be sent) or send it back to draft, with a comment; the manager's task is done."""
     quote = await get_quote(db, actor, quote_id)
     if not await may_approve(db, actor, quote):
         raise Forbidden("quote.approve")
     await check_version(db, quote, data.seen_version)
     if quote.status != QuoteStatus.approval_requested:
         raise Invalid(quote="quote.wrong_status")
+    await approval.close_task(db, clock, quote)
     quote.status = QuoteStatus.approved if approve else QuoteStatus.draft
     quote.approved_by_id = actor.id if approve else None
     quote.approval_note = data.note

@@ -140,7 +140,7 @@ async def approve(
 ) -> Response | Page:
     return await _act(
         request, db_session, actor, clock, quote_id,
-        lambda: status.decide_approval(db_session, actor, quote_id, _decision(data), approve=True),
+        lambda: status.decide_approval(db_session, actor, clock, quote_id, _decision(data), approve=True),
         _("Discount approved."),
     )  # fmt: skip
 
@@ -151,7 +151,7 @@ async def decline(
 ) -> Response | Page:
     return await _act(
         request, db_session, actor, clock, quote_id,
-        lambda: status.decide_approval(db_session, actor, quote_id, _decision(data), approve=False),
+        lambda: status.decide_approval(db_session, actor, clock, quote_id, _decision(data), approve=False),
         _("Sent back to draft."),
     )  # fmt: skip
 

@@ -12,6 +12,7 @@ STALE = {"version": "0"}
 
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/quotes"): Rule(logged_in(), url="/quotes?status=expiring&owner={user}"),
+    ("GET", "/quotes/approvals/badge"): Rule(logged_in()),
     ("GET", "/deals/{deal_id:int}/quotes/new"): Rule(deal_editors(), url="/deals/{deal}/quotes/new"),
     ("POST", "/deals/{deal_id:int}/quotes"): Rule(
         deal_editors(), url="/deals/{deal}/quotes", data={"subject": "見積", "line_description": "作業"}

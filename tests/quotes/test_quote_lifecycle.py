@@ -105,8 +105,10 @@ async def test_a_discount_over_the_threshold_is_sent_only_after_the_manager_appr
     quote = await status.request_approval(db, rep, CLOCK, quote.id, DecisionInput(quote.version, "競合対抗のため"))
     await db.commit()
     with pytest.raises(Forbidden):  # the rep cannot approve their own discount
-        await status.decide_approval(db, rep, quote.id, DecisionInput(quote.version), approve=True)
-    quote = await status.decide_approval(db, manager, quote.id, DecisionInput(quote.version, "今回限り"), approve=True)
+        await status.decide_approval(db, rep, CLOCK, quote.id, DecisionInput(quote.version), approve=True)
+    quote = await status.decide_approval(
+        db, manager, CLOCK, quote.id, DecisionInput(quote.version, "今回限り"), approve=True
+    )
     await db.commit()
 
     assert (await sent(db, rep, quote)).status == "sent"
@@ -120,7 +122,7 @@ async def test_a_declined_discount_goes_back_to_draft_with_the_managers_comment(
     await db.commit()
 
     declined = await status.decide_approval(
-        db, manager, quote.id, DecisionInput(quote.version, "値引きは10%まで"), approve=False
+        db, manager, CLOCK, quote.id, DecisionInput(quote.version, "値引きは10%まで"), approve=False
     )
 
     assert (declined.status, declined.approval_note) == ("draft", "値引きは10%まで")

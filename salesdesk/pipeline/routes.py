@@ -18,6 +18,7 @@ from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
 from salesdesk.ids import parse_id
+from salesdesk.meetings.board_changes import board_changes
 from salesdesk.pipeline import board, board_views, filters, moves, setup
 from salesdesk.pipeline.filters import DealFilter
 from salesdesk.pipeline.forms import MoveForm, parse_move
@@ -32,10 +33,14 @@ async def _board_page(request: Request, db: AsyncSession, actor: User, pipeline_
     url = board_views.board_url(result.pipeline.id, f, default=result.pipeline.is_default)
     # The filter form pushes the canonical address (no empty fields) into the history.
     headers = {"HX-Push-Url": url} if is_fragment_request(request) else {}
+    since_meeting = None  # the "前回の会議から" toggle: badges from the weekly meeting's bridge
+    if request.query_params.get("changes"):
+        since_meeting = await board_changes(db, actor, result.pipeline.id, f)
     return render(
         "pipeline/board.html",
         block="board",
         headers=headers,
+        since_meeting=since_meeting,
         board=result,
         f=f,
         board_url=url,

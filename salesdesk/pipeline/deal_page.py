@@ -1,5 +1,6 @@
 """The deal page: summary figures, stage progress with the time spent in each stage, the buying
-committee with its coverage, one timeline of activities, field changes and finished tasks, and
+committee with its coverage, one timeline of activities, field changes, finished tasks and the
+steps of its quotes, and
 the next actions; plus the deal pages' small use cases (saving with the next-action prompt,
 logging an activity on the deal, the edit form's values, picking a company for a new deal).
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,9 @@ from salesdesk.pipeline.forms import DealForm, DealInput
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task
+
+if TYPE_CHECKING:
+    from salesdesk.quotes.timeline import QuoteEvent
 
 PAGE_SIZE = 20  # timeline entries per page
 SAME_SAVE = timedelta(seconds=5)  # the events of one save are written microseconds apart: one entry
@@ -97,11 +101,12 @@ def typed(field_name: str, text: str | None) -> Any:
 @dataclass
 class Entry:
     at: datetime
-    kind: str  # activity | change | created | task
+    kind: str  # activity | change | created | task | quote
     actor_id: int | None = None
     activity: Activity | None = None
     task: Task | None = None  # a finished task; on an activity entry, the task it was logged from
     changes: list[Change] = field(default_factory=list)
+    quote: QuoteEvent | None = None  # a quote made, sent, accepted, rejected …
 
 
 @dataclass
@@ -129,9 +134,17 @@ def change_entries(events: list[DealEvent]) -> list[Entry]:
     return entries
 
 
-def merge_timeline(activities: list[Activity], events: list[DealEvent], finished: list[Task], *, page: int) -> Timeline:
+def merge_timeline(
+    activities: list[Activity],
+    events: list[DealEvent],
+    finished: list[Task],
+    *,
+    page: int,
+    quote_events: list[QuoteEvent] | tuple[()] = (),
+) -> Timeline:
     """Newest first. A task completed and logged in one step shows once: as its activity, marked done."""
     entries = [Entry(a.occurred_at, "activity", a.user_id, activity=a) for a in activities]
+    entries += [Entry(q.at, "quote", q.actor_id, quote=q) for q in quote_events]
     logged = {e.activity.task_id: e for e in entries if e.activity and e.activity.task_id is not None}
     for task in finished:
         if task.id in logged:
@@ -229,6 +242,9 @@ async def deal_page(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *
             .limit(page * PAGE_SIZE + 1)
         )
     )
+    from salesdesk.quotes.timeline import deal_quote_events  # quotes build on deals
+
+    quote_events = await deal_quote_events(db, deal.id, limit=page * PAGE_SIZE + 1)
     group = await group_tree(db, deal.company)
     return DealPage(
         deal=deal,
@@ -239,7 +255,9 @@ async def deal_page(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *
         coverage=await committee.coverage(db, contacts, now=now),
         candidates=await committee.candidates(db, deal) if may_edit else [],
         company_names={c.id: c.name for _, c in group} | {deal.company_id: deal.company.name},
-        timeline=merge_timeline(activities, events, [t for t in all_tasks if t.status == "done"], page=page),
+        timeline=merge_timeline(
+            activities, events, [t for t in all_tasks if t.status == "done"], page=page, quote_events=quote_events
+        ),
         tasks=[t for t in all_tasks if t.is_open],
         user_names=await user_names(db),
         today=clock.today(),

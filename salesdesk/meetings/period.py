@@ -28,11 +28,12 @@ class Slot:
     starts_at: time = DEFAULT_TIME
 
     def last_start(self, now: datetime) -> datetime:
-        """The latest meeting start at or before `now` (aware, UTC)."""
+        """The latest meeting start before `now` (aware, UTC): at 09:00 sharp, the meeting that
+        starts reviews the week since the previous one."""
         local = now.astimezone(MEETING_ZONE)
         day = local.date() - timedelta(days=(local.weekday() - self.weekday) % 7)
         start = datetime.combine(day, self.starts_at, tzinfo=MEETING_ZONE)
-        if start > local:
+        if start >= local:
             start -= WEEK
         return start.astimezone(UTC)
 

@@ -38,15 +38,15 @@ async def calendar_feed(request: Request, db_session: DB, name: str) -> Response
     if not name.endswith(".ics"):
         raise NotFound("feed")
     subscribed = await feed.feed_for(db_session, name.removesuffix(".ics"))
-    found = await feed.feed_items(db_session, subscribed)
     current_locale.set(subscribed.user.locale)  # the calendar's name in its owner's language
     name = _("salesdesk: team tasks") if subscribed.team else _("salesdesk: my tasks")
-    body = feed.render(found, name=name, base_url=base_url(request), team=subscribed.team)
-    tag = feed.etag(body)
+    base = base_url(request)
+    tag = await feed.feed_etag(db_session, subscribed, name, base)
     headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
     if feed.matches(request.headers.get("if-none-match"), tag):
         return Response(b"", status_code=304, headers=headers)
-    return Response(body, media_type=ICS, headers=headers)
+    found = await feed.feed_items(db_session, subscribed)
+    return Response(feed.render(found, name=name, base_url=base, team=subscribed.team), media_type=ICS, headers=headers)
 
 
 @get("/tasks/{task_id:int}/calendar.ics")

@@ -168,3 +168,17 @@ async def test_the_settings_page_shows_https_and_webcal_links_with_copy_buttons(
     assert f'value="webcal://testserver.local/calendar/{token}.ics"' in page
     assert 'data-copy="feed-own-https"' in page and "/static/js/copy.js" in page
     assert "feed-team" not in page  # a rep has no team feed
+
+
+async def test_renaming_the_deal_changes_the_events_description_and_the_etag(db, anonymous, rep, make_deal, make_task):
+    deal = await make_deal(rep, "提案", next_action=False, title="旧案件名")
+    task = await make_task(rep, deal)
+    token = await feed_token(db, rep)
+    first = await get_feed(anonymous, token)
+    saved = await db.get(type(deal), deal.id)
+    saved.title = "新案件名"
+    await db.commit()
+
+    again = await get_feed(anonymous, token, **{"If-None-Match": first.headers["etag"]})
+
+    assert again.status_code == 200 and "新案件名" in by_vobject(again.text)[task.uid]["description"]

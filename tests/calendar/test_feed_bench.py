@@ -15,4 +15,4 @@ def test_feed_benchmark_runs_end_to_end_and_prints_json_last(fresh_database, cap
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     for key in ("feed_p50_ms", "feed_p95_ms", "not_modified_p95_ms", "app_floor_p95_ms", "floor_p95_ms"):
         assert figures[key] > 0, key
-    assert figures["open_tasks"] == 60 and figures["queries"] == 2
+    assert figures["open_tasks"] == 60 and figures["queries"] == 3

@@ -98,7 +98,10 @@ async def test_a_feed_of_1000_open_tasks_takes_a_fixed_number_of_queries(
     r = await client.get(f"/calendar/{token}.ics")
 
     assert r.status_code == 200 and r.text.count("BEGIN:VEVENT") == 1000
-    assert len(statements) == 2, statements  # the feed's user; its tasks with their deal, company and owner
+    assert len(statements) == 3, statements  # the feed's user; its ETag; its tasks with their deal, company, owner
+    statements.clear()
+    unchanged = await client.get(f"/calendar/{token}.ics", headers={"If-None-Match": r.headers["etag"]})
+    assert unchanged.status_code == 304 and len(statements) == 2  # not even the tasks are read
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

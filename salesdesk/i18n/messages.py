@@ -94,6 +94,12 @@ MESSAGES = {
     "number_pattern.too_long": N_("Numbers from this pattern would be longer than 50 characters."),
     "product.code_taken": N_("A product with this code already exists."),
     "product.unknown": N_("There is no product with this id."),
+    "image.missing": N_("Choose an image file."),
+    "image.too_large": N_("The image is over 512 KB: save it smaller (e.g. 600 × 600 pixels)."),
+    "image.format": N_("Upload a PNG or JPEG image."),
+    "image.size": N_("The image needs at least 64 pixels (a logo 32) and at most 2,000 on each side."),
+    "image.shape_seal": N_("A seal is about square: crop the image to the stamp."),
+    "image.shape_logo": N_("The logo is too wide for the quote: at most 8 times as wide as high."),
     "product.code_repeated": N_("This code appears twice in the file."),
     "products.columns_missing": N_("The file needs the columns 商品コード, 商品名 and 単価."),
     # webhooks

@@ -14,7 +14,8 @@ from salesdesk.auth.models import User
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
-from salesdesk.quotes import issuer, products
+from salesdesk.inputs import Fields
+from salesdesk.quotes import images, issuer, products
 from salesdesk.quotes.forms import IssuerForm, ProductForm, parse_issuer, parse_product, product_form
 from salesdesk.quotes.models import Product
 from salesdesk.quotes.products import CATEGORY_LABELS
@@ -134,10 +135,38 @@ def issuer_form(settings: Any) -> IssuerForm:
     )
 
 
-@get("/admin/quote-settings")
+SETTINGS = "/admin/quote-settings"
+IMAGE = SETTINGS + "/images/{kind:str}"
+
+
+async def _settings_page(
+    db: AsyncSession,
+    *,
+    form: IssuerForm | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    stale: StaleEdit | None = None,
+    image_errors: dict[str, str] | None = None,
+) -> Page:
+    """The settings form (the user's input, or the saved values) and the seal and logo with theirs."""
+    settings = await issuer.issuer(db)
+    return render(
+        "quotes/admin_settings.html",
+        status_code=status_code,
+        form=form or issuer_form(settings),
+        errors=errors or {},
+        stale=stale,
+        images={kind: images.has_image(settings, kind) for kind in images.KINDS},
+        image_errors=image_errors or {},
+        image_version=settings.version,
+        max_image_kb=images.MAX_BYTES // 1024,
+    )
+
+
+@get(SETTINGS)
 async def settings_page(db_session: DB, actor: Actor) -> Page:
-    settings = await issuer.admin_issuer(db_session, actor)
-    return render("quotes/admin_settings.html", form=issuer_form(settings), errors={})
+    await issuer.admin_issuer(db_session, actor)
+    return await _settings_page(db_session)
 
 
 @post("/admin/quote-settings")
@@ -148,12 +177,39 @@ async def save_settings(
     try:
         await issuer.save_issuer(db_session, actor, parse_issuer(data))
     except Invalid as error:
-        return render("quotes/admin_settings.html", status_code=422, form=data, errors=error.errors)
+        return await _settings_page(db_session, status_code=422, form=data, errors=error.errors)
     except StaleEdit as stale:
         settings = await issuer.issuer(db_session)
         form = replace(data, version=settings.version)
-        return render("quotes/admin_settings.html", status_code=409, form=form, errors={}, stale=stale)
-    return redirect(request, "/admin/quote-settings", flash=("success", _("Quote settings saved.")))
+        return await _settings_page(db_session, status_code=409, form=form, stale=stale)
+    return redirect(request, SETTINGS, flash=("success", _("Quote settings saved.")))
+
+
+@post(IMAGE, request_max_body_size=4 * images.MAX_BYTES)
+async def upload_image(request: Request, db_session: DB, actor: Actor, kind: str) -> Response | Page:
+    """The seal's or logo's file (multipart); a file too large, of another format or size is a 422."""
+    await issuer.admin_issuer(db_session, actor)  # before the file is read
+    form = await request.form()
+    upload = form.get("file")
+    content = await upload.read() if isinstance(upload, UploadFile) else b""
+    try:
+        await images.save_image(db_session, actor, kind, content, Fields().version(str(form.get("version") or "")))
+    except Invalid as error:
+        return await _settings_page(db_session, status_code=422, image_errors=error.errors)
+    except StaleEdit as stale:
+        return await _settings_page(db_session, status_code=409, stale=stale)
+    return redirect(request, SETTINGS, flash=("success", _("Seal saved.") if kind == "seal" else _("Logo saved.")))
+
+
+@post(IMAGE + "/delete")
+async def remove_image(request: Request, db_session: DB, actor: Actor, kind: str) -> Response | Page:
+    await issuer.admin_issuer(db_session, actor)
+    version = Fields().version(str((await request.form()).get("version") or ""))
+    try:
+        await images.remove_image(db_session, actor, kind, version)
+    except StaleEdit as stale:
+        return await _settings_page(db_session, status_code=409, stale=stale)
+    return redirect(request, SETTINGS, flash=("success", _("Removed.")))
 
 
 ROUTES = [
@@ -165,4 +221,6 @@ ROUTES = [
     import_products,
     settings_page,
     save_settings,
+    upload_image,
+    remove_image,
 ]

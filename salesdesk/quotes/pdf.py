@@ -4,8 +4,9 @@ Glyphs: the stylesheet names "Noto Sans CJK JP" (Debian's fonts-noto-cjk, instal
 no font file is kept in the repository) and the document says lang="ja", so Japanese text is set
 in the Japanese face, never a Chinese one picked by fallback; the yen sign is U+00A5, drawn by
 that face as ¥. The document's labels are in the quote's language (ja, or en for customers
-abroad), whoever downloads it. Nothing is fetched while rendering: only the seal, embedded as a
-data: URL, is an outside resource (no request can be made to another host through a quote).
+abroad), whoever downloads it. Nothing is fetched while rendering: only the seal and the logo,
+embedded as data: URLs, are outside resources (no request can be made to another host through a
+quote). The seal is stamped over the company name in the issuer block, as a 角印 is.
 """
 
 from __future__ import annotations
@@ -54,10 +55,12 @@ def environment(locale: str) -> Environment:
     return env
 
 
-def seal_url(settings: IssuerSettings) -> str | None:
-    if not settings.seal_image or not settings.seal_media_type.startswith("image/"):
+def image_url(settings: IssuerSettings, kind: str) -> str | None:
+    """The seal or the logo as a data: URL (images.py checked it on upload); None without one."""
+    content, media_type = getattr(settings, f"{kind}_image"), getattr(settings, f"{kind}_media_type") or ""
+    if not content or not media_type.startswith("image/"):
         return None
-    return f"data:{settings.seal_media_type};base64,{base64.b64encode(settings.seal_image).decode()}"
+    return f"data:{media_type};base64,{base64.b64encode(content).decode()}"
 
 
 def render_html(quote: Quote, settings: IssuerSettings) -> str:
@@ -72,7 +75,8 @@ def render_html(quote: Quote, settings: IssuerSettings) -> str:
             totals=result,
             lines=list(quote.lines),
             locale=locale,
-            seal=seal_url(settings),
+            seal=image_url(settings, "seal"),
+            logo=image_url(settings, "logo"),
             TaxCategory=TaxCategory,
         )
     )
@@ -80,7 +84,7 @@ def render_html(quote: Quote, settings: IssuerSettings) -> str:
 
 def render_pdf(quote: Quote, settings: IssuerSettings, *, pdf_a: bool = False) -> bytes:
     """The PDF's bytes. CPU-bound (tens to hundreds of milliseconds): routes run it in a thread."""
-    fetcher = URLFetcher(allowed_protocols={"data"})  # the seal only: no file, no host is ever read
+    fetcher = URLFetcher(allowed_protocols={"data"})  # the seal and logo only: no file, no host is ever read
     document = HTML(string=render_html(quote, settings), base_url=str(ROOT), url_fetcher=fetcher)
     options: dict[str, Any] = {"pdf_variant": "pdf/a-3b"} if pdf_a else {}
     return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))], **options)

@@ -22,7 +22,7 @@ from salesdesk.i18n import _
 from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import access
 from salesdesk.pipeline.models import Deal
-from salesdesk.quotes import approval, editor, pdf, products, services
+from salesdesk.quotes import approval, editor, images, pdf, products, services
 from salesdesk.quotes.forms import QuoteForm, fmt_quantity, parse_quote
 from salesdesk.quotes.issuer import issuer
 from salesdesk.quotes.models import Honorific, Quote, QuoteStatus
@@ -180,6 +180,15 @@ async def quote_pdf(db_session: DB, actor: Actor, quote_id: int, pdfa: str = "")
     )
 
 
+@get("/quote-images/{kind:str}")
+async def issuer_image(db_session: DB, actor: Actor, kind: str) -> Response:
+    """The seal or logo as uploaded, to logged-in users only (the app's login guard), never cached
+    by shared caches."""
+    content, media_type = await images.image(db_session, kind)
+    headers = {"Cache-Control": "private, max-age=0, must-revalidate", "X-Content-Type-Options": "nosniff"}
+    return Response(content, media_type=media_type, headers=headers)
+
+
 ROUTES = [
     quotes_index,
     approvals_badge,
@@ -189,5 +198,6 @@ ROUTES = [
     save_quote,
     quote_detail,
     quote_pdf,
+    issuer_image,
     *STATUS_ROUTES,
 ]

@@ -51,4 +51,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/products/import"): Rule(admin_only(422)),
     ("GET", "/admin/quote-settings"): Rule(admin_only()),
     ("POST", "/admin/quote-settings"): Rule(admin_only(422), data={"name": ""}),
+    # the seal and logo: no file (422) or a stale version (409); shown to anyone logged in (none here: 404)
+    ("POST", "/admin/quote-settings/images/{kind:str}"): Rule(admin_only(422), url="/admin/quote-settings/images/seal"),
+    ("POST", "/admin/quote-settings/images/{kind:str}/delete"): Rule(
+        admin_only(409), url="/admin/quote-settings/images/logo/delete", data={"version": "999"}
+    ),
+    ("GET", "/quote-images/{kind:str}"): Rule(logged_in(404), url="/quote-images/seal"),
 }

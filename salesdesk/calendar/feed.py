@@ -81,6 +81,7 @@ class Item:
     sequence: int
     reminder_minutes: int | None
     recurrence: str | None
+    recurrence_id: str | None
     created_at: datetime
     updated_at: datetime
     deal_id: int | None
@@ -190,6 +191,13 @@ def _event(out: ics.Lines, task: Item, base_url: str, *, with_owner: bool) -> st
         out.add("TRANSP", "OPAQUE")
     if task.recurrence and is_open:
         out.add("RRULE", task.recurrence)
+    elif task.recurrence and task.recurrence_id and task.series_uid:
+        # A closed occurrence of a series that went on (a download): cancel this instance, not the series.
+        if "T" in task.recurrence_id:
+            zone = zone_named(task.owner_zone).key
+            out.add(f"RECURRENCE-ID;TZID={zone}", ics.local(datetime.fromisoformat(task.recurrence_id)))
+        else:
+            out.add("RECURRENCE-ID;VALUE=DATE", ics.day(date.fromisoformat(task.recurrence_id)))
     out.add("STATUS", "CONFIRMED" if is_open else "CANCELLED")
     out.add("DESCRIPTION", ics.text(_description(task, link)))
     out.add("URL", link)

@@ -7,8 +7,10 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -17,7 +19,7 @@ from salesdesk.accounts.models import Company
 from salesdesk.audit.hook import set_actor
 from salesdesk.db import run_async
 from salesdesk.tasks import services as tasks
-from salesdesk.tasks.forms import TaskForm, parse_task
+from salesdesk.tasks.forms import CompleteForm, TaskForm, parse_completion, parse_task
 from salesdesk.tasks.models import Task
 from tests.calendar.feed_helpers import by_ical, by_vobject, feed_token
 
@@ -150,3 +152,23 @@ async def ends_in_30_days(url: str) -> None:
             {"day": date.today() + timedelta(days=30)},
         )
     await engine.dispose()
+
+
+async def test_a_done_occurrences_download_does_not_cancel_its_series(db, login, rep, clock):
+    form = TaskForm(title="定例会議", due_on=clock.today().isoformat(), due_time="10:00", repeat="weekly")
+    task = await tasks.create_task(db, rep, clock, parse_task(form))
+    await db.commit()
+    client = await login(rep)
+    series = (await client.get(f"/tasks/{task.id}/calendar.ics")).text
+    await tasks.complete_task(db, rep, clock, task.id, parse_completion(CompleteForm(version=task.version)))
+    await db.commit()
+
+    done = (await client.get(f"/tasks/{task.id}/calendar.ics")).text
+
+    assert list(by_ical(series)) == [task.series_uid] and "RRULE:FREQ=WEEKLY" in series
+    # the one instance is cancelled (RECURRENCE-ID), not the series
+    slot = task.starts_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y%m%dT%H%M%S")
+    assert f"RECURRENCE-ID;TZID=Asia/Tokyo:{slot}" in done and "STATUS:CANCELLED" in done
+    assert "RRULE" not in done
+    instance = vobject.readOne(done).vevent
+    assert instance.uid.value == task.series_uid and instance.recurrence_id.value == task.starts_at

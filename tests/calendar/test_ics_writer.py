@@ -13,7 +13,7 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 def item(**values) -> Item:
     base = dict(
         id=1, uid="u1@salesdesk", series_uid=None, title="電話", due_on=date(2027, 1, 5), starts_at=None,
-        ends_at=None, status="open", notes="", sequence=3, reminder_minutes=None, recurrence=None,
+        ends_at=None, status="open", notes="", sequence=3, reminder_minutes=None, recurrence=None, recurrence_id=None,
         created_at=NOW, updated_at=NOW, deal_id=None, deal_title=None, company_id=7, company_name="株式会社サンプル",
         owner_name="鈴木 美咲", owner_zone="Asia/Tokyo",
     )  # fmt: skip

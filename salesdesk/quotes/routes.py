@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote as url_quote
 
 import anyio
@@ -22,14 +22,15 @@ from salesdesk.i18n import _
 from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import access
 from salesdesk.pipeline.models import Deal
-from salesdesk.quotes import approval, editor, images, pdf, products, services
+from salesdesk.quotes import approval, editor, images, pdf, products, rounding, services
 from salesdesk.quotes.forms import QuoteForm, fmt_quantity, parse_quote
 from salesdesk.quotes.issuer import issuer
 from salesdesk.quotes.models import Honorific, Quote, QuoteStatus
+from salesdesk.quotes.rounding import CompanyRoundingForm
 from salesdesk.quotes.status_routes import ROUTES as STATUS_ROUTES
 from salesdesk.quotes.status_routes import view_context
 from salesdesk.quotes.tax import RATES, Rounding, TaxCategory
-from salesdesk.web import Page, flash_cookie, is_fragment_request, redirect, render
+from salesdesk.web import FORM, Page, flash_cookie, is_fragment_request, redirect, render
 
 EDITOR_CONTEXT = {
     "TaxCategory": TaxCategory,
@@ -180,6 +181,15 @@ async def quote_pdf(db_session: DB, actor: Actor, quote_id: int, pdfa: str = "")
     )
 
 
+@post("/accounts/{company_id:int}/quote-rounding")
+async def company_rounding(
+    request: Request, db_session: DB, actor: Actor, company_id: int, data: Annotated[CompanyRoundingForm, FORM]
+) -> Response:
+    """The company page's panel: this customer's quotes start with its own rounding (empty: the issuer's)."""
+    await rounding.set_company_rounding(db_session, actor, company_id, rounding.parse_company_rounding(data))
+    return redirect(request, f"/accounts/{company_id}", flash=("success", _("Tax rounding for quotes saved.")))
+
+
 @get("/quote-images/{kind:str}")
 async def issuer_image(db_session: DB, actor: Actor, kind: str) -> Response:
     """The seal or logo as uploaded, to logged-in users only (the app's login guard), never cached
@@ -199,5 +209,6 @@ ROUTES = [
     quote_detail,
     quote_pdf,
     issuer_image,
+    company_rounding,
     *STATUS_ROUTES,
 ]

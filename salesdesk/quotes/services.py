@@ -25,6 +25,7 @@ from salesdesk.quotes import approval, numbering
 from salesdesk.quotes.forms import QuoteForm, QuoteInput, derived_honorific, line_form
 from salesdesk.quotes.issuer import issuer
 from salesdesk.quotes.models import Product, Quote, QuoteLine, QuoteStatus
+from salesdesk.quotes.rounding import default_rounding
 from salesdesk.quotes.tax import Rounding, Totals, discount_share, line_amount, totals
 from salesdesk.versions import check_version, flush_or_stale
 
@@ -159,7 +160,8 @@ async def list_quotes(db: AsyncSession, actor: User, clock: Clock, f: QuoteFilte
 
 async def new_quote_form(db: AsyncSession, actor: User, clock: Clock, deal_id: int) -> tuple[Deal, QuoteForm]:
     """A new quote as the editor first shows it: the deal's company and primary contact as the
-    addressee, the deal's title as 件名, the issuer's payment terms and rounding, one empty line."""
+    addressee, the deal's title as 件名, the issuer's payment terms, the company's rounding (else the
+    issuer's), one empty line."""
     deal = await access.get_deal(db, actor, deal_id)
     await access.ensure_may_edit(db, actor, deal)
     settings = await issuer(db)
@@ -174,7 +176,7 @@ async def new_quote_form(db: AsyncSession, actor: User, clock: Clock, deal_id: i
         issue_date=today.isoformat(),
         valid_until=(today + timedelta(days=settings.default_validity_days)).isoformat(),
         payment_terms=settings.default_payment_terms,
-        rounding=settings.default_rounding,
+        rounding=default_rounding(settings, deal.company).value,
         locale=actor.locale if actor.locale in ("ja", "en") else "ja",
     )
     form.lines = []
@@ -276,7 +278,7 @@ async def create_quote(db: AsyncSession, actor: User, clock: Clock, deal_id: int
     await access.ensure_may_edit(db, actor, deal)
     await _check_products(db, data)
     settings = await issuer(db)
-    rounding = data.rounding or Rounding(settings.default_rounding)
+    rounding = data.rounding or default_rounding(settings, deal.company)
     issue_date = data.issue_date or clock.today()
     lines, figures = _lines_and_totals(data, rounding)
     start_month = (await setup.sales_settings(db)).fiscal_year_start_month

@@ -6,7 +6,7 @@ who may edit the deal changes it. Actions post a stale version (409) and editor 
 are the admins'; the others get 403 before their input is looked at.
 """
 
-from tests.test_route_matrix import Rule, admin_only, deal_editors, logged_in
+from tests.test_route_matrix import Rule, account_editors, admin_only, deal_editors, logged_in
 
 STALE = {"version": "0"}
 
@@ -57,4 +57,8 @@ RULES: dict[tuple[str, str], Rule] = {
         admin_only(409), url="/admin/quote-settings/images/logo/delete", data={"version": "999"}
     ),
     ("GET", "/quote-images/{kind:str}"): Rule(logged_in(404), url="/quote-images/seal"),
+    # a customer's own tax rounding is set by the account's editors (the walk's version is stale)
+    ("POST", "/accounts/{company_id:int}/quote-rounding"): Rule(
+        account_editors(409), url="/accounts/{company}/quote-rounding", data={"rounding": "half_up", "version": "0"}
+    ),
 }

@@ -203,6 +203,7 @@ def _follow_rows(
                 "old_value": None,
                 "new_value": created_in,
                 "note": "",
+                "change_set": f"c{deal_id:031x}",  # one save each: deterministic ids
             }
         )
         if not is_open:
@@ -215,6 +216,7 @@ def _follow_rows(
                     "old_value": created_in,
                     "new_value": str(row["stage_id"]),
                     "note": "",
+                    "change_set": f"d{deal_id:031x}",
                 }
             )
         activities.append(

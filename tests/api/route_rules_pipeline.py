@@ -51,4 +51,6 @@ RULES: dict[tuple[str, str], ApiRule] = {
 }
 
 # the weekly meeting's bridge: everyone, each over the deals they see
-RULES[("GET", "/api/v1/pipeline/changes")] = ApiRule(everyone(), url="/api/v1/pipeline/changes?since=2026-01-05T00:00:00Z")
+RULES[("GET", "/api/v1/pipeline/changes")] = ApiRule(
+    everyone(), url="/api/v1/pipeline/changes?since=2026-01-05T00:00:00Z"
+)

@@ -60,13 +60,14 @@ class Receiver:
     url: str = ""
 
     def __post_init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()  # notified on every request: tests wait on it, never poll
 
     def answer(self, request: Received) -> tuple[int, float]:
         with self.lock:
             self.received.append(request)
             held = len(self.received) == self.hold_at
             status = self.answers.pop(0) if self.answers else 200
+            self.lock.notify_all()
         if held:
             self.holding.set()
             self.release.wait(30)
@@ -75,6 +76,11 @@ class Receiver:
     def ids(self) -> list[str]:
         with self.lock:
             return [r.event_id for r in self.received]
+
+    def wait_for_ids(self, wanted: set[str], seconds: float = 60) -> bool:
+        """True once every id in `wanted` has arrived (woken by each request), False at the deadline."""
+        with self.lock:
+            return self.lock.wait_for(lambda: wanted <= {r.event_id for r in self.received}, timeout=seconds)
 
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -64,15 +63,6 @@ async def _event_ids(url: str) -> list[str]:
     return ids
 
 
-def wait_for(condition, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_deliverer_killed_mid_request_and_restarted_delivers_every_event_once_but_the_one_in_flight(
     fresh_database, backend, start_receiver
@@ -92,7 +82,7 @@ def test_a_deliverer_killed_mid_request_and_restarted_delivers_every_event_once_
 
     second = deliverer(url)
     try:
-        assert wait_for(lambda: set(receiver.ids()) == set(written)), second.stdout
+        assert receiver.wait_for_ids(set(written)), second.stdout
     finally:
         second.send_signal(signal.SIGTERM)  # it finishes the request in flight and stops
         output = second.communicate(timeout=30)[0]

@@ -3,7 +3,10 @@
     .venv/bin/python scripts/i18n_fill.py [translations.py]
 
 The dict file defines JA = {msgid: Japanese}. Without it, only extract and update run.
-Untranslated ja entries are listed so none slips through.
+Untranslated ja entries are listed so none slips through. A msgid is shared by every page that uses it, so
+an entry that already has a different translation is left alone and reported: changing 「担当営業」 to
+「担当者」 for one new page once changed it on the board, the list and the forecast (and broke their tests).
+Set RETRANSLATE = {msgid, ...} in the dict file to change one on purpose.
 """
 
 from __future__ import annotations
@@ -54,12 +57,16 @@ def main() -> None:
     ja_po = I18N / "locales" / "ja" / "LC_MESSAGES" / "messages.po"
     with ja_po.open("rb") as fh:
         catalog = read_po(fh, locale="ja")
-    table = runpy.run_path(sys.argv[1])["JA"] if len(sys.argv) > 1 else {}
-    missing = []
+    given = runpy.run_path(sys.argv[1]) if len(sys.argv) > 1 else {}
+    table, retranslate = given.get("JA", {}), given.get("RETRANSLATE", set())
+    missing, kept = [], []
     for message in catalog:
         if not message.id:
             continue
-        if message.id in table:
+        if message.id in table and message.string and not message.fuzzy and message.id not in retranslate:
+            if message.string != table[message.id]:
+                kept.append((message.id, message.string, table[message.id]))
+        elif message.id in table:
             message.string = table[message.id]
             message.flags.discard("fuzzy")
         elif not message.string or message.fuzzy:
@@ -68,6 +75,8 @@ def main() -> None:
         write_po(fh, catalog, width=0, omit_header=False)
     for msgid in missing:
         print(f"untranslated (ja): {msgid!r}")
+    for msgid, old, new in kept:
+        print(f"kept (ja): {msgid!r} stays {old!r}, not {new!r} (list it in RETRANSLATE to change it)")
 
 
 if __name__ == "__main__":

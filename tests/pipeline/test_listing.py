@@ -2,7 +2,9 @@
 whole filtered set; and its export as CSV (UTF-8 with BOM, or CP932) and XLSX with Japanese headers."""
 
 import csv
+import html
 import io
+import re
 from datetime import date
 
 from openpyxl import load_workbook
@@ -171,3 +173,23 @@ async def test_rep_downloads_the_filtered_list_from_the_page(login, rep, make_de
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert 'filename="deals-' in r.headers["content-disposition"]
     assert "Aの案件" in r.content.decode("cp932") and "Cの案件" not in r.content.decode("cp932")
+
+
+async def test_the_filtered_lists_excel_link_downloads_the_filtered_deals_as_xlsx(login, rep, make_deal):
+    await make_deal(rep, "提案", title="Aの案件", forecast="A")
+    await make_deal(rep, "提案", title="Cの案件", forecast="C")
+    client = await login(rep)
+    page = await client.get("/pipeline/list?forecast=A")
+
+    links = dict(
+        (label, html.unescape(href))
+        for href, label in re.findall(r'<a href="(/pipeline/export\?[^"]*)"[^>]*>([^<]+)</a>', page.text)
+    )
+    assert links["Excel"] == "/pipeline/export?forecast=A&format=xlsx"
+    assert links["CSV (Shift_JIS)"] == "/pipeline/export?forecast=A&format=csv&encoding=cp932"
+    r = await client.get(links["Excel"])
+
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert re.search(r'filename="deals-\d{8}\.xlsx"', r.headers["content-disposition"])
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Aの案件"]

@@ -13,7 +13,7 @@ from salesdesk.accounts.models import (
 )
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import ApiToken, LoginAttempt, Team, User, UserSession
-from salesdesk.calendar.models import CalendarSettings
+from salesdesk.calendar.models import CaldavConnection, CaldavObject, CalendarSettings
 from salesdesk.db import Base
 from salesdesk.meetings.models import MeetingSchedule, TeamMove
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, LostReason, Pipeline, SalesSettings, Stage
@@ -24,6 +24,8 @@ from salesdesk.webhooks.models import OutboxEvent, WebhookAttempt, WebhookDelive
 __all__ = [
     "Base",
     "CalendarSettings",
+    "CaldavConnection",
+    "CaldavObject",
     "Activity",
     "Company",
     "CompanyTag",

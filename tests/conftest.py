@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 from salesdesk import migrate
+from salesdesk.api.limits import RateLimiter
 from salesdesk.app import create_app
 from salesdesk.auth import passwords, tokens
 from salesdesk.auth import services as auth
@@ -118,9 +119,37 @@ def settings(db_url: str) -> Settings:
     )
 
 
+_APPS: dict[tuple[Settings, int], Litestar] = {}
+
+
 @pytest.fixture
-def app(settings: Settings, engine: AsyncEngine) -> Litestar:
-    return create_app(settings)
+async def app_instance(settings: Settings) -> AsyncIterator[Callable[[], Litestar]]:
+    """app_instance() -> an app instance on the test's database that this test has not used yet.
+
+    Building an app costs ~0.6 s (Litestar checks ~360 handlers), more than most tests, so each
+    instance is built once per session and handed to one test after another. What an instance
+    keeps between requests starts afresh for each test: the API's rate buckets, and its pooled
+    connections, closed at the end of the test (they belong to the test's event loop).
+    """
+    handed_out: list[Litestar] = []
+
+    def next_app() -> Litestar:
+        key = (settings, len(handed_out))
+        if key not in _APPS:
+            _APPS[key] = create_app(settings)
+        app = _APPS[key]
+        app.state.api_rate = RateLimiter(settings.api_rate_per_minute)
+        handed_out.append(app)
+        return app
+
+    yield next_app
+    for app in handed_out:
+        await app.state.alchemy.get_engine().dispose()
+
+
+@pytest.fixture
+def app(app_instance: Callable[[], Litestar], engine: AsyncEngine) -> Litestar:
+    return app_instance()
 
 
 @pytest.fixture
@@ -216,18 +245,20 @@ class Client(AsyncTestClient):
 
 
 @pytest.fixture
-async def anonymous(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Client]:
+async def anonymous(app_instance: Callable[[], Litestar], engine: AsyncEngine) -> AsyncIterator[Client]:
     """A client that is not logged in but carries a CSRF token, like a browser on /login.
 
     It has an app instance of its own, so tests may also log in other clients on `app`.
     """
-    async with Client(create_app(settings)) as client:
+    async with Client(app_instance()) as client:
         client.headers["X-CSRFToken"] = await client.csrf()
         yield client
 
 
 @pytest.fixture
-async def login(app: Litestar) -> AsyncIterator[Callable[[User], Awaitable[Client]]]:
+async def login(
+    app: Litestar, app_instance: Callable[[], Litestar]
+) -> AsyncIterator[Callable[[User], Awaitable[Client]]]:
     """login(user) -> a new client logged in as that user (one per browser tab).
 
     The first tab talks to `app`; each further tab gets its own app instance on the same
@@ -236,7 +267,7 @@ async def login(app: Litestar) -> AsyncIterator[Callable[[User], Awaitable[Clien
     clients: list[Client] = []
 
     async def log_in(user: User) -> Client:
-        client = Client(app if not clients else create_app(app.state.settings))
+        client = Client(app if not clients else app_instance())
         await client.__aenter__()
         clients.append(client)
         token = await client.csrf()
@@ -251,9 +282,9 @@ async def login(app: Litestar) -> AsyncIterator[Callable[[User], Awaitable[Clien
 
 
 @pytest.fixture
-def new_browser(settings: Settings) -> Callable[[], Client]:
+def new_browser(app_instance: Callable[[], Litestar]) -> Callable[[], Client]:
     """new_browser() -> a client on an app instance of its own: `async with new_browser() as c`."""
-    return lambda: Client(create_app(settings))
+    return lambda: Client(app_instance())
 
 
 @pytest.fixture

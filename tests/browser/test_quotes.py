@@ -107,3 +107,33 @@ def test_rep_builds_sends_and_wins_a_quote_from_the_deal_page(page: Page, live_d
     page.goto(f"/deals/{story.deal_id}")
     expect(page.locator(".deal-badges")).to_contain_text("受注")
     expect(page.locator("#deal-summary")).to_contain_text("¥118,080")  # the deal's amount: the total excl. tax
+
+
+def test_what_is_typed_while_a_recalculation_is_on_its_way_is_kept(page: Page, live_db_url: str) -> None:
+    """A field's change posts the editor; the answer must not replace a field typed into since
+    (it once emptied the price of a discount line typed right after its description)."""
+    story = make_story(live_db_url)
+    login(page, REP)
+    page.goto(f"/deals/{story.deal_id}/quotes/new")
+    add_product(page, story.licence)
+    expect(page.locator("#quote-total")).to_have_text("¥13,200")
+    page.get_by_role("button", name="行を追加").click()
+    expect(page.locator("#line-1-description")).to_be_visible()
+    held = []  # the recalculation waits here until released
+    editor = re.compile(r"/deals/\d+/quotes$")
+    page.route(editor, lambda route: held.append(route))
+
+    page.locator("#line-1-description").fill("出精値引")
+    with page.expect_request(lambda request: request.method == "POST"):
+        page.locator("#line-1-unit_price").focus()  # the description's change posts the editor
+    page.locator("#line-1-unit_price").fill("-2,000")
+    assert len(held) == 1
+    page.evaluate("addEventListener('htmx:afterRequest', () => { window.answered = true }, {once: true})")
+    held[0].continue_()
+    page.unroute(editor)
+    page.wait_for_function("window.answered")
+
+    expect(page.locator("#line-1-unit_price")).to_have_value("-2,000")
+    expect(page.locator("#line-1-description")).to_have_value("出精値引")
+    page.locator("#line-1-unit_price").blur()
+    expect(page.locator("#quote-total")).to_have_text("¥11,000")  # 12,000 − 2,000 + 10%

@@ -17,8 +17,6 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
 from salesdesk.i18n import translations
 from salesdesk.quotes.forms import fmt_quantity
@@ -83,7 +81,13 @@ def render_html(quote: Quote, settings: IssuerSettings) -> str:
 
 
 def render_pdf(quote: Quote, settings: IssuerSettings, *, pdf_a: bool = False) -> bytes:
-    """The PDF's bytes. CPU-bound (tens to hundreds of milliseconds): routes run it in a thread."""
+    """The PDF's bytes. CPU-bound (tens to hundreds of milliseconds): routes run it in a thread.
+
+    WeasyPrint is imported here, on the first PDF: importing it takes seconds, which every worker
+    and every command would otherwise pay at start-up."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
     fetcher = URLFetcher(allowed_protocols={"data"})  # the seal and logo only: no file, no host is ever read
     document = HTML(string=render_html(quote, settings), base_url=str(ROOT), url_fetcher=fetcher)
     options: dict[str, Any] = {"pdf_variant": "pdf/a-3b"} if pdf_a else {}

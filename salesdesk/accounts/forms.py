@@ -31,7 +31,8 @@ class CompanyForm:
     phone: str = ""
     address: str = ""
     owner_id: str = ""
-    parent_id: str = ""
+    parent_id: str = ""  # the API's way to name the parent
+    parent_name: str = ""  # the page's: the parent company's name as typed or picked from the suggestions
     is_target: str = ""
     tags: str = ""
     notes: str = ""
@@ -118,6 +119,7 @@ class CompanyInput:
     address: str = ""
     owner_id: int | None = None  # None on a new account: a rep's own, nobody's for a manager
     parent_id: int | None = None
+    parent_name: str = ""  # a name to resolve to parent_id (the page's search-as-you-type field)
     is_target: bool = False
     tags: tuple[str, ...] = ()
     notes: str = ""
@@ -232,14 +234,14 @@ def parse_company(form: CompanyForm) -> CompanyInput:
     month = f.number("fiscal_year_end_month", form.fiscal_year_end_month, low=1, high=12, key="month.invalid")
     if form.employee_band and form.employee_band not in EMPLOYEE_BANDS:
         f.fail("employee_band", "choice.invalid")
-    website = norm.nfkc(f.text("website", form.website, limit=LINE))
-    if website and not website.startswith(("http://", "https://")):
-        website = "https://" + website
-        if len(website) > LINE:
-            f.fail("website", too_long(LINE - len("https://")))
+    website, is_url = norm.website(f.text("website", form.website, limit=LINE))
+    if not is_url:
+        f.fail("website", "website.invalid")
+    elif len(website) > LINE:
+        f.fail("website", too_long(LINE - len("https://")))
     data = CompanyInput(
         name=f.text("name", form.name, limit=TITLE, required=True),
-        name_kana=norm.nfkc(f.text("name_kana", form.name_kana, limit=TITLE)),
+        name_kana=_kana(f, form.name_kana, TITLE),
         corporate_number=number or None,
         industry=norm.nfkc(f.text("industry", form.industry, limit=INDUSTRY)),
         employee_band=form.employee_band,
@@ -249,6 +251,7 @@ def parse_company(form: CompanyForm) -> CompanyInput:
         address=norm.nfkc(f.text("address", form.address, limit=LINE)),
         owner_id=f.id("owner_id", form.owner_id),
         parent_id=f.id("parent_id", form.parent_id),
+        parent_name=f.text("parent_name", form.parent_name, limit=TITLE),
         is_target=f.flag(form.is_target),
         tags=_tags(f, form.tags),
         notes=f.text("notes", form.notes, limit=NOTES, lines=True),
@@ -257,6 +260,13 @@ def parse_company(form: CompanyForm) -> CompanyInput:
     )
     f.done()
     return data
+
+
+def _kana(f: Fields, value: str, limit: int) -> str:
+    kana = norm.nfkc(f.text("name_kana", value, limit=limit))
+    if not norm.is_kana(kana):
+        f.fail("name_kana", "kana.invalid")
+    return kana
 
 
 def _phone(f: Fields, field: str, value: str) -> str:
@@ -306,7 +316,7 @@ def parse_person(form: PersonForm) -> PersonInput:
         f.fail("email", "email.invalid")
     data = PersonInput(
         name=_as_typed(f.text("name", form.name, limit=NAME, required=True, lines=True)),
-        name_kana=norm.nfkc(f.text("name_kana", form.name_kana, limit=KANA)),
+        name_kana=_kana(f, form.name_kana, KANA),
         department_id=f.id("department_id", form.department_id),
         title=norm.nfkc(f.text("title", form.title, limit=NAME)),
         email=email,

@@ -106,9 +106,9 @@ def _company_values(row: Row, cells: dict[str, Any]) -> None:
         row.error(N_("The corporate number must have 13 digits."))
     elif number and not norm.is_corporate_number(number):
         row.error(N_("The corporate number has a wrong check digit."))
-    website = norm.nfkc(text.get("company.website"))
-    if website and not website.startswith(("http://", "https://")):
-        website = "https://" + website
+    website, is_url = norm.website(text.get("company.website"))
+    if not is_url:
+        row.error(N_("The website is not a web address (e.g. https://www.example.co.jp)."))
     row.company = {
         "name": name,
         "name_kana": _limited(row, " ".join(norm.nfkc(text.get("company.name_kana")).split()), TITLE),

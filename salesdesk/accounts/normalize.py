@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 # Longest first, so 医療法人社団 is removed whole rather than leaving 社団 behind.
 LEGAL_FORMS = sorted(
@@ -173,3 +174,42 @@ TERM_CHARS = 40  # a search term holds this much of a suffix; queries are cut to
 def suffixes(key: str, shortest: int = 1, longest: int = TERM_CHARS) -> set[str]:
     """Every suffix of a key, each cut to `longest`: a prefix search over suffixes finds a substring anywhere."""
     return {key[i : i + longest] for i in range(len(key)) if len(key) - i >= shortest}
+
+
+WEB_HOST = re.compile(r"^(?=.{1,253}$)([^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}$")
+
+
+def website(text: str | None) -> tuple[str, bool]:
+    """A website as saved (https:// added when no scheme was typed) and whether it is an http(s) URL with a host."""
+    url = nfkc(text)
+    if not url:
+        return "", True
+    if not url.lower().startswith(("http://", "https://")):
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises on a port that is no number
+    except ValueError:
+        return url, False
+    return url, not SPACES.search(url) and (host == "localhost" or WEB_HOST.match(host) is not None)
+
+
+KANA_TEXT = re.compile(r"^[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe・\s\u3000]*$")
+
+
+def is_kana(text: str | None) -> bool:
+    """フリガナ: katakana or hiragana, ー, ・ and spaces only ("kana123" is not)."""
+    return KANA_TEXT.match(nfkc(text)) is not None
+
+
+def word_suffixes(key: str) -> set[str]:
+    """An email or a host from each word on (sato@test-seiko.co.jp: test-seiko.co.jp, seiko.co.jp, co.jp), so part
+    of an address is found; the top-level domain alone is left out."""
+    starts = [0] + [m.end() for m in re.finditer(r"[@.\-_+]", key)]
+    return {key[i:][:TERM_CHARS] for i in starts if key[i:] and (i == 0 or "." in key[i:])}
+
+
+def digit_suffixes(digits: str) -> set[str]:
+    """A phone's digits and every tail of at least 4 of them: the last eight digits find 03-1234-5678."""
+    return suffixes(digits, shortest=4) if digits else set()

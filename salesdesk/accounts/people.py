@@ -266,7 +266,8 @@ def apply_person_keys(person: Person) -> None:
 
 def person_terms(person: Person) -> set[str]:
     terms = norm.suffixes(person.name_key) | norm.suffixes(person.kana_key)
-    terms |= {person.email_key, person.phone_digits, person.mobile_digits}
+    terms |= norm.word_suffixes(person.email_key)
+    terms |= norm.digit_suffixes(person.phone_digits) | norm.digit_suffixes(person.mobile_digits)
     return {t[:254] for t in terms if t}
 
 

@@ -256,6 +256,7 @@ async def add_activity(
             status_code=422,
             activity_form=data,
             activity_errors=error.errors,
+            picked_persons=set(person_ids),
             **context,
         )
     if not is_fragment_request(request):

@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesdesk.accounts import merge, people, saved_views, services, timeline
+from salesdesk.accounts import merge, people, picker, saved_views, services, timeline
 from salesdesk.accounts.forms import (
     CompanyForm,
     MergeForm,
@@ -109,7 +109,15 @@ async def create_company(
 async def edit_company(db_session: DB, actor: Actor, company_id: int) -> Page:
     company = await services.get_company(db_session, actor, company_id)
     await services.ensure_may_edit_details(db_session, actor, company)
-    return await _form_page(db_session, company_form(company), company=company)
+    form = replace(company_form(company), parent_id="", parent_name=company.parent.name if company.parent else "")
+    return await _form_page(db_session, form, company=company)
+
+
+@get("/accounts/suggestions")
+async def company_suggestions(db_session: DB, parent_name: str = "") -> Page:
+    """The parent-company field's choices as the user types (a datalist's options)."""
+    suggestions = await picker.suggestions(db_session, parent_name.strip()[:100])
+    return render("accounts/_suggestions.html", suggestions=suggestions)
 
 
 @post("/accounts/{company_id:int}")
@@ -212,6 +220,7 @@ ROUTES = [
     new_company,
     create_company,
     edit_company,
+    company_suggestions,
     update_company,
     company_page,
     org_chart,

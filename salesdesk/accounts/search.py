@@ -1,13 +1,14 @@
 """The header search: companies and persons by name, kana, email or phone.
 
-Every searchable key is stored in `search_terms` (suffixes of names and kana, full email,
-phone digits), so a query is a handful of prefix range scans on one index, whatever the
-table size: no LIKE '%…%' over 20,000 persons per keystroke.
+Every searchable key is stored in `search_terms` (suffixes of names and kana, emails and web hosts from
+each word on, phone digits and their tails of 4 digits or more), so a query is a handful of prefix range
+scans on one index, whatever the table size: no LIKE '%…%' over 20,000 persons per keystroke.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,7 +95,8 @@ async def search(db: AsyncSession, actor: User, q: str) -> Results:
 
 def company_terms(company: Company) -> set[str]:
     terms = norm.suffixes(company.normalized_name) | norm.suffixes(company.kana_key)
-    terms |= {company.phone_digits, company.corporate_number or ""}
+    terms |= norm.digit_suffixes(company.phone_digits) | {company.corporate_number or ""}
+    terms |= norm.word_suffixes(urlsplit(company.website).hostname or "")
     return {t[:254] for t in terms if t}
 
 

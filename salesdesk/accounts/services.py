@@ -20,6 +20,7 @@ from salesdesk.accounts import normalize as norm
 from salesdesk.accounts import search
 from salesdesk.accounts.forms import CompanyInput
 from salesdesk.accounts.models import EMPLOYEE_BANDS, Company, CompanyTag
+from salesdesk.accounts.picker import find_company
 from salesdesk.accounts.search import index_company
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
@@ -292,11 +293,16 @@ async def _clean(db: AsyncSession, actor: User, data: CompanyInput, company: Com
     elif company is None and actor.role == Role.manager and owner_id not in (None, actor.id):
         if new_owner_team != actor.team_id:
             errors["owner_id"] = "owner.not_allowed"  # a manager hands accounts to their own team
-    if data.parent_id is not None:
-        if not await db.scalar(select(Company.id).where(Company.id == data.parent_id)):
-            errors["parent_id"] = "parent.unknown"
-        elif company is not None and data.parent_id in await _descendant_ids(db, company.id):
-            errors["parent_id"] = "parent.cycle"
+    parent_field, parent_id = "parent_id", data.parent_id
+    if data.parent_name:  # the page names the parent by name, the API by ID
+        parent_field, parent_id = "parent_name", await find_company(db, data.parent_name)
+    if data.parent_name and parent_id is None:
+        errors["parent_name"] = "parent.unresolved"
+    elif parent_id is not None:
+        if not await db.scalar(select(Company.id).where(Company.id == parent_id)):
+            errors[parent_field] = "parent.unknown"
+        elif company is not None and parent_id in await _descendant_ids(db, company.id):
+            errors[parent_field] = "parent.cycle"
     if errors:
         raise Invalid(**errors)
     return {
@@ -310,7 +316,7 @@ async def _clean(db: AsyncSession, actor: User, data: CompanyInput, company: Com
         "phone": data.phone,
         "address": data.address,
         "owner_id": owner_id,
-        "parent_id": data.parent_id,
+        "parent_id": parent_id,
         "is_target": data.is_target,
         "notes": data.notes,
     }

@@ -17,4 +17,6 @@ RULES: dict[tuple[str, str], Rule] = {
         logged_in(404), url="/accounts/import/999999/commit", data={"col_0": "company.name"}
     ),
     ("GET", "/accounts/export"): Rule(logged_in(), url="/accounts/export?format=csv"),
+    # the parent-company picker's suggestions: every user reads every account
+    ("GET", "/accounts/suggestions"): Rule(logged_in(), url="/accounts/suggestions?parent_name=x"),
 }

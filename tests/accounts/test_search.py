@@ -99,3 +99,19 @@ async def test_a_company_with_a_very_long_name_is_found_by_the_end_of_its_name(d
     await make_company(rep, name)
 
     assert (await found(db, rep, "北海道支社"))[0] == [name]
+
+
+async def test_rep_finds_a_person_by_part_of_the_email_domain(db, rep, make_company, make_person):
+    company = await make_company(rep, "青葉精機株式会社")
+    await make_person(rep, company, "佐藤 一郎", email="sato@test-seiko.example.jp")
+
+    assert (await found(db, rep, "test-seiko"))[1] == ["佐藤 一郎"]
+
+
+async def test_rep_finds_a_company_and_person_by_the_last_eight_digits_of_their_phone(
+    db, rep, make_company, make_person
+):
+    company = await make_company(rep, "青葉精機株式会社", phone="03-1234-5678")
+    await make_person(rep, company, "佐藤 一郎", mobile="090-1234-5678")
+
+    assert await found(db, rep, "1234-5678") == (["青葉精機株式会社"], ["佐藤 一郎"])

@@ -20,6 +20,7 @@ from salesdesk.pipeline import access, board, committee, moves, setup
 from salesdesk.pipeline.filters import DealFilter
 from salesdesk.pipeline.models import Deal, LostReason, Stage
 from salesdesk.tasks import services as tasks
+from salesdesk.tasks.models import Task
 
 
 def may_move(actor: User) -> Callable[[board.Card], bool]:
@@ -53,6 +54,7 @@ class MoveContext:
     persons: list[Person] = field(default_factory=list)
     asks_next_action: bool = False  # an open target stage and no open task: offer the next action
     requires_next_action: bool = False  # ...and the admin setting makes it mandatory
+    open_tasks: list[Task] = field(default_factory=list)  # closing: offered to complete (won) or cancel (lost)
 
 
 async def move_context(db: AsyncSession, actor: User, deal_id: int, stage_id: int | None = None) -> MoveContext:
@@ -70,6 +72,8 @@ async def move_context(db: AsyncSession, actor: User, deal_id: int, stage_id: in
     ctx.missing = list(moves.missing_requirements(ctx.stage, current, has_primary=has_primary))
     if ctx.stage.is_lost:
         ctx.lost_reasons = await setup.list_lost_reasons(db)
+    if not ctx.stage.is_open:
+        ctx.open_tasks = await moves.open_tasks(db, deal.id)
     if "primary_person_id" in ctx.missing:
         members = [c.person for c in await committee.committee(db, deal.id)]
         ctx.persons = members + await committee.candidates(db, deal)
@@ -89,6 +93,8 @@ class Moved(board.ColumnTotals):
     stages: list[Stage]
     prompt_next: bool
     message: str
+    deal: Deal
+    undo_stage: Stage | None  # closed by this move: the open stage an undo puts it back in
 
 
 def move_message(move: moves.Move) -> str:
@@ -105,4 +111,13 @@ def move_message(move: moves.Move) -> str:
 async def after_move(db: AsyncSession, actor: User, move: moves.Move, f: DealFilter) -> Moved:
     columns = await board.totals_for(db, actor, f, move.deal.pipeline_id)
     card = await board.card(db, actor, move.deal.id) if move.deal.stage.is_open else None
-    return Moved(card, columns, [c.stage for c in columns], move.needs_next_action, move_message(move))
+    closed_now = move.changed_stage and not move.deal.stage.is_open and move.from_stage.is_open
+    return Moved(
+        card,
+        columns,
+        [c.stage for c in columns],
+        move.needs_next_action,
+        move_message(move),
+        move.deal,
+        move.from_stage if closed_now else None,
+    )

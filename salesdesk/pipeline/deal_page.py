@@ -176,6 +176,11 @@ class DealPage:
     today: date
     now: datetime
     clock: Clock  # the viewer's: which calendar day an activity fell on
+    reopen_to: int | None = None  # a closed deal: the open stage it left when it closed
+
+    @property
+    def reopen_stages(self) -> list[Stage]:
+        return [s for s in self.stages if s.pipeline_id == self.deal.pipeline_id and s.is_open]
 
     @property
     def next_action(self) -> Task | None:
@@ -263,7 +268,16 @@ async def deal_page(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *
         today=clock.today(),
         now=now,
         clock=clock,
+        reopen_to=None if deal.stage.is_open else left_stage(events, deal.stage_id),
     )
+
+
+def left_stage(events: list[DealEvent], stage_id: int) -> int | None:
+    """The stage the deal was in before it last entered `stage_id` (what reopening goes back to)."""
+    for event in reversed(events):
+        if event.field == "stage_id" and event.new_value == str(stage_id) and event.old_value:
+            return int(event.old_value)
+    return None
 
 
 # --- the deal pages' use cases ----------------------------------------------------------------

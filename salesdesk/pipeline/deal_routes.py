@@ -20,9 +20,19 @@ from salesdesk.clock import Clock
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
+from salesdesk.i18n.messages import error_text
 from salesdesk.ids import parse_id, parse_page
-from salesdesk.pipeline import committee, deal_page, services
-from salesdesk.pipeline.forms import ContactForm, DealForm, ForecastForm, parse_contact, parse_deal, parse_forecast
+from salesdesk.pipeline import committee, deal_page, moves, services
+from salesdesk.pipeline.forms import (
+    ContactForm,
+    DealForm,
+    ForecastForm,
+    MoveForm,
+    parse_contact,
+    parse_deal,
+    parse_forecast,
+    parse_move,
+)
 from salesdesk.pipeline.models import Deal, Forecast
 from salesdesk.quotes import services as quote_services
 from salesdesk.tasks.models import TaskKind
@@ -126,6 +136,22 @@ async def log_activity(
     if not is_fragment_request(request):
         return redirect(request, f"/deals/{deal_id}#deal-timeline", flash=("success", _("Activity logged.")))
     return await _deal_block(request, db_session, actor, deal_id, "activity_logged", just_added=True)
+
+
+@post("/deals/{deal_id:int}/reopen")
+async def reopen_deal(
+    request: Request, db_session: DB, actor: Actor, clock: Now, deal_id: int, data: Annotated[MoveForm, FORM]
+) -> Response:
+    """A won or lost deal back into an open stage: the board's move (its rules, its history row),
+    so the weekly meeting counts it as added back to the pipeline."""
+    try:
+        await moves.move_deal(db_session, actor, clock, deal_id, parse_move(data))
+    except Invalid as error:
+        problems = "、".join(error_text(key) for key in error.errors.values())
+        return redirect(
+            request, f"/deals/{deal_id}", flash=("error", _("The deal was not reopened: %(why)s", why=problems))
+        )
+    return redirect(request, f"/deals/{deal_id}", flash=("success", _("The deal is open again.")))
 
 
 # --- the buying committee --------------------------------------------------------------------
@@ -290,6 +316,7 @@ async def update_deal(
 
 
 ROUTES = [
+    reopen_deal,
     deal_detail,
     set_forecast,
     log_activity,

@@ -76,6 +76,7 @@ class MoveForm(NextActionFields):
     challenges: str = ""
     primary_person_id: str = ""
     closed_on: str = ""  # the won/lost date; empty: today
+    close_tasks: str = ""  # won: complete the deal's open tasks, lost: cancel them
 
 
 @dataclass
@@ -143,6 +144,7 @@ class MoveInput:
     primary_person_id: int | None = None
     closed_on: date | None = None  # the won/lost date; None: today
     next_action: NextActionInput | None = None
+    close_tasks: bool = False  # entering won completes the deal's open tasks, lost cancels them
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,7 @@ def parse_move(form: MoveForm) -> MoveInput:
         "primary_person_id": f.id("primary_person_id", form.primary_person_id),
         "closed_on": f.date("closed_on", form.closed_on),
         "next_action": parse_next_action(f, form),
+        "close_tasks": f.flag(form.close_tasks),
     }
     f.done()
     assert stage_id is not None

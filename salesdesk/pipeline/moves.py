@@ -22,6 +22,8 @@ from salesdesk.pipeline import access, history, setup
 from salesdesk.pipeline.forms import MoveInput
 from salesdesk.pipeline.models import Deal, DealContact, LostReason, Stage, StageKind
 from salesdesk.tasks import services as tasks
+from salesdesk.tasks.forms import CompletionInput
+from salesdesk.tasks.models import Task, TaskStatus
 from salesdesk.versions import check_version, flush_or_stale
 from salesdesk.webhooks import outbox
 
@@ -194,7 +196,27 @@ async def move_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, d
     await outbox.record_deal_changes(db, deal, seen, actor)
     if data.next_action is not None and stage.is_open:
         await tasks.create_next_action(db, actor, clock, data.next_action, deal_id=deal.id)
+    if data.close_tasks and not stage.is_open:
+        await close_open_tasks(db, actor, clock, deal, won=stage.is_won)
     return Move(deal, from_stage, needs_next)
+
+
+async def open_tasks(db: AsyncSession, deal_id: int) -> list[Task]:
+    return list(
+        await db.scalars(
+            select(Task).where(Task.deal_id == deal_id, Task.status == TaskStatus.open).order_by(Task.due_on, Task.id)
+        )
+    )
+
+
+async def close_open_tasks(db: AsyncSession, actor: User, clock: Clock, deal: Deal, *, won: bool) -> None:
+    """A closed deal needs no next step: its open tasks done (won) or cancelled (lost), each
+    through the tasks' own service (rights, versions, calendar sequence, webhooks)."""
+    for task in await open_tasks(db, deal.id):
+        if won:
+            await tasks.complete_task(db, actor, clock, task.id, CompletionInput(seen_version=task.version))
+        else:
+            await tasks.cancel_task(db, actor, task.id, seen_version=task.version, clock=clock)
 
 
 def current_values(deal: Deal) -> dict[str, Any]:

@@ -79,16 +79,19 @@ async def more_cards(request: Request, db_session: DB, actor: Actor, stage_id: i
 
 @get("/deals/{deal_id:int}/move")
 async def move_page(request: Request, db_session: DB, actor: Actor, deal_id: int, stage_id: str = "") -> Page:
-    """The card's "Move" without JavaScript: pick a stage, give what it needs."""
+    """The card's "Move" without JavaScript: pick a stage, give what it needs. For the board's script
+    (htmx), the dialog for one stage: 受注 and 失注 always ask (the date, the amount, the reason, the
+    deal's open tasks) before anything is saved."""
     f = DealFilter.from_query(request.query_params)
     ctx = await board_views.move_context(db_session, actor, deal_id, parse_id(stage_id))
-    form = MoveForm(stage_id=stage_id or str(ctx.deal.stage_id), version=ctx.deal.version)
+    form = MoveForm(stage_id=stage_id or str(ctx.deal.stage_id), version=ctx.deal.version, close_tasks="1")
     return render(
         "pipeline/move.html",
+        block="move_dialog",
         ctx=ctx,
         form=form,
         errors={},
-        dialog=False,
+        dialog=is_fragment_request(request),
         qs=f.query_string(sort="", page=1),
         board_url=board_views.board_url(ctx.deal.pipeline_id, f),
     )

@@ -9,6 +9,8 @@
   var dragPlace = null; // where the card being dragged came from
   var dialogState = null; // {card, place, dialog, done}
   var menuState = null; // {menu, link, card}
+  var closedCard = null; // the card a won or lost move took off the board (the toast's undo)
+  var pointer = { x: -1, y: -1 }; // where the pointer is while a card is dragged
 
   function board() {
     return document.getElementById("board");
@@ -46,6 +48,32 @@
   function clearMessages() {
     var box = document.getElementById("board-messages");
     if (box) box.replaceChildren();
+  }
+
+  // The status toast ("moved to …", with an undo after won or lost) closes by itself, later while
+  // the pointer or focus is on it, and at once with Esc. It sits at the top, never over a drop zone.
+  var toastTimer = null;
+
+  function statusBox() {
+    return document.getElementById("board-status");
+  }
+
+  function closeToast() {
+    clearTimeout(toastTimer);
+    toastTimer = null;
+    var box = statusBox();
+    if (box) box.replaceChildren();
+  }
+
+  function scheduleToastClose() {
+    var box = statusBox();
+    clearTimeout(toastTimer);
+    if (!box || !box.firstChild) return;
+    var ms = parseInt(box.dataset.toastMs || "", 10) || (box.querySelector(".undo-move") ? 10000 : 5000);
+    toastTimer = setTimeout(function () {
+      if (box.matches(":hover, :focus-within")) scheduleToastClose();
+      else closeToast();
+    }, ms);
   }
 
   function showRefusal(status, html) {
@@ -125,7 +153,8 @@
       showMoved(card, place, answer.text, options);
       return;
     }
-    putBack(card, place);
+    if (options.undo) card.remove(); // the undo was refused: the deal stays closed
+    else putBack(card, place);
     if (answer.status === 401 && answer.redirect) {
       window.location.href = answer.redirect; // logged out meanwhile: log in, come back to the board
       return;
@@ -138,6 +167,8 @@
     var id = card.id;
     htmx.swap(card, html, { swapStyle: "outerHTML" });
     var fresh = document.getElementById(id);
+    closedCard = fresh ? null : card; // won or lost: kept for the toast's undo
+    scheduleToastClose();
     if (!options.keyboard || (fresh && fresh.hasAttribute("data-prompt-next"))) return;
     if (fresh) {
       focusMoveLink(fresh);
@@ -156,7 +187,43 @@
     if (more && more.compareDocumentPosition(card) & Node.DOCUMENT_POSITION_FOLLOWING) {
       list.insertBefore(card, more); // cards stay above the column's "show more"
     }
-    send(card, fieldsFor(card, list), place, options);
+    if (list.classList.contains("drop-zone")) askToClose(card, list, place, options);
+    else send(card, fieldsFor(card, list), place, options);
+  }
+
+  // 受注 and 失注 never close at once: the dialog asks for the date (the amount, the reason, the
+  // deal's open tasks) and only its submit moves the deal.
+  function askToClose(card, zone, place, options) {
+    var query = board() ? board().dataset.query : "";
+    var url = "/deals/" + card.dataset.dealId + "/move?stage_id=" + zone.dataset.stageId + (query ? "&" + query : "");
+    card.classList.add("is-saving");
+    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(
+        function (response) {
+          return response.text().then(function (text) {
+            return { status: response.status, text: text, redirect: response.headers.get("HX-Redirect") };
+          });
+        },
+        function () {
+          return { status: 0, text: "" };
+        }
+      )
+      .then(function (answer) {
+        card.classList.remove("is-saving");
+        if (answer.status === 200) answer.status = 422; // a dialog to fill in, as for a stage's required fields
+        answered(card, place, answer, options);
+      });
+  }
+
+  function undoClose(button) {
+    var card = closedCard;
+    var list = document.querySelector('.column-cards[data-stage-id="' + button.dataset.undoStage + '"]');
+    closeToast();
+    if (!card || !list) return;
+    closedCard = null;
+    card.dataset.version = button.dataset.undoVersion;
+    list.insertBefore(card, list.querySelector(":scope > .deal-card") || list.firstChild);
+    send(card, fieldsFor(card, list), null, { undo: true });
   }
 
   // --- the dialog for what a stage still needs ---------------------------------------------------
@@ -280,6 +347,11 @@
   }
 
   document.addEventListener("click", function (event) {
+    var undo = event.target.closest("#board-status .undo-move");
+    if (undo) {
+      undoClose(undo);
+      return;
+    }
     var link = event.target.closest(".board .move-link");
     if (link) {
       event.preventDefault();
@@ -297,7 +369,21 @@
 
   document.addEventListener("keydown", function (event) {
     if (menuState && menuState.menu.contains(event.target)) onMenuKey(event);
+    else if (event.key === "Escape" && !dialogState) {
+      closeToast();
+      clearMessages();
+    }
   });
+
+  ["mouseleave", "focusout"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (event.target === statusBox()) scheduleToastClose();
+    }, true);
+  });
+
+  document.addEventListener("pointermove", function (event) {
+    pointer = { x: event.clientX, y: event.clientY };
+  }, { passive: true });
 
   document.addEventListener("focusin", function (event) {
     if (menuState && !menuState.menu.contains(event.target) && event.target !== menuState.link) closeMenu(false);
@@ -327,14 +413,22 @@
       dragClass: "is-dragged",
       onStart: function (event) {
         closeMenu(false);
+        closeToast();
         dragPlace = placeOf(event.item);
         document.body.classList.add("is-dragging");
       },
       onEnd: function (event) {
+        var target = event.to.closest(".board-column, .drop-zone");
+        var under = document.elementFromPoint(pointer.x, pointer.y);
         document.body.classList.remove("is-dragging");
         var place = dragPlace;
         dragPlace = null;
         if (event.to === event.from && event.oldIndex === event.newIndex) return; // dropped where it was
+        if (!under || !target || !target.contains(under)) {
+          // Released over no column or zone (e.g. a message): the placeholder's last place is not a choice.
+          putBack(event.item, place);
+          return;
+        }
         dropped(event.item, event.to, place, {});
       },
     });

@@ -25,6 +25,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/deals/{deal_id:int}/activities"): Rule(
         deal_editors(422), url="/deals/{deal}/activities", data={"kind": "call", "subject": ""}
     ),
+    # an unknown stage: refused, back to the deal page with the reason
+    ("POST", "/deals/{deal_id:int}/reopen"): Rule(
+        deal_editors(303), url="/deals/{deal}/reopen", data={"stage_id": "999999", "version": "0"}
+    ),
     ("POST", "/deals/{deal_id:int}/contacts"): Rule(
         deal_editors(422), url="/deals/{deal}/contacts", data={"person_id": ""}
     ),

@@ -7,7 +7,7 @@ persons (services.may_edit). A department is only deleted once nobody is left in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -292,7 +292,15 @@ async def find_person_duplicates(
     return list(await db.scalars(query))
 
 
-async def _record_move(db: AsyncSession, actor: User, person: Person, moved_on: date) -> None:
+async def _record_move(db: AsyncSession, actor: User, person: Person, moved_on: date, clock: Clock) -> None:
+    """The person's post from `moved_on` on. A post recorded only "as of the day it was typed in" (effective
+    on its recording day, e.g. the person's first entry) that is dated after a back-dated move was held until
+    the day before that move, as far as anyone knows: it is re-dated so the history reads in order."""
+    for later in await db.scalars(
+        select(PersonMove).where(PersonMove.person_id == person.id, PersonMove.effective_on > moved_on)
+    ):
+        if later.effective_on == clock.local(later.recorded_at).date():
+            later.effective_on = moved_on - timedelta(days=1)
     departments = await list_departments(db, person.company_id)
     path = department_paths(departments).get(person.department_id or 0, "")
     db.add(
@@ -321,7 +329,7 @@ async def create_person(db: AsyncSession, actor: User, company_id: int, data: Pe
     db.add(person)
     await db.flush()
     if person.department_id or person.title:
-        await _record_move(db, actor, person, data.moved_on or clock.today())
+        await _record_move(db, actor, person, data.moved_on or clock.today(), clock)
     await index_person(db, person)
     return person
 
@@ -348,7 +356,7 @@ async def update_person(db: AsyncSession, actor: User, person_id: int, data: Per
     apply_person_keys(person)
     await flush_or_stale(db, person, values)
     if moved:
-        await _record_move(db, actor, person, data.moved_on or clock.today())
+        await _record_move(db, actor, person, data.moved_on or clock.today(), clock)
     await index_person(db, person)
     return person
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from salesdesk import sync
 from salesdesk.accounts.forms import ActivityInput
-from salesdesk.accounts.models import Activity, ActivityKind, Company, Person, activity_persons
+from salesdesk.accounts.models import Activity, ActivityKind, Company, Person, PersonMove, activity_persons
 from salesdesk.accounts.services import get_company, rights
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
@@ -30,10 +30,8 @@ CHANGE = "change"  # the timeline's kind for audit entries
 CONTACT_KINDS = {ActivityKind.call, ActivityKind.visit, ActivityKind.meeting, ActivityKind.email, ActivityKind.inquiry}
 KEY_FIELDS = {
     "companies": ("name", "owner_id", "corporate_number", "is_target", "parent_id", "industry", "phone", "address"),
-    "persons": (
+    "persons": (  # title and department_id: their 人事異動 (PersonMove) shows on its effective date instead
         "name",
-        "title",
-        "department_id",
         "buying_role",
         "stance",
         "left_company",
@@ -51,9 +49,17 @@ class Item:
     kind: str
     activity: Activity | None = None
     change: AuditEntry | None = None
+    move: PersonMove | None = None
+    before: PersonMove | None = None  # the person's post before the move
 
     @property
     def fields(self) -> list[tuple[str, Any, Any]]:
+        if self.move is not None and self.before is not None:
+            pairs = [
+                ("department_id", self.before.department_name, self.move.department_name),
+                ("title", self.before.title, self.move.title),
+            ]
+            return [(k, old, new) for k, old, new in pairs if old != new]
         if self.change is None:
             return []
         wanted = KEY_FIELDS.get(self.change.entity, ())
@@ -119,9 +125,30 @@ async def timeline(
         ]
     items = [Item(a.occurred_at, a.kind, activity=a) for a in activities]
     items += [Item(c.at, CHANGE, change=c) for c in changes]
+    if kind in ("", CHANGE):
+        items += await _move_items(db, person_id, person_ids)
     items.sort(key=lambda item: item.at, reverse=True)
     start = (page - 1) * PAGE_SIZE
     return Timeline(items[start : start + PAGE_SIZE], page, len(items) > start + PAGE_SIZE, kind)
+
+
+async def _move_items(db: AsyncSession, person_id: int | None, person_ids: list[int] | None) -> list[Item]:
+    """人事異動 of the person (or the company's persons) on their effective date, each beside the post before it;
+    a person's first recorded post is no move. A person has a handful of moves: all are read."""
+    ids = [person_id] if person_id is not None else (person_ids or [])
+    if not ids:
+        return []
+    moves = await db.scalars(
+        select(PersonMove)
+        .where(PersonMove.person_id.in_(ids))
+        .order_by(PersonMove.person_id, PersonMove.effective_on, PersonMove.id)
+    )
+    items, before = [], None
+    for move in moves:
+        if before is not None and before.person_id == move.person_id:
+            items.append(Item(Clock().at(move.effective_on), CHANGE, move=move, before=before))
+        before = move
+    return items
 
 
 async def get_activity(db: AsyncSession, actor: User, activity_id: int) -> Activity:

@@ -17,6 +17,8 @@ from salesdesk.api.common import ITEM_ID, Cursor, Limit, UpdatedSince, as_form, 
 from salesdesk.api.errors import READ_ERRORS, WRITE_ERRORS, shows
 from salesdesk.deps import DB, Actor
 from salesdesk.inputs import LINE, NOTES, TITLE
+from salesdesk.quotes.rounding import CompanyRoundingInput, set_company_rounding
+from salesdesk.quotes.tax import Rounding
 
 EmployeeBand = Annotated[str, Meta(description="One of: " + ", ".join(EMPLOYEE_BANDS) + ", or empty.")]
 
@@ -38,6 +40,7 @@ class CompanyOut(Struct):
     tags: list[str]
     notes: str
     last_contact_at: datetime | None
+    quote_rounding: Annotated[Rounding | None, Meta(description=ROUNDING)]
     created_at: datetime
     updated_at: datetime
     version: int
@@ -47,7 +50,8 @@ class CompanyOut(Struct):
         return cls(
             c.id, c.name, c.name_kana, c.corporate_number, c.industry, c.employee_band, c.fiscal_year_end_month,
             c.website, c.phone, c.address, c.owner_id, c.parent_id, c.is_target, c.tag_names, c.notes,
-            c.last_contact_at, c.created_at, c.updated_at, c.version,
+            c.last_contact_at, Rounding(c.quote_rounding) if c.quote_rounding else None, c.created_at, c.updated_at,
+            c.version,
         )  # fmt: skip
 
 
@@ -64,6 +68,7 @@ Line = Annotated[str, Meta(max_length=LINE)]
 Notes = Annotated[str, Meta(max_length=NOTES)]
 Month = Annotated[int, Meta(ge=1, le=12)]
 Id = Annotated[int, Meta(ge=1)]
+ROUNDING = "The tax rounding its new quotes start with; null: the issuer's default."
 DUPLICATE = "Save although a company with the same name exists (a same 法人番号 is always refused)."
 
 
@@ -91,6 +96,7 @@ class CompanyCreate(CompanyFields, kw_only=True):
 class CompanyPatch(CompanyFields, kw_only=True):
     version: Annotated[int, Meta(description="The version you read; a stale one gets 409 with `current`.")]
     name: Text200 | UnsetType = UNSET
+    quote_rounding: Annotated[Rounding | None, Meta(description=ROUNDING)] | UnsetType = UNSET
 
 
 def _form(body: CompanyFields, base: CompanyForm) -> CompanyForm:
@@ -129,8 +135,11 @@ async def update_company(
     db_session: DB, actor: Actor, company_id: Annotated[int, ITEM_ID], data: JSONBody[CompanyPatch]
 ) -> CompanyOut:
     saved = await services.get_company(db_session, actor, company_id)
-    form = _form(data, company_form(saved))
-    company = await services.update_company(db_session, actor, company_id, parse_company(form))
+    details = parse_company(_form(data, company_form(saved)))
+    company = await services.update_company(db_session, actor, company_id, details)
+    if not isinstance(data.quote_rounding, UnsetType):  # the page's other form: a save of its own
+        wanted = CompanyRoundingInput(data.quote_rounding, company.version)
+        company = await set_company_rounding(db_session, actor, company_id, wanted)
     return CompanyOut.of(company)
 
 

@@ -100,3 +100,25 @@ async def test_the_audit_entry_says_api_and_names_the_token(api, rep, db, audit_
 
 async def test_a_missing_company_is_404(api, rep):
     assert_error(await (await api(rep)).get("/api/v1/companies/999999"), 404, "not_found")
+
+
+async def test_a_companys_quote_rounding_is_read_and_set_through_the_api(api, rep, other_rep):
+    client = await api(rep)
+    company = (await client.post("/api/v1/companies", json={"name": "株式会社テスト"})).json()
+
+    both = await client.patch(
+        f"/api/v1/companies/{company['id']}", json={"version": 1, "quote_rounding": "half_up", "industry": "製造業"}
+    )
+    cleared = await client.patch(f"/api/v1/companies/{company['id']}", json={"version": 3, "quote_rounding": None})
+    unknown = await client.patch(f"/api/v1/companies/{company['id']}", json={"version": 4, "quote_rounding": "up"})
+    refused = await (await api(other_rep)).patch(
+        f"/api/v1/companies/{company['id']}", json={"version": 4, "quote_rounding": "ceil"}
+    )
+
+    assert company["quote_rounding"] is None
+    assert both.status_code == 200, both.text
+    # the details and the rounding are two saves (the page has two forms): the answer's version is the next to send
+    assert (both.json()["quote_rounding"], both.json()["industry"], both.json()["version"]) == ("half_up", "製造業", 3)
+    assert (cleared.json()["quote_rounding"], cleared.json()["version"]) == (None, 4)
+    assert_error(unknown, 422, "validation_failed")
+    assert refused.status_code in (403, 404)

@@ -2,6 +2,7 @@
 
 .venv/bin/python -m benchmarks accounts --persons 20000 [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks board --deals 10000 [--requests 200] [--database-url URL | --postgres]
+.venv/bin/python -m benchmarks pages --deals 10000 [--requests 200] [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks api --deals 10000 [--requests 200] [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks feed --tasks 1000 [--requests 200] [--database-url URL | --postgres]
 """
@@ -36,6 +37,11 @@ def main() -> None:
         action="store_true",
         help="start a throwaway PostgreSQL cluster (as the tests do; fsync off) and use it",
     )
+    pages = sub.add_parser("pages", help="seed N deals, then time every hot page, a card move and the floors over HTTP")
+    pages.add_argument("--deals", type=int, default=10000)
+    pages.add_argument("--requests", type=int, default=200)
+    pages.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
+    pages.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
     api = sub.add_parser("api", help="seed N deals, then time a 500-deal API page and a deal PATCH over HTTP")
     api.add_argument("--deals", type=int, default=10000)
     api.add_argument("--requests", type=int, default=200)
@@ -64,6 +70,11 @@ def main() -> None:
 
         with database(args) as url:
             board_bench.run(args.deals, args.requests, url)
+    elif args.name == "pages":
+        from benchmarks import pages as pages_bench
+
+        with database(args) as url:
+            pages_bench.run(args.deals, args.requests, url)
     elif args.name == "feed":
         from benchmarks import calendar_feed
 

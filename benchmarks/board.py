@@ -96,21 +96,25 @@ class Mover:
         return elapsed
 
 
-def measure(app_url: str, floor_url: str, data: Dataset, requests: int, statements: list[str]) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
+def floors(floor_url: str, client: httpx.Client, requests: int) -> dict[str, float]:
+    """The bare Litestar route, and the same bare handler inside the app as the logged-in client: what
+    any page of this app pays (session lookup, CSRF cookie, middleware) before it does any work of its own."""
+    figures: dict[str, float] = {}
     with httpx.Client(base_url=floor_url) as floor:
         timed_gets(floor, "/floor", 20)
         figures["floor_p50_ms"], figures["floor_p95_ms"] = percentiles(timed_gets(floor, "/floor", requests))
+    timed_gets(client, "/bench-floor", 20)
+    figures["app_floor_p50_ms"], figures["app_floor_p95_ms"] = percentiles(timed_gets(client, "/bench-floor", requests))
+    return figures
+
+
+def measure(app_url: str, floor_url: str, data: Dataset, requests: int, statements: list[str]) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
     with httpx.Client(base_url=app_url, follow_redirects=False) as client:
         token = log_in(client, data.rep_email)
+        figures |= floors(floor_url, client, requests)
         timed_gets(client, "/healthz", 20)  # the app's own lightest route (one SQL statement), for context
         figures["healthz_p50_ms"], figures["healthz_p95_ms"] = percentiles(timed_gets(client, "/healthz", requests))
-        # The same bare handler inside the app, as the logged-in rep: what any page of this app pays
-        # (session lookup, CSRF cookie, middleware) before it does any work of its own.
-        timed_gets(client, "/bench-floor", 20)
-        figures["app_floor_p50_ms"], figures["app_floor_p95_ms"] = percentiles(
-            timed_gets(client, "/bench-floor", requests)
-        )
         timed_gets(client, "/pipeline", 10)  # warm up: templates compiled, statements cached
         statements.clear()
         timed_gets(client, "/pipeline", 1)
@@ -127,18 +131,10 @@ def measure(app_url: str, floor_url: str, data: Dataset, requests: int, statemen
     return figures
 
 
-def run(deals: int, requests: int, database_url: str) -> dict[str, Any]:
-    tmp = None if database_url else Path(tempfile.mkdtemp(prefix="salesdesk-bench-"))
-    url = database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
-    start = time.perf_counter()
-    data: Dataset = run_async(seed(url, deals))
-    figures: dict[str, Any] = {
-        "deals": deals,
-        "open_deals": data.open_deals,
-        "database": url.split("+")[0],
-        "rep_visible_open_deals": data.visible_open,
-        "seed_s": round(time.perf_counter() - start, 1),
-    }
+@contextmanager
+def served(url: str) -> Iterator[tuple[str, str, list[str]]]:
+    """The app (with a bare handler at /bench-floor, the in-app floor) and a bare Litestar app (/floor, the
+    floor), both served; yields their URLs and the list the app's SQL statements are appended to."""
     settings = Settings(
         database_url=url, secret_key="benchmark-secret-" + "x" * 32, argon2_time_cost=1, argon2_memory_kib=1024
     )
@@ -153,7 +149,6 @@ def run(deals: int, requests: int, database_url: str) -> dict[str, Any]:
         return "ok"
 
     app.register(app_floor)  # only in this benchmark's app instance
-
     with serving(app) as app_url, serving(Litestar([floor])) as floor_url:
         statements: list[str] = []
         event.listen(
@@ -161,6 +156,22 @@ def run(deals: int, requests: int, database_url: str) -> dict[str, Any]:
             "before_cursor_execute",
             lambda conn, cursor, statement, *args: statements.append(statement),
         )
+        yield app_url, floor_url, statements
+
+
+def run(deals: int, requests: int, database_url: str) -> dict[str, Any]:
+    tmp = None if database_url else Path(tempfile.mkdtemp(prefix="salesdesk-bench-"))
+    url = database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
+    start = time.perf_counter()
+    data: Dataset = run_async(seed(url, deals))
+    figures: dict[str, Any] = {
+        "deals": deals,
+        "open_deals": data.open_deals,
+        "database": url.split("+")[0],
+        "rep_visible_open_deals": data.visible_open,
+        "seed_s": round(time.perf_counter() - start, 1),
+    }
+    with served(url) as (app_url, floor_url, statements):
         figures |= measure(app_url, floor_url, data, requests, statements)
     if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)  # the SQLite file it made (50,000 deals: ~50 MB)

@@ -12,7 +12,10 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker, create_async_engine
 
-from salesdesk.accounts.models import Activity, Company, Person
+from salesdesk.accounts import normalize as norm
+from salesdesk.accounts.models import Activity, Company, Person, SearchTerm
+from salesdesk.accounts.people import person_terms
+from salesdesk.accounts.search import company_terms
 from salesdesk.auth import passwords
 from salesdesk.auth import services as auth
 from salesdesk.auth.models import Role, Team
@@ -48,6 +51,10 @@ class Dataset:
     visible_open: int  # open deals the rep's board counts (their team's)
     move_deal_id: int  # the rep's own deal in リード, moved back and forth to 商談化
     move_stages: tuple[int, int]
+    rep_id: int = 0
+    manager_email: str = "bench-manager0@example.com"  # the rep's manager
+    company_id: int = 0  # the moved deal's company
+    phone: str = ""  # its champion's phone, as typed in the header search (full-width, in brackets)
 
 
 # --- the dataset -----------------------------------------------------------------------------
@@ -89,11 +96,11 @@ async def _users(url: str) -> tuple[list[int], list[int], str]:
     return reps, rep_teams, "bench-rep0@example.com"
 
 
-async def _insert(conn: AsyncConnection, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+async def _insert(conn: AsyncConnection, model: Any, rows: list[dict[str, Any]], *, ids: bool = True) -> list[int]:
     """Bulk insert in chunks; the new rows' ids in insertion order (the tables start empty)."""
     for start in range(0, len(rows), CHUNK):
         await conn.execute(insert(model), rows[start : start + CHUNK])
-    if not hasattr(model, "id"):
+    if not ids or not hasattr(model, "id"):
         return []
     return list(await conn.scalars(select(model.id).order_by(model.id)))
 
@@ -112,6 +119,11 @@ def _company_rows(n: int, owners: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+def _phone(p: int) -> str:
+    """The p-th person's phone: 03-5000-0000, 03-5000-0001, …"""
+    return f"03-{5000 + p // 10000:04d}-{p % 10000:04d}"
+
+
 def _person_rows(company_ids: list[int]) -> list[dict[str, Any]]:
     return [
         {
@@ -121,11 +133,30 @@ def _person_rows(company_ids: list[int]) -> list[dict[str, Any]]:
             "name_kana": "タントウ",
             "kana_key": "タントウ",
             "title": ("部長", "課長")[k],
+            "phone": _phone(2 * n + k),
+            "phone_digits": norm.phone_digits(_phone(2 * n + k)),
             "buying_role": ("decision_maker", "champion")[k],
         }
         for n, company_id in enumerate(company_ids)
         for k in range(2)
     ]
+
+
+def _term_rows(
+    companies: list[dict[str, Any]], company_ids: list[int], persons: list[dict[str, Any]], person_ids: list[int]
+) -> list[dict[str, Any]]:
+    """The header search's index of every company and person, as the services write it."""
+    rows = []
+    for row, company_id in zip(companies, company_ids, strict=True):
+        company = Company(normalized_name=row["normalized_name"], kana_key=row["kana_key"], phone_digits="", website="")
+        rows += [{"entity": "company", "entity_id": company_id, "term": t} for t in company_terms(company)]
+    for row, person_id in zip(persons, person_ids, strict=True):
+        person = Person(
+            name_key=row["name_key"], kana_key=row["kana_key"], email_key="", phone_digits=row["phone_digits"]
+        )
+        person.mobile_digits = ""
+        rows += [{"entity": "person", "entity_id": person_id, "term": t} for t in person_terms(person)]
+    return rows
 
 
 def _deal_rows(
@@ -259,8 +290,11 @@ async def seed(url: str, n: int, *, seed_value: int = 11) -> Dataset:
         stages = list(pipeline.stages)
         reason_id = (await setup.list_lost_reasons(db))[0].id
     async with engine.begin() as conn:
-        company_ids = await _insert(conn, Company, _company_rows(max(1, n // 4), reps))
-        person_ids = await _insert(conn, Person, _person_rows(company_ids))
+        companies = _company_rows(max(1, n // 4), reps)
+        company_ids = await _insert(conn, Company, companies)
+        persons = _person_rows(company_ids)
+        person_ids = await _insert(conn, Person, persons)
+        await _insert(conn, SearchTerm, _term_rows(companies, company_ids, persons, person_ids), ids=False)
         deals = _deal_rows(n, rng, stages, reps, company_ids, reason_id, now, today)
         deal_ids = await _insert(conn, Deal, deals)
         open_ids = {
@@ -279,4 +313,17 @@ async def seed(url: str, n: int, *, seed_value: int = 11) -> Dataset:
     first, second = stages[0].id, stages[1].id
     team = set(reps[:REPS_PER_TEAM])
     visible = sum(1 for row, d in zip(deals, deal_ids, strict=True) if d in open_ids and row["owner_id"] in team)
-    return Dataset(n, len(open_ids), rep_email, visible, deal_ids[0], (first, second))
+    champion = 2 * company_ids.index(deals[0]["company_id"]) + 1
+    area, middle, last = _phone(champion).split("-")
+    typed = f"{area}（{middle}）{last}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return Dataset(
+        n,
+        len(open_ids),
+        rep_email,
+        visible,
+        deal_ids[0],
+        (first, second),
+        rep_id=reps[0],
+        company_id=deals[0]["company_id"],
+        phone=typed,
+    )

@@ -3,6 +3,7 @@ to end and prints its figures as JSON on the last line. A smoke test, not a timi
 
 import json
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
@@ -62,3 +63,42 @@ def test_api_benchmark_runs_end_to_end_and_prints_json_last(fresh_database, caps
     for key in ("list_500_p95_ms", "patch_p95_ms", "app_floor_p95_ms", "floor_p95_ms"):
         assert figures[key] > 0, key
     assert figures["list_500_rows"] > 0 and figures["list_500_queries"] > 0 and figures["patch_queries"] > 0
+
+
+PAGES = (
+    "board",
+    "board_filtered",
+    "deal_list",
+    "deal",
+    "company",
+    "home",
+    "tasks",
+    "forecast",
+    "search_phone",
+    "move",
+)
+
+
+def test_pages_benchmark_times_every_page_answering_200_and_prints_json_last(fresh_database, capsys):
+    from benchmarks import pages
+
+    pages.run(40, 2, fresh_database("sqlite", "bench_pages"))
+
+    lines = capsys.readouterr().out.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert set(figures) == {"floor_p50_ms", "floor_p95_ms", "app_floor_p50_ms", "app_floor_p95_ms", "pages"}
+    assert tuple(figures["pages"]) == PAGES
+    for name, page in figures["pages"].items():
+        assert set(page) == {"p50_ms", "p95_ms", "queries"}, name
+        assert page["p50_ms"] > 0 and page["queries"] > 0, name
+        assert any(line.split() == [f"{name}:", "200", *line.split()[2:]] for line in lines), (name, lines)
+
+
+def test_pages_benchmark_stops_on_an_error_answer():
+    from benchmarks import pages
+
+    answer = httpx.MockTransport(lambda request: httpx.Response(500, text="boom"))
+    broken = httpx.Client(base_url="http://app", transport=answer)
+
+    with pytest.raises(pages.PageError, match="GET /pipeline answered 500"):
+        pages.checked_get(broken, "/pipeline")

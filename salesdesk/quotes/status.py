@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk.audit.models import AuditEntry
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.clock import Clock
@@ -159,11 +160,25 @@ async def expire_quotes(db: AsyncSession, clock: Clock) -> int:
 
     One UPDATE with the condition in its WHERE: two runs at once expire each quote once, and a
     quote accepted meanwhile is no longer `sent`, so it is left alone. The version moves, so a
-    form drawn before the expiry is stale."""
-    result = await db.execute(
-        update(Quote)
-        .where(Quote.status == QuoteStatus.sent, Quote.valid_until < clock.today())
-        .values(status=QuoteStatus.expired, version=Quote.version + 1, updated_at=clock.now())
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
+    form drawn before the expiry is stale. The statement passes by the ORM's audit hook, so it
+    writes each quote's audit entry itself (by nobody): the deal's timeline shows the expiry."""
+    now = clock.now()
+    expired = (
+        await db.execute(
+            update(Quote)
+            .where(Quote.status == QuoteStatus.sent, Quote.valid_until < clock.today())
+            .values(status=QuoteStatus.expired, version=Quote.version + 1, updated_at=now)
+            .returning(Quote.id, Quote.number, Quote.revision)
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    if expired:
+        await db.execute(
+            insert(AuditEntry),
+            [
+                {"at": now, "entity": Quote.__tablename__, "entity_id": quote_id, "label": f"{number} 第{revision}版",
+                 "action": "update", "changes": {"status": [QuoteStatus.sent.value, QuoteStatus.expired.value]}}
+                for quote_id, number, revision in expired
+            ],
+        )  # fmt: skip
+    return len(expired)

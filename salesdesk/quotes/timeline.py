@@ -4,8 +4,8 @@
 The source is the audit log: its hook writes a row in the transaction of every insert and status
 change of a quote, with the actor and the moment, through the pages and the API alike, so the
 history needs no columns of its own (a quote keeps only its current status and dates). One query,
-the newest first, as many as the timeline's page shows. The nightly expiry is not an entry: it is
-one UPDATE of many quotes, outside the audit log, and the quote's badge says "expired" anyway.
+the newest first, as many as the timeline's page shows. The nightly expiry writes its entries
+itself (status.expire_quotes), by nobody.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ STEPS = {
     QuoteStatus.rejected: "rejected",
     QuoteStatus.approval_requested: "approval_requested",
     QuoteStatus.approved: "approved",
+    QuoteStatus.expired: "expired",
 }
 
 
@@ -33,7 +34,7 @@ STEPS = {
 class QuoteEvent:
     at: datetime
     actor_id: int | None
-    action: str  # created | sent | accepted | rejected | approval_requested | approved | declined
+    action: str  # created | sent | accepted | rejected | expired | approval_requested | approved | declined
     quote_id: int
     number: str
     revision: int

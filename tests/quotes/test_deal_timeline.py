@@ -2,6 +2,7 @@
 a link to the quote; the page's statements do not grow with the number of quotes."""
 
 import re
+from datetime import timedelta
 
 from salesdesk.audit.hook import set_actor
 from salesdesk.clock import Clock
@@ -78,3 +79,21 @@ async def test_the_deal_page_reads_as_many_statements_with_one_quote_as_with_man
         counts.append(len(statements))
 
     assert counts[0] == counts[1], counts
+
+
+async def test_the_nightly_expiry_is_an_entry_too(db, login, rep, make_deal, make_quote):
+    """`salesdesk quotes expire` changes many quotes in one statement; each still gets its entry
+    (in the audit log, by nobody), so the deal's timeline says when its quote lapsed unanswered."""
+    deal = await make_deal(rep)
+    quote = await make_quote(rep, deal, line(price=100_000), valid_until=CLOCK.today())
+    set_actor(db, rep)
+    quote = await status.send_quote(db, rep, CLOCK, quote.id, quote.version)
+    await db.commit()
+    set_actor(db, None)
+    await status.expire_quotes(db, Clock(fixed=CLOCK.now() + timedelta(days=2)))
+    await db.commit()
+
+    shown = timeline_of((await (await login(rep)).get(f"/deals/{deal.id}")).text)
+
+    link = f'<a href="/quotes/{quote.id}">{quote.number}</a>'
+    assert shown.index(f"見積書の有効期限が切れました: {link}") < shown.index(f"見積書を送付しました: {link}")

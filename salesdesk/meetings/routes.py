@@ -13,7 +13,7 @@ from salesdesk.clock import Clock
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid
 from salesdesk.ids import parse_id
-from salesdesk.meetings import review, services
+from salesdesk.meetings import meeting_routes, review, services
 from salesdesk.meetings.bridge import CATEGORIES
 from salesdesk.pipeline import filters, setup
 from salesdesk.web import Page, render
@@ -63,4 +63,4 @@ async def changes_page(request: Request, db_session: DB, actor: Actor, clock: No
     )
 
 
-ROUTES = [changes_page]
+ROUTES = [changes_page, *meeting_routes.ROUTES]

@@ -68,6 +68,7 @@ from salesdesk.reports import routes as reports_routes
 from salesdesk.request_id import add_request_id, request_id
 from salesdesk.security import add_security_headers
 from salesdesk.settings import ROOT, Settings
+from salesdesk.tasks import panels as task_panels
 from salesdesk.tasks import routes as tasks_routes
 from salesdesk.web import render, safe_next
 from salesdesk.webhooks import routes as webhook_routes
@@ -232,6 +233,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *report_routes.ROUTES,
         *pipeline_admin_routes.ROUTES,
         *tasks_routes.ROUTES,
+        *task_panels.ROUTES,
         *calendar_routes.ROUTES,
         *quotes_routes.ROUTES,
         *quotes_admin_routes.ROUTES,

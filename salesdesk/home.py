@@ -10,14 +10,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from salesdesk.accounts import search as account_search
 from salesdesk.auth.middleware import PUBLIC
 from salesdesk.db import utcnow
-from salesdesk.deps import DB, Actor
-from salesdesk.tasks import services as tasks
+from salesdesk.deps import DB, Actor, Now
+from salesdesk.tasks import views as tasks
 from salesdesk.web import Page, render
 
 
 @get("/")
-async def home(db_session: DB, actor: Actor) -> Page:
-    return render("home.html", now=utcnow(), buckets=await tasks.my_tasks(db_session, actor))
+async def home(db_session: DB, actor: Actor, clock: Now) -> Page:
+    """My day first; a manager also sees the team's next actions (overdue first, per rep)."""
+    team = await tasks.team_day(db_session, actor, clock) if tasks.may_see_team(actor) else None
+    return render("home.html", now=utcnow(), day=await tasks.my_day(db_session, actor, clock), team=team)
 
 
 @get("/search")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any
 
@@ -44,6 +44,7 @@ class CompleteForm(NextActionFields):
     version: int = 0
     log_activity: str = ""  # "1": log it on the timeline as an activity
     outcome: str = ""  # what came of it: the activity's notes
+    next_due_in: str = ""  # the next action in N business days, instead of next_due_on
 
 
 @dataclass
@@ -132,17 +133,21 @@ def parse_task(
     return TaskInput(title=title, kind=kind, due_on=due_on, **values)
 
 
-def _due_in(f: Fields, typed: str, due_from: Callable[[int], date] | None) -> date | None:
+def _due_in(f: Fields, typed: str, due_from: Callable[[int], date] | None, *, key: str = "due_in") -> date | None:
     try:
         days = parse_business_days(typed)
     except ValueError:
-        f.fail("due_in", "number.invalid")
+        f.fail(key, "number.invalid")
         return None
     return due_from(days) if days is not None and due_from is not None else None
 
 
-def parse_completion(form: CompleteForm) -> CompletionInput:
+def parse_completion(form: CompleteForm, *, due_from: Callable[[int], date] | None = None) -> CompletionInput:
+    """`due_from` as in parse_task: the next action's "N営業日後" becomes its date."""
     f = Fields()
+    due_on = _due_in(f, form.next_due_in, due_from, key="next_due_in")
+    if due_on is not None:
+        form = replace(form, next_due_on=due_on.isoformat())
     values = {
         "seen_version": f.version(form.version),
         "log_activity": form.log_activity == "1",

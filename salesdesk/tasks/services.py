@@ -7,7 +7,7 @@ with the admin setting `require_next_action`, the completion is refused until on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -113,44 +113,6 @@ async def tasks_changed(
     if company_id is not None:
         query = query.where(Task.company_id == company_id)
     return await sync.page(db, query, Task, window)
-
-
-@dataclass
-class TaskBuckets:
-    overdue: list[Task] = field(default_factory=list)
-    today: list[Task] = field(default_factory=list)
-    this_week: list[Task] = field(default_factory=list)
-    later: list[Task] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return len(self.overdue) + len(self.today) + len(self.this_week) + len(self.later)
-
-
-async def my_tasks(db: AsyncSession, actor: User, clock: Clock | None = None, *, limit: int = 200) -> TaskBuckets:
-    """The actor's open tasks: overdue, today, the rest of this week (to Sunday), later.
-
-    "Today" is the actor's (their zone), unless a clock says otherwise."""
-    today = (clock or Clock.of(actor)).today()
-    week_end = today + timedelta(days=6 - today.weekday())
-    tasks = await db.scalars(
-        select(Task)
-        .where(Task.owner_id == actor.id, Task.status == TaskStatus.open)
-        .options(selectinload(Task.deal), selectinload(Task.company))
-        .order_by(*earliest_first())
-        .limit(limit)
-    )
-    buckets = TaskBuckets()
-    for task in tasks:
-        if task.due_on < today:
-            buckets.overdue.append(task)
-        elif task.due_on == today:
-            buckets.today.append(task)
-        elif task.due_on <= week_end:
-            buckets.this_week.append(task)
-        else:
-            buckets.later.append(task)
-    return buckets
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ async def test_completing_a_task_changed_meanwhile_keeps_the_outcome_typed(
 
     r = await rep_tab.post(
         f"/tasks/{task.id}/complete",
-        data={"version": str(task.version), "log_activity": "1", "outcome": "役員会で決裁予定", "view": "deal"},
+        data={"version": str(task.version), "log_activity": "1", "outcome": "役員会で決裁予定"},
         headers={"HX-Request": "true"},
     )
 

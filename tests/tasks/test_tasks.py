@@ -15,6 +15,7 @@ from salesdesk.clock import Clock
 from salesdesk.errors import Invalid
 from salesdesk.i18n import local_today
 from salesdesk.tasks import services as tasks
+from salesdesk.tasks import views
 from salesdesk.tasks.forms import CompleteForm, TaskForm, parse_completion, parse_task
 from salesdesk.tasks.models import Task, TaskStatus
 from tests.conftest import HTMX
@@ -99,12 +100,13 @@ async def test_completing_the_last_task_without_a_next_action_asks_for_one(db, l
     task = await only_task(db, deal)
     client = await login(rep)
 
-    r = await client.post(f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal"}, headers=HTMX)
+    r = await client.post(f"/tasks/{task.id}/complete", data={"version": task.version}, headers=HTMX)
+    panel = await client.get(f"/tasks/panels/deal/{deal.id}", headers=HTMX)  # the deal page's panel, told by the event
 
-    assert r.status_code == 200
-    assert r.text.lstrip().startswith('<section id="next-actions"')
-    assert "この案件には次のアクションがありません" in r.text
-    assert '<details class="add-task" open>' in r.text
+    assert r.status_code == 200 and f"task-changed-deal-{deal.id}" in r.headers["hx-trigger"]
+    assert panel.text.lstrip().startswith('<section id="next-actions"')
+    assert "この案件には次のアクションがありません" in panel.text
+    assert '<details class="add-task" open>' in panel.text
 
 
 async def test_without_javascript_completing_the_last_task_redirects_to_the_deal_with_the_prompt(
@@ -114,9 +116,7 @@ async def test_without_javascript_completing_the_last_task_redirects_to_the_deal
     task = await only_task(db, deal)
     client = await login(rep)
 
-    r = await client.post(
-        f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal", "next": f"/deals/{deal.id}"}
-    )
+    r = await client.post(f"/tasks/{task.id}/complete", data={"version": task.version, "next": f"/deals/{deal.id}"})
 
     assert r.status_code == 303 and r.headers["location"] == f"/deals/{deal.id}"
     page = await client.get(r.headers["location"])
@@ -132,7 +132,7 @@ async def test_with_the_admin_setting_completing_without_a_next_action_is_refuse
     client = await login(rep)
 
     r = await client.post(
-        f"/tasks/{task.id}/complete", data={"version": task.version, "view": "deal", "log_activity": "1"}, headers=HTMX
+        f"/tasks/{task.id}/complete", data={"version": task.version, "log_activity": "1"}, headers=HTMX
     )
 
     assert r.status_code == 422 and "次のアクションを登録してください" in r.text
@@ -155,7 +155,7 @@ async def test_a_rep_cannot_complete_another_reps_task(db, login, rep, other_rep
     deal = await make_deal(rep, "提案")
     task = await only_task(db, deal)
     teammate = await make_user("rep", team_east)
-    data = {"version": task.version, "view": "deal"}
+    data = {"version": task.version}
 
     same_team = await (await login(teammate)).post(f"/tasks/{task.id}/complete", data=data)
     other_team = await (await login(other_rep)).post(f"/tasks/{task.id}/complete", data=data)
@@ -164,7 +164,7 @@ async def test_a_rep_cannot_complete_another_reps_task(db, login, rep, other_rep
     assert (await only_task(db, deal)).status == TaskStatus.open
 
 
-async def test_my_tasks_come_in_overdue_today_this_week_and_later(db, rep, other_rep, clock):
+async def test_my_day_comes_in_overdue_today_the_next_7_days_and_later(db, rep, other_rep, clock):
     wednesday = Clock(fixed=datetime(2026, 11, 25, 12, tzinfo=TOKYO))  # rep's noon
     set_actor(db, rep)
     for title, due in [
@@ -172,21 +172,21 @@ async def test_my_tasks_come_in_overdue_today_this_week_and_later(db, rep, other
         ("昨日のメール", "2026-11-24"),
         ("今日の訪問", "2026-11-25"),
         ("金曜の会議", "2026-11-27"),
-        ("日曜の資料", "2026-11-29"),
-        ("来週の訪問", "2026-12-02"),
+        ("来週水曜の訪問", "2026-12-02"),
+        ("8日後の資料", "2026-12-03"),
     ]:
         await tasks.create_task(db, rep, clock, parse_task(TaskForm(title=title, due_on=due)))
     await tasks.create_task(db, other_rep, clock, parse_task(TaskForm(title="他人のタスク", due_on="2026-11-25")))
     await db.commit()
 
-    buckets = await tasks.my_tasks(db, rep, wednesday)
+    day = await views.my_day(db, rep, wednesday)
 
-    titles = {key: [t.title for t in getattr(buckets, key)] for key in ("overdue", "today", "this_week", "later")}
+    titles = {key: [t.title for t in getattr(day, key)] for key in ("overdue", "due_today", "next_days", "later")}
     assert titles == {
         "overdue": ["先週の電話", "昨日のメール"],
-        "today": ["今日の訪問"],
-        "this_week": ["金曜の会議", "日曜の資料"],
-        "later": ["来週の訪問"],
+        "due_today": ["今日の訪問"],
+        "next_days": ["金曜の会議", "来週水曜の訪問"],
+        "later": ["8日後の資料"],
     }
 
 
@@ -206,20 +206,20 @@ async def test_the_home_page_lists_my_next_actions(db, login, rep, make_deal, ma
 async def test_the_add_task_form_works_without_javascript(login, rep, pipeline):
     client = await login(rep)
 
-    r = await client.post("/tasks", data={"title": "", "due_on": soon(1), "view": "tasks"})
+    r = await client.post("/tasks", data={"title": "", "due_on": soon(1)})
 
     form = r.text[r.text.index('class="task-form') :]
     form = form[: form.index("</form>")]
     assert r.status_code == 422 and 'name="_csrf_token"' in form  # a plain post carries its CSRF token
 
 
-async def test_opening_add_on_a_card_fetches_the_form_that_answers_with_the_card(login, rep, other_rep, make_deal):
+async def test_opening_add_on_a_card_fetches_a_form_answered_in_its_own_place(login, rep, other_rep, make_deal):
     deal = await make_deal(rep, "提案", next_action=False)
     client, stranger = await login(rep), await login(other_rep)
 
-    r = await client.get(f"/tasks/new?view=card&deal_id={deal.id}&next=/pipeline", headers=HTMX)
+    r = await client.get(f"/tasks/new?deal_id={deal.id}&next=/pipeline", headers=HTMX)
 
     assert r.status_code == 200 and "<html" not in r.text
-    assert f'id="new-task-card-{deal.id}"' in r.text and f'hx-target="#deal-{deal.id}"' in r.text
+    assert f'id="new-task-deal-{deal.id}"' in r.text and 'hx-target="this"' in r.text
     assert 'name="_csrf_token"' in r.text
-    assert (await stranger.get(f"/tasks/new?view=card&deal_id={deal.id}")).status_code == 404
+    assert (await stranger.get(f"/tasks/new?deal_id={deal.id}")).status_code == 404

@@ -1,0 +1,173 @@
+"""What the task views read: "My day", the team's day for managers, the tasks of a company or a
+person, and the header's overdue count. Each is a fixed number of queries, however many tasks.
+
+Days are the viewer's (their zone, Asia/Tokyo unless they chose another): "today" for a rep in
+Tokyo starts at 0:00 JST, not at 0:00 UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from salesdesk.accounts.models import Company, Person
+from salesdesk.accounts.services import get_company
+from salesdesk.auth.models import Role, User
+from salesdesk.clock import Clock
+from salesdesk.errors import Forbidden, NotFound
+from salesdesk.pipeline import access
+from salesdesk.tasks.models import Task, TaskStatus, earliest_first, task_persons
+
+AHEAD = 7  # "My day" looks this many days past today
+PER_REP = 10  # tasks shown per rep in the team view (the counts cover all)
+OPEN_SHOWN = 100  # a company's or person's open tasks shown (more is a list nobody reads)
+CLOSED_SHOWN = 5  # finished tasks shown under them
+
+
+@dataclass
+class MyDay:
+    """The actor's open tasks: overdue, today, the next 7 days, and later."""
+
+    today: date
+    overdue: list[Task] = field(default_factory=list)
+    due_today: list[Task] = field(default_factory=list)
+    next_days: list[Task] = field(default_factory=list)
+    later: list[Task] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.due_today) + len(self.next_days)
+
+    def add(self, task: Task) -> None:
+        if task.due_on < self.today:
+            self.overdue.append(task)
+        elif task.due_on == self.today:
+            self.due_today.append(task)
+        elif task.due_on <= self.today + timedelta(days=AHEAD):
+            self.next_days.append(task)
+        else:
+            self.later.append(task)
+
+
+async def my_day(db: AsyncSession, actor: User, clock: Clock, *, limit: int = 200) -> MyDay:
+    tasks = await db.scalars(
+        select(Task)
+        .where(Task.owner_id == actor.id, Task.status == TaskStatus.open)
+        .options(selectinload(Task.deal), selectinload(Task.company))
+        .order_by(*earliest_first())
+        .limit(limit)
+    )
+    day = MyDay(clock.today())
+    for task in tasks:
+        day.add(task)
+    return day
+
+
+@dataclass
+class RepDay:
+    """One rep's line in the team view: counts of all their open tasks up to 7 days ahead, and the
+    first PER_REP of them (overdue first)."""
+
+    rep: User
+    overdue: int = 0
+    due_today: int = 0
+    next_days: int = 0
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return self.overdue + self.due_today + self.next_days
+
+
+def may_see_team(actor: User) -> bool:
+    return actor.role == Role.admin or (actor.role == Role.manager and actor.team_id is not None)
+
+
+async def team_day(db: AsyncSession, actor: User, clock: Clock) -> list[RepDay]:
+    """A manager's team (an admin: everyone active), reps with overdue tasks first, then by name."""
+    if not may_see_team(actor):
+        raise Forbidden("tasks.team")
+    members = select(User).where(User.is_active.is_(True)).order_by(User.name, User.id)
+    if actor.role != Role.admin:
+        members = members.where(User.team_id == actor.team_id)
+    reps = {user.id: RepDay(user) for user in await db.scalars(members)}
+    today = clock.today()
+    horizon = today + timedelta(days=AHEAD)
+    mine = and_(
+        Task.owner_id.in_(members.with_only_columns(User.id).order_by(None).scalar_subquery()),
+        Task.status == TaskStatus.open,
+        Task.due_on <= horizon,
+    )
+    counted = select(
+        Task.owner_id,
+        func.sum(case((Task.due_on < today, 1), else_=0)),
+        func.sum(case((Task.due_on == today, 1), else_=0)),
+        func.sum(case((Task.due_on > today, 1), else_=0)),
+    ).where(mine)
+    for owner_id, overdue, due_today, next_days in await db.execute(counted.group_by(Task.owner_id)):
+        reps[owner_id].overdue, reps[owner_id].due_today, reps[owner_id].next_days = overdue, due_today, next_days
+    ranked = (
+        select(Task.id, func.row_number().over(partition_by=Task.owner_id, order_by=earliest_first()).label("n"))
+        .where(mine)
+        .subquery()
+    )
+    first = await db.scalars(
+        select(Task)
+        .join(ranked, ranked.c.id == Task.id)
+        .where(ranked.c.n <= PER_REP)
+        .options(selectinload(Task.deal), selectinload(Task.company))
+        .order_by(*earliest_first())
+    )
+    for task in first:
+        reps[task.owner_id].tasks.append(task)  # type: ignore[index]
+    return sorted(reps.values(), key=lambda r: (r.overdue == 0, r.count == 0))
+
+
+async def overdue_count(db: AsyncSession, actor: User, clock: Clock) -> int:
+    """The header's badge: the actor's open tasks due before today (one query, an index's range)."""
+    return await db.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.owner_id == actor.id, Task.status == TaskStatus.open, Task.due_on < clock.today())
+    )
+
+
+async def _related(db: AsyncSession, actor: User, where: ColumnElement[bool]) -> list[Task]:
+    """The open tasks (earliest first), then the latest finished ones, of those the actor may see."""
+    visible = and_(where, access.owned_by_visible(actor, Task.owner_id))
+    latest_finished = (
+        select(Task.id)
+        .where(visible, Task.status != TaskStatus.open)
+        .order_by(Task.updated_at.desc(), Task.id.desc())
+        .limit(CLOSED_SHOWN)
+    )
+    tasks = await db.scalars(
+        select(Task)
+        .where(visible, or_(Task.status == TaskStatus.open, Task.id.in_(latest_finished)))
+        .options(selectinload(Task.deal), selectinload(Task.company), selectinload(Task.owner))
+        .order_by(*earliest_first())
+        .limit(OPEN_SHOWN + CLOSED_SHOWN)
+    )
+    open_, finished = [], []
+    for task in tasks:
+        (open_ if task.is_open else finished).append(task)
+    return open_ + sorted(finished, key=lambda t: t.completed_at or t.updated_at, reverse=True)
+
+
+async def company_tasks(db: AsyncSession, actor: User, company_id: int) -> tuple[Company, list[Task]]:
+    """The company (NotFound unless the actor sees it) and its tasks, its deals' included."""
+    company = await get_company(db, actor, company_id)
+    return company, await _related(db, actor, Task.company_id == company.id)
+
+
+async def person_tasks(db: AsyncSession, actor: User, person_id: int) -> tuple[Person, list[Task]]:
+    """The person (every user sees every account) and the tasks naming them."""
+    person = await db.get(Person, person_id)
+    if person is None:
+        raise NotFound("person")
+    named = Task.id.in_(select(task_persons.c.task_id).where(task_persons.c.person_id == person_id))
+    return person, await _related(db, actor, named)

@@ -205,7 +205,7 @@ async def test_a_move_that_leaves_the_deal_without_a_next_action_prompts_for_one
     r = await client.post(f"/deals/{deal.id}/move", data=move_data(deal, stage("商談化")), headers=HTMX)
 
     assert r.status_code == 200
-    assert "data-prompt-next" in r.text and f'id="new-task-card-{deal.id}"' in r.text
+    assert "data-prompt-next" in r.text and f'id="new-task-deal-{deal.id}"' in r.text
     assert '<details class="card-next add-next" open>' in r.text
 
 
@@ -304,7 +304,7 @@ async def test_without_javascript_the_move_page_posts_and_redirects_back_to_the_
     assert (await reload(db, deal)).stage_id == stage("見積提出").id
 
 
-async def test_completing_a_next_action_on_a_card_answers_the_card_asking_for_the_next_one(login, rep, make_deal, db):
+async def test_completing_a_next_action_on_a_card_redraws_the_card_asking_for_the_next_one(login, rep, make_deal, db):
     from sqlalchemy import select
 
     from salesdesk.tasks.models import Task
@@ -313,16 +313,15 @@ async def test_completing_a_next_action_on_a_card_answers_the_card_asking_for_th
     task = await db.scalar(select(Task).where(Task.deal_id == deal.id))
     client = await login(rep)
 
-    step = await client.get(f"/tasks/{task.id}/complete?view=card", headers=HTMX)
+    step = await client.get(f"/tasks/{task.id}/complete", headers=HTMX)
     assert step.status_code == 200 and f'id="complete-{task.id}"' in step.text
 
-    r = await client.post(
-        f"/tasks/{task.id}/complete", data={"version": str(task.version), "view": "card"}, headers=HTMX
-    )
+    r = await client.post(f"/tasks/{task.id}/complete", data={"version": str(task.version)}, headers=HTMX)
+    card = await client.get(f"/tasks/panels/card/{deal.id}", headers=HTMX)  # what the card does on the event
 
-    assert r.status_code == 200
-    assert card_ids(r.text) == [deal.id] and "data-prompt-next" in r.text
-    assert "次のアクションなし" in r.text
+    assert r.status_code == 200 and f"task-changed-deal-{deal.id}" in r.headers["hx-trigger"]
+    assert card_ids(card.text) == [deal.id] and "data-prompt-next" in card.text
+    assert "次のアクションなし" in card.text
 
 
 async def test_rep_sees_a_teammates_card_read_only(login, rep, make_user, team_east, make_deal):

@@ -94,9 +94,10 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
         session.connection().execute(insert(AuditEntry), rows)
 
 
-def set_actor(session: Any, user: Any, *, token: Any = None) -> None:
+def set_actor(session: Any, user: Any, *, token: Any = None, via: str = "web") -> None:
     """Name who is acting for the audit rows this session writes (an AsyncSession or Session),
-    and, for the API, the token they act through."""
+    and, for the API, the token they act through; `via="caldav"` marks the changes a calendar sync
+    brought in for the user."""
     sync = getattr(session, "sync_session", session)
     sync.info["actor"] = (user.id, user.name) if user is not None else (None, "")
-    sync.info["via"] = ("api", token.id) if token is not None else ("web", None)
+    sync.info["via"] = ("api", token.id) if token is not None else (via, None)

@@ -1,4 +1,5 @@
-"""`salesdesk calendar …` and `salesdesk tasks …`: feed URLs and the renewal tasks (for cron)."""
+"""`salesdesk calendar …` and `salesdesk tasks …`: feed URLs, CalDAV connect and sync, and the renewal
+tasks (for cron)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 @click.group("calendar")
 def calendar_group() -> None:
-    """Calendar feeds of the users' tasks."""
+    """Calendar feeds and CalDAV sync of the users' tasks."""
 
 
 @calendar_group.command("feed-url")
@@ -41,6 +42,78 @@ def feed_url(email: str, team: bool) -> None:
         click.echo(f"{email} has no team feed: only managers and admins of a team have one.", err=True)
         sys.exit(1)
     click.echo(tokens.feed_url(settings.base_url or "http://localhost:8000", token))
+
+
+@calendar_group.command("connect")
+@click.argument("email")
+@click.option("--url", required=True, help="The calendar's CalDAV address")
+@click.option("--username", required=True)
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the app password from standard input")
+def connect_command(email: str, url: str, username: str, password_stdin: bool) -> None:
+    """Connect the user's CalDAV calendar (the settings page does the same); the password is stored encrypted."""
+    import httpx
+
+    from salesdesk.calendar import caldav_services as caldav
+    from salesdesk.cli import _acting_user, _in_session, _settings
+    from salesdesk.errors import Invalid
+    from salesdesk.i18n.messages import error_text
+
+    settings = _settings()
+    form = caldav.ConnectForm(url=url, username=username, password=sys.stdin.readline().rstrip("\r\n"))
+
+    async def work(session: AsyncSession) -> None:
+        user = await _acting_user(session, email)
+        async with httpx.AsyncClient(follow_redirects=True) as http:
+            await caldav.connect(session, user, caldav.parse_connect(form), secret_key=settings.secret_key, http=http)
+
+    try:
+        asyncio.run(_in_session(settings, work))
+    except Invalid as error:
+        for field, key in error.errors.items():
+            click.echo(f"{field}: {error_text(key)}", err=True)
+        sys.exit(1)
+    click.echo(f"Connected {email} to {url}.")
+
+
+@calendar_group.command("sync")
+@click.option("--user", "email", default=None, help="Only this user's calendar (and now, even if a retry waits)")
+@click.option("--json", "as_json", is_flag=True, help='Print {"users", "pushed", "pulled", "conflicts", "errors"}')
+def sync_command(email: str | None, as_json: bool) -> None:
+    """Two-way sync of the connected CalDAV calendars whose turn it is (for cron; safe to run twice at once)."""
+    import json
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from salesdesk.calendar import caldav_services as caldav
+    from salesdesk.cli import _settings
+    from salesdesk.clock import Clock
+    from salesdesk.db import engine_options
+
+    settings = _settings()
+
+    async def work() -> caldav.Run:
+        import salesdesk.audit.hook  # noqa: F401  (the task changes a sync brings in are audited)
+
+        engine = create_async_engine(settings.database_url, **engine_options(settings.database_url))
+        try:
+            return await caldav.sync_all(
+                engine,
+                Clock(),
+                secret_key=settings.secret_key,
+                base_url=settings.base_url or "http://localhost:8000",
+                email=email,
+                due_only=email is None,
+            )
+        finally:
+            await engine.dispose()
+
+    run = asyncio.run(work())
+    if as_json:
+        click.echo(json.dumps(run.as_json(), ensure_ascii=False))
+    else:
+        click.echo(f"{run.users} calendars: {run.pushed} pushed, {run.pulled} pulled, {run.conflicts} conflicts.")
+        for error in run.errors or []:
+            click.echo(f"{error['user']}: {error['reason']}", err=True)
 
 
 @click.group("tasks")

@@ -113,6 +113,16 @@ MESSAGES = {
     # the weekly meeting
     "period.order": N_("The end of the period must come after its start."),
     "deal.has_quotes": N_("This deal has quotes: close it as won or lost instead of deleting it."),
+    # CalDAV sync (the settings page shows a failed run's reason with these too)
+    "caldav.url_invalid": N_("Enter the calendar's address starting with https://."),
+    "caldav.unreachable": N_("The calendar server did not answer. Check the address, or try again later."),
+    "caldav.unauthorized": N_("The calendar server refused the user name or app password."),
+    "caldav.gone": N_("The calendar was not found: it may have been deleted. Nothing was deleted here."),
+    "caldav.not_calendar": N_("This address is not a calendar: use the address of one calendar (CalDAV)."),
+    "caldav.protocol": N_("The calendar server answered in a way salesdesk does not understand."),
+    "caldav.server_error": N_("The calendar server had an error. salesdesk tries again later."),
+    "caldav.password_unreadable": N_("The stored app password can no longer be read: connect the calendar again."),
+    "caldav.internal": N_("The sync failed on salesdesk's side; it is retried later."),
 }
 
 

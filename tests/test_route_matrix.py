@@ -144,6 +144,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/accounts/{company_id:int}/activities"): Rule(
         logged_in(422), url="/accounts/{company}/activities", data={"kind": "call", "subject": ""}
     ),
+    # the activity is rep's: its author and the account's editors correct it (version 0 is stale: 409)
+    ("GET", "/activities/{activity_id:int}/edit"): Rule(account_editors(), url="/activities/{activity}/edit"),
+    ("POST", "/activities/{activity_id:int}"): Rule(
+        account_editors(409), url="/activities/{activity}", data={"kind": "call", "subject": "x", "version": "0"}
+    ),
     # the activity is rep's: its author and the account's editors may delete it
     ("POST", "/activities/{activity_id:int}/delete"): Rule(account_editors(303), url="/activities/{activity}/delete"),
     **IMPORT_RULES,

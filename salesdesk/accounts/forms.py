@@ -78,6 +78,7 @@ class ActivityForm:
     occurred_at: str = ""  # datetime-local in the user's zone; empty means now
     subject: str = ""
     body: str = ""
+    version: int = 0  # the edit form's; the quick-add form sends none
     # person_ids is a repeated field: routes read it with request.form().getall() (a dataclass
     # field would refuse the single-value case).
 
@@ -166,6 +167,7 @@ class ActivityInput:
     occurred_at: datetime | None = None  # aware; None: now
     body: str = ""
     person_ids: tuple[int, ...] = ()
+    seen_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,17 @@ class SavedViewInput:
 class MergeInput:
     other_id: int | None
     confirmed: bool
+
+
+def activity_form(activity: Any, clock: Clock) -> ActivityForm:
+    """The edit form of a saved activity, its time as a datetime-local in the user's zone."""
+    return ActivityForm(
+        kind=activity.kind,
+        occurred_at=clock.local(activity.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+        subject=activity.subject,
+        body=activity.body,
+        version=activity.version,
+    )
 
 
 def company_form(company: Any) -> CompanyForm:
@@ -349,6 +362,7 @@ def parse_activity(form: ActivityForm, clock: Clock, person_ids: list[str] | tup
         occurred_at=_moment(f, "occurred_at", form.occurred_at, clock),
         body=f.text("body", form.body, limit=NOTES, lines=True),
         person_ids=tuple(f.ids("person_ids", [str(p) for p in person_ids])),
+        seen_version=f.version(form.version),
     )
     f.done()
     return data

@@ -15,6 +15,7 @@ from salesdesk.accounts.forms import (
     DepartmentForm,
     MergeForm,
     PersonForm,
+    activity_form,
     parse_activity,
     parse_department,
     parse_department_removal,
@@ -183,6 +184,7 @@ async def person_page(db_session: DB, actor: Actor, person_id: int, kind: str = 
         person=person,
         company=person.company,
         may_edit=rights.contribute,
+        may_edit_details=rights.edit,
         may_merge=rights.remove,
         moves=await people.person_moves(db_session, person.id),
         dept_paths=people.department_paths(departments),
@@ -267,6 +269,57 @@ async def add_activity(
     )
 
 
+async def _activity_page(
+    db: AsyncSession,
+    actor: Actor,
+    activity_id: int,
+    form: ActivityForm,
+    picked: list[str],
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    stale: StaleEdit | None = None,
+) -> Page:
+    activity = await timeline.get_activity_to_change(db, actor, activity_id)
+    company = await services.get_company(db, actor, activity.company_id)
+    return render(
+        "accounts/activity_form.html",
+        status_code=status_code,
+        activity=activity,
+        company=company,
+        persons=await people.list_persons(db, company.id),
+        form=form,
+        picked=set(picked),
+        errors=errors or {},
+        stale=stale,
+        **ACCOUNT_CONTEXT,
+    )
+
+
+@get("/activities/{activity_id:int}/edit")
+async def edit_activity(db_session: DB, actor: Actor, clock: Now, activity_id: int) -> Page:
+    activity = await timeline.get_activity_to_change(db_session, actor, activity_id)
+    picked = [str(p.id) for p in activity.persons]
+    return await _activity_page(db_session, actor, activity_id, activity_form(activity, clock), picked)
+
+
+@post("/activities/{activity_id:int}")
+async def update_activity(
+    request: Request, db_session: DB, actor: Actor, clock: Now, activity_id: int, data: Annotated[ActivityForm, FORM]
+) -> Response | Page:
+    picked = (await request.form()).getall("person_ids", [])
+    try:
+        activity = await timeline.update_activity(db_session, actor, activity_id, parse_activity(data, clock, picked))
+    except StaleEdit as stale:
+        form = replace(data, version=stale.current.version)  # saving again overwrites, on purpose
+        return await _activity_page(db_session, actor, activity_id, form, picked, status_code=409, stale=stale)
+    except Invalid as error:
+        return await _activity_page(db_session, actor, activity_id, data, picked, status_code=422, errors=error.errors)
+    return redirect(
+        request, f"/accounts/{activity.company_id}#activity-{activity.id}", flash=("success", _("Activity saved."))
+    )
+
+
 @post("/activities/{activity_id:int}/delete")
 async def delete_activity(request: Request, db_session: DB, actor: Actor, activity_id: int) -> Response:
     activity = await timeline.delete_activity(db_session, actor, activity_id)
@@ -284,5 +337,7 @@ ROUTES = [
     update_person,
     merge_persons,
     add_activity,
+    edit_activity,
+    update_activity,
     delete_activity,
 ]

@@ -24,6 +24,7 @@ from salesdesk.auth.models import User
 from salesdesk.clock import Clock
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.pipeline.models import Deal
+from salesdesk.versions import check_version, flush_or_stale
 
 PAGE_SIZE = 20
 CHANGE = "change"  # the timeline's kind for audit entries
@@ -257,14 +258,44 @@ async def refresh_last_contact(db: AsyncSession, company_id: int) -> None:
     await db.execute(update(Company).where(Company.id == company_id).values(last_contact_at=newest))
 
 
+async def may_change_activity(db: AsyncSession, actor: User, activity: Activity) -> bool:
+    """Its author and the account's editors correct or remove an activity (a mistaken visit)."""
+    if activity.user_id == actor.id:
+        return True
+    company = await db.get(Company, activity.company_id)
+    return company is not None and (await rights(db, actor, company)).edit
+
+
+async def get_activity_to_change(db: AsyncSession, actor: User, activity_id: int) -> Activity:
+    activity = await get_activity(db, actor, activity_id)
+    if not await may_change_activity(db, actor, activity):
+        raise Forbidden("activity.edit")
+    return activity
+
+
+async def update_activity(db: AsyncSession, actor: User, activity_id: int, data: ActivityInput) -> Activity:
+    """Correct what was logged (audited like every versioned row); the account's last contact follows."""
+    activity = await get_activity_to_change(db, actor, activity_id)
+    ids = set(data.person_ids)
+    persons = list(await db.scalars(select(Person).where(Person.id.in_(ids), Person.company_id == activity.company_id)))
+    if len(persons) != len(ids):
+        raise Invalid(person_ids="person.unknown")
+    values = {"kind": data.kind.value, "subject": data.subject, "body": data.body}
+    if data.occurred_at is not None:
+        values["occurred_at"] = data.occurred_at
+    await check_version(db, activity, data.seen_version, values)
+    for key, value in values.items():
+        setattr(activity, key, value)
+    activity.persons = sorted(persons, key=lambda p: p.name)
+    await flush_or_stale(db, activity, values)
+    await refresh_last_contact(db, activity.company_id)
+    return activity
+
+
 async def delete_activity(db: AsyncSession, actor: User, activity_id: int) -> Activity:
-    activity = await db.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound("activity")
+    activity = await get_activity_to_change(db, actor, activity_id)
     company = await db.get(Company, activity.company_id)
     assert company is not None
-    if activity.user_id != actor.id and not (await rights(db, actor, company)).edit:
-        raise Forbidden("activity.delete")
     await db.delete(activity)
     await db.flush()
     await refresh_last_contact(db, company.id)

@@ -1,4 +1,4 @@
-"""Access rules of the import/export routes (merged into tests/test_route_matrix.py).
+"""Access rules of the import/export and company-picker routes (merged into tests/test_route_matrix.py).
 
 Any logged-in user may import and export. Uploads belong to their user, so an id nobody
 owns (999999) is refused with 404 for everyone logged in; an upload without a file is 422.

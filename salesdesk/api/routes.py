@@ -19,6 +19,7 @@ from salesdesk.api import (
 )
 from salesdesk.api.auth import token_login
 from salesdesk.api.limits import BODY_LIMIT
+from salesdesk.api.meetings import ROUTES as MEETINGS
 from salesdesk.api.pipeline_changes import ROUTES as PIPELINE_CHANGES
 
 API = Router(
@@ -34,6 +35,7 @@ API = Router(
         *contacts.ROUTES,
         *tasks.ROUTES,
         *PIPELINE_CHANGES,
+        *MEETINGS,
         *products.ROUTES,
         *quotes.ROUTES,
     ],

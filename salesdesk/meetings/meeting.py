@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk import sync
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, Team, User
 from salesdesk.clock import Clock
@@ -209,3 +210,16 @@ async def team_meetings(db: AsyncSession, actor: User, team_id: int | None, *, l
         query = query.where(Meeting.team_id == team)
     meetings = [m for m in await db.scalars(query) if may_see(actor, m)]
     return meetings
+
+
+async def meetings_changed(
+    db: AsyncSession, actor: User, window: sync.Window, *, team_id: int | None = None
+) -> tuple[list[Meeting], str | None]:
+    """The meetings the actor sees (their team's, those they led; admins every one), oldest change
+    first, for the API's sync."""
+    query = select(Meeting)
+    if actor.role != Role.admin:
+        query = query.where(or_(Meeting.team_id == actor.team_id, Meeting.lead_id == actor.id))
+    if team_id is not None:
+        query = query.where(Meeting.team_id == team_id)
+    return await sync.page(db, query, Meeting, window)

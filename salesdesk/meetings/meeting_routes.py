@@ -5,10 +5,8 @@ the meeting with the error beside the form that caused it (422, 409)."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated, Any
 
-import anyio
 from litestar import Request, Response, get, post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -231,11 +229,7 @@ async def minutes_page(db_session: DB, actor: Actor, meeting_id: int) -> Page:
 @get("/meetings/{meeting_id:int}/minutes.pdf")
 async def minutes_pdf(request: Request, db_session: DB, actor: Actor, meeting_id: int) -> Response:
     """The minutes on A4, in the reader's language (the template is the page's, printed)."""
-    view = await minutes.minutes(db_session, actor, meeting_id)
-    html = request.app.template_engine.get_template("meetings/minutes_pdf.html").render(v=view, chart=minutes.review)
-    content = await anyio.to_thread.run_sync(partial(minutes.render_pdf, html))
-    disposition = f'inline; filename="{minutes.filename(view.meeting)}"'
-    return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})
+    return await minutes.pdf_response(request.app.template_engine, await minutes.minutes(db_session, actor, meeting_id))
 
 
 ROUTES = [

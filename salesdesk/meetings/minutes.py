@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+import anyio
+from litestar import Response
+from litestar.template import TemplateEngineProtocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from weasyprint import CSS, HTML
@@ -87,5 +91,11 @@ def render_pdf(html: str) -> bytes:
     return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
 
 
-def filename(m: Meeting) -> str:
-    return f"minutes-{m.id}-{m.started_at:%Y%m%d}.pdf"
+async def pdf_response(engine: TemplateEngineProtocol, view: Minutes) -> Response[bytes]:
+    """The minutes' PDF for the page and the API alike (drawn in a worker thread)."""
+    html = engine.get_template("meetings/minutes_pdf.html").render(v=view, chart=review)
+    content = await anyio.to_thread.run_sync(partial(render_pdf, html))
+    name = f"minutes-{view.meeting.id}-{view.meeting.started_at:%Y%m%d}.pdf"
+    return Response(
+        content, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+    )

@@ -53,9 +53,21 @@ RULES: dict[tuple[str, str], ApiRule] = {
 
 
 def _others() -> dict[tuple[str, str], ApiRule]:
-    from tests.api import route_rules_accounts, route_rules_pipeline, route_rules_quotes, route_rules_tasks
+    from tests.api import (
+        route_rules_accounts,
+        route_rules_meetings,
+        route_rules_pipeline,
+        route_rules_quotes,
+        route_rules_tasks,
+    )
 
-    return route_rules_accounts.RULES | route_rules_pipeline.RULES | route_rules_tasks.RULES | route_rules_quotes.RULES
+    return (
+        route_rules_accounts.RULES
+        | route_rules_pipeline.RULES
+        | route_rules_tasks.RULES
+        | route_rules_quotes.RULES
+        | route_rules_meetings.RULES
+    )
 
 
 RULES |= _others()

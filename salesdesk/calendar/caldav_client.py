@@ -193,6 +193,22 @@ class Client:
             changes.changed[norm(href)] = _text(item.find(f".//{{{DAV}}}getetag"))
         return changes
 
+    async def find_uid(self, uid: str) -> str | None:
+        """The href of the object with this UID (a 409 that does not name it: Radicale's)."""
+        query = (
+            f'<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="{CALDAV}">'
+            '<d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
+            f'<c:prop-filter name="UID"><c:text-match collation="i;octet">{_escape(uid)}</c:text-match>'
+            "</c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
+        ).encode()
+        response = await self.request("REPORT", None, content=query, headers={"Depth": "1"})
+        if response.status_code != 207:
+            return None
+        for item in _responses(response.content).findall(f"{{{DAV}}}response"):
+            if (href := _text(item.find(f"{{{DAV}}}href"))) and norm(href) != self.path:
+                return norm(href)
+        return None
+
     async def get(self, href: str) -> Fetched | None:
         """The object, or None when it is not there (404/410)."""
         response = await self.request("GET", href)

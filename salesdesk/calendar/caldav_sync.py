@@ -270,7 +270,7 @@ class Sync:
         if written.status in (200, 201, 204):
             await self._link(db, task, link, href, text, written.etag)
             self.result.pushed += 1
-        elif written.status == 409 and (other := uid_conflict_href(written.body)) and again:
+        elif written.status == 409 and again and (other := await self._holder(written.body, task.uid)):
             await self._settle(
                 db, other, await self.client.get(other), task_id=task.id
             )  # adopt the object with our UID
@@ -278,6 +278,10 @@ class Sync:
             await self._settle(db, href, await self.client.get(href), task_id=task.id)  # changed (or gone) meanwhile
         else:
             self.result.errors.append(f"{href.rsplit('/', 1)[-1]}: PUT answered HTTP {written.status}")
+
+    async def _holder(self, error_body: str, uid: str) -> str | None:
+        """The object that already has the task's UID (`no-uid-conflict`): named by the 409, or searched."""
+        return uid_conflict_href(error_body) or await self.client.find_uid(uid)
 
     async def _link(self, db, task, link, href, body, etag) -> None:
         await db.flush()

@@ -3,16 +3,20 @@ calendar's events read back with the independent `caldav` client."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import caldav
 import httpx
 from icalendar import Calendar
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from salesdesk.audit.hook import set_actor
 from salesdesk.auth.models import User
 from salesdesk.calendar import caldav_services
 from salesdesk.clock import Clock
+from salesdesk.tasks import services as tasks
+from salesdesk.tasks.forms import parse_task, task_form
+from salesdesk.tasks.models import Task
 from tests.calendar.caldav_server import PASSWORD, USER
 
 SECRET = "test-secret-key-" + "x" * 32
@@ -29,7 +33,7 @@ class Synced:
     def events(self) -> dict[str, caldav.CalendarObjectResource]:
         """The calendar's objects by UID (asserting no UID appears twice)."""
         found: dict[str, caldav.CalendarObjectResource] = {}
-        for item in self.calendar.objects(load_objects=True):
+        for item in self.calendar.events():
             uid = str(component(item)["UID"])
             assert uid not in found, f"UID {uid} twice on the server"
             found[uid] = item
@@ -53,6 +57,16 @@ def edit(item: caldav.CalendarObjectResource, **props: object) -> None:
         event.add(name.replace("_", "-"), value)
     item.data = calendar.to_ical().decode()
     item.save()
+
+
+async def change_here(db: AsyncSession, rep: User, task: Task, **values: object) -> Task:
+    """The rep edits the task in salesdesk."""
+    set_actor(db, rep)
+    task = await tasks.get_task(db, rep, task.id)
+    data = replace(parse_task(task_form(task)), **values)
+    task = await tasks.update_task(db, rep, Clock(), task.id, data)
+    await db.commit()
+    return task
 
 
 async def connect(db: AsyncSession, user: User, url: str, *, username: str = USER) -> None:

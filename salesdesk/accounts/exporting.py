@@ -13,14 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.import_files import ROLE_WORDS
 from salesdesk.accounts.models import Company, Department, Person
 from salesdesk.accounts.people import department_paths
@@ -40,7 +42,11 @@ COMPANY_HEADERS = [
     "タグ",
     "担当営業",
     "重点顧客",
+    "親会社",
+    "最終接触日",
+    "会社メモ",
 ]
+TEXT_IDS = ("法人番号",)  # digits Excel would read as a number (6.01E+12): written as text (see to_csv)
 PERSON_HEADERS = [
     "会社名",
     "法人番号",
@@ -75,10 +81,10 @@ def _company_ids(f: CompanyFilter, now: datetime) -> Any:
     return filtered_companies(f, now).with_only_columns(Company.id).order_by(None)
 
 
-async def company_rows(db: AsyncSession, f: CompanyFilter, now: datetime) -> list[list[str]]:
+async def company_rows(db: AsyncSession, f: CompanyFilter, now: datetime, clock: Clock) -> list[list[Any]]:
     companies = await db.scalars(
         filtered_companies(f, now)
-        .options(selectinload(Company.tags), selectinload(Company.owner))
+        .options(selectinload(Company.tags), selectinload(Company.owner), selectinload(Company.parent))
         .order_by(Company.kana_key, Company.normalized_name, Company.id)
     )
     return [
@@ -89,12 +95,15 @@ async def company_rows(db: AsyncSession, f: CompanyFilter, now: datetime) -> lis
             c.industry,
             c.employee_band,
             str(c.fiscal_year_end_month or ""),
-            c.phone,
+            norm.display_phone(c.phone),
             c.address,
             c.website,
             ", ".join(c.tag_names),
             c.owner.email if c.owner else "",
             "○" if c.is_target else "",
+            c.parent.name if c.parent else "",
+            clock.local(c.last_contact_at).date() if c.last_contact_at else "",
+            c.notes,
         ]
         for c in companies
     ]
@@ -126,8 +135,8 @@ async def person_rows(db: AsyncSession, f: CompanyFilter, now: datetime) -> list
                 person.name_kana,
                 person.title,
                 person.email,
-                person.phone,
-                person.mobile,
+                norm.display_phone(person.phone),
+                norm.display_phone(person.mobile),
                 ROLE_LABELS.get(person.buying_role or "", ""),
             ]
         )
@@ -153,12 +162,18 @@ def _prefixes(company_id: int, path: str) -> set[tuple[int, str]]:
     return {(company_id, " > ".join(parts[:depth])) for depth in range(1, len(parts) + 1)}
 
 
-def to_csv(headers: list[str], rows: list[list[str]], encoding: str) -> tuple[bytes, int]:
-    """The CSV bytes and how many characters CP932 could not encode (written as "?")."""
+def to_csv(headers: list[str], rows: list[list[Any]], encoding: str) -> tuple[bytes, int]:
+    """The CSV bytes and how many characters CP932 could not encode (written as "?").
+
+    A CSV cell has no type, and Excel reads 6010001000001 as the number 6.01E+12 (saved back, the digits are
+    gone). A column named in TEXT_IDS is therefore written with a leading apostrophe: Excel keeps every
+    digit (showing the apostrophe), our import removes it again. ="…" would be read literally by every other
+    CSV importer. Phones in the 03-1234-5678 form stay text in Excel by themselves; dates are 2026/04/01."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows([("'" + v if FORMULA.match(v) else v) for v in row] for row in rows)
+    as_text = [h in TEXT_IDS for h in headers]
+    writer.writerows([_csv_cell(v, i < len(as_text) and as_text[i]) for i, v in enumerate(row)] for row in rows)
     text = buffer.getvalue()
     if encoding != "cp932":
         return text.encode("utf-8-sig"), 0
@@ -169,30 +184,81 @@ def to_csv(headers: list[str], rows: list[list[str]], encoding: str) -> tuple[by
         return content, content.count(b"?") - text.count("?")  # "?" is never part of a CP932 double byte
 
 
+XLSX_FONT = "游ゴシック"  # Excel's Japanese default on Windows 10+ and macOS; Meiryo-era files read it too
+DATE_FORMAT = "yyyy/mm/dd"
+YEN_FORMAT = '"¥"#,##0'
+COUNT_FORMAT = "#,##0"
+YEN_HEADERS = ("金額", "円")  # an integer under such a header is yen: the deal export's 金額(税抜), 加重金額
+WIDTH_SAMPLE = 500  # rows looked at to size the columns
+
+
+def _csv_cell(value: Any, as_text: bool) -> str:
+    if isinstance(value, date):
+        return f"{value:%Y/%m/%d}"
+    text = str(value)
+    return "'" + text if FORMULA.match(text) or (as_text and text) else text
+
+
 def to_xlsx(headers: list[str], rows: list[list[Any]], title: str) -> bytes:
+    """A sheet ready for Excel on Japanese Windows: a Japanese font, a bold frozen header row with an autofilter,
+    columns sized to their content, dates as dates and yen as numbers in a yen format. Strings are always text
+    (an identifier like 法人番号 never becomes 6.01E+12, "=…" never a formula)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.indexed_list import IndexedList
 
     workbook = Workbook(write_only=True)
+    workbook._fonts = IndexedList([Font(name=XLSX_FONT, size=11)])  # the Normal style's font: every cell's default
     sheet = workbook.create_sheet(title)
+    bold = Font(name=XLSX_FONT, size=11, bold=True)
+    yen = [any(word in h for word in YEN_HEADERS) for h in headers]
+    for index, width in enumerate(_widths(headers, rows), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{len(rows) + 1}"
 
-    def cell(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value  # numbers and dates stay numbers and dates (the deal export's amounts)
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not value.startswith("="):
-            return value
-        text = WriteOnlyCell(sheet, value=value)
-        text.data_type = "s"  # text, never a formula
-        return text
+    def cell(value: Any, column: int) -> Any:
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if not value.startswith("="):
+                return value
+        styled = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            styled.data_type = "s"  # text, never a formula
+        elif isinstance(value, date):
+            styled.number_format = DATE_FORMAT
+        elif isinstance(value, int) and not isinstance(value, bool):
+            styled.number_format = YEN_FORMAT if yen[column] else COUNT_FORMAT
+        return styled
 
-    sheet.append(headers)
+    header_cells = []
+    for header in headers:
+        header_cell = WriteOnlyCell(sheet, value=header)
+        header_cell.font = bold
+        header_cells.append(header_cell)
+    sheet.append(header_cells)
     for row in rows:
-        sheet.append([cell(v) for v in row])
+        sheet.append([cell(v, i) for i, v in enumerate(row)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _widths(headers: list[str], rows: list[list[Any]]) -> list[float]:
+    """Column widths in Excel's units (a half-width character each; full-width count two), 6 to 50."""
+    widths = [_text_width(h) + 4 for h in headers]  # + the autofilter button
+    for row in rows[:WIDTH_SAMPLE]:
+        for i, value in enumerate(row[: len(widths)]):
+            text = f"{value:%Y/%m/%d}" if isinstance(value, date) else f"{value:,}" if isinstance(value, int) else value
+            widths[i] = max(widths[i], _text_width(str(text)) + 2)
+    return [min(max(w, 6), 50) for w in widths]
+
+
+def _text_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 async def export_accounts(
@@ -210,7 +276,7 @@ async def export_accounts(
     if what == "persons":
         headers, rows = PERSON_HEADERS, await person_rows(db, f, clock.now())
     else:
-        headers, rows = COMPANY_HEADERS, await company_rows(db, f, clock.now())
+        headers, rows = COMPANY_HEADERS, await company_rows(db, f, clock.now(), clock)
     filename = f"{what}-{clock.today():%Y%m%d}.{format}"
     if format == "xlsx":
         return ExportFile(filename, to_xlsx(headers, rows, what), XLSX_TYPE)

@@ -39,6 +39,8 @@ TARGETS: list[tuple[str, str]] = [
     ("company.tags", "Tags"),
     ("company.owner_email", "Owner (email)"),
     ("company.is_target", "Target account"),
+    ("company.parent", "Parent company (name)"),
+    ("company.notes", "Company notes"),
     ("department", "Department"),
     ("person.name", "Person name"),
     ("person.name_kana", "Person name (kana)"),
@@ -75,6 +77,8 @@ for _target, _names in {
     "company.tags": "タグ tags tag",
     "company.owner_email": "担当営業 営業担当 自社担当 担当営業メール owner owneremail",
     "company.is_target": "重点顧客 重点 ターゲット target targetaccount istarget",
+    "company.parent": "親会社 親会社名 parent parentcompany",
+    "company.notes": "会社メモ 会社備考 companynotes companymemo",
     "department": "部署 部署名 部門 所属 所属部署 department dept division",
     "person.name": "担当者名 担当者 担当者氏名 氏名 名前 お名前 contact contactname name fullname person",
     "person.name_kana": "担当者フリガナ 担当者ふりがな 担当者カナ 氏名カナ 氏名フリガナ 氏名ふりがな フリガナ(氏名) "
@@ -319,7 +323,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":  # our CSV export's formula guard
+    if len(text) > 1 and text[0] == "'" and (text[1] in "=+-@" or text[1:].isdigit()):  # our CSV export's guards
         text = text[1:]
     return text
 

@@ -24,6 +24,8 @@ COMPANY_FIELDS = (
     "address",
     "owner_id",
     "is_target",
+    "notes",
+    "parent_id",  # read to fill only an empty parent; set by import_writer.link_parents from the parent's name
 )
 PERSON_FIELDS = ("name", "name_kana", "title", "email", "phone", "mobile", "buying_role")
 
@@ -94,6 +96,7 @@ class CompanyPlan:
     by_name: dict[str, PersonPlan] = field(default_factory=dict)
     rows: int = 0
     warned: bool = False
+    parent: str = ""  # the parent company's name (company_key), linked once every company of the file exists
 
     def get(self, key: str) -> Any:
         return self.values.get(key) if self.current is None or key in self.values else self.current.get(key)

@@ -37,6 +37,7 @@ class Row:
     person: dict[str, Any] | None = None
     when: tuple[date, time | None] | None = None
     memo: str = ""
+    parent: str = ""  # normalize.company_key of the parent company's name
     errors: list[Reason] = field(default_factory=list)
     warnings: list[Reason] = field(default_factory=list)
     plan: CompanyPlan | None = None
@@ -120,7 +121,9 @@ def _company_values(row: Row, cells: dict[str, Any]) -> None:
         "phone": _phone(row, _phone_text(cells.get("company.phone")), N_("The company phone is not valid.")),
         "address": _limited(row, norm.nfkc(text.get("company.address")).strip(), LINE),
         "is_target": _flag(row, text.get("company.is_target", "")),
+        "notes": _limited(row, text.get("company.notes", "").strip(), NOTES),
     }
+    row.parent = norm.company_key(text.get("company.parent"))
     row.key = norm.company_key(name)
     row.tags = list(split_tags(text.get("company.tags", "")))
     for tag in row.tags:

@@ -166,6 +166,26 @@ async def write_companies(db: AsyncSession, plan: Plan, now: datetime) -> None:
     )
 
 
+async def link_parents(db: AsyncSession, plan: Plan) -> None:
+    """Parents named in the file, now that every company of it exists (a parent may come after its subsidiary)."""
+    wanted = {c.id: c.parent for c in plan.companies if c.parent and c.id is not None}
+    if not wanted:
+        return
+    found = await db.execute(
+        select(Company.id, Company.normalized_name).where(Company.normalized_name.in_(set(wanted.values())))
+    )
+    ids: dict[str, list[int]] = {}
+    for company_id, key in found:
+        ids.setdefault(key, []).append(company_id)
+    for company_id, key in wanted.items():
+        if len(ids.get(key, [])) == 1 and ids[key][0] != company_id:
+            await db.execute(
+                update(Company)
+                .where(Company.id == company_id, Company.parent_id.is_(None))
+                .values(parent_id=ids[key][0])
+            )
+
+
 async def write_departments(db: AsyncSession, plan: Plan, now: datetime) -> dict[tuple[int, tuple[str, ...]], int]:
     """Every department path of the file, level by level (a level's parents exist before it)."""
     existing = [c.id for c in plan.companies if c.current is not None and c.departments]
@@ -327,6 +347,7 @@ async def write(db: AsyncSession, actor: User, plan: Plan) -> None:
     """The whole plan in the caller's transaction (flushes, never commits)."""
     now = utcnow()
     await write_companies(db, plan, now)
+    await link_parents(db, plan)
     departments = await write_departments(db, plan, now)
     await write_persons(db, actor, plan, departments, now)
     await write_activities(db, actor, plan, now)

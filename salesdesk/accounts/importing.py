@@ -94,7 +94,7 @@ class Planner:
         for c in await _rows(
             self.db,
             lambda part: select(*columns).where(Company.normalized_name.in_(part)).order_by(Company.id),
-            {r.key for r in rows if r.key},
+            {r.key for r in rows if r.key} | {r.parent for r in rows if r.parent},
         ):
             self.db_by_key.setdefault(c["normalized_name"], []).append(c)
         candidates = {c["id"] for c in self.db_by_number.values()} | {
@@ -224,6 +224,11 @@ class Planner:
     def rest(self, row: Row) -> None:
         plan = row.plan
         assert plan is not None
+        if row.parent and plan.parent != row.parent:
+            plan.parent = row.parent if blank(plan.get("parent_id")) else ""  # an import fills empty fields only
+            if plan.parent and row.parent not in self.by_key and len(self.db_by_key.get(row.parent, [])) != 1:
+                row.warn(N_("No single company is named like the parent company; it was left empty."))
+                plan.parent = ""
         if (row.department or row.person) and not plan.editable:
             row.error(N_("You may not add persons or departments to %(name)s."), name=plan.get("name"))
             plan.rows -= 1

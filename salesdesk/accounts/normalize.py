@@ -213,3 +213,29 @@ def word_suffixes(key: str) -> set[str]:
 def digit_suffixes(digits: str) -> set[str]:
     """A phone's digits and every tail of at least 4 of them: the last eight digits find 03-1234-5678."""
     return suffixes(digits, shortest=4) if digits else set()
+
+
+TWO_DIGIT_AREAS = ("03", "06")  # 東京・大阪: 03-1234-5678
+FREE_DIAL = ("0120", "0800", "0570", "0990")  # 0120-123-456
+THREE_FOUR_FOUR = ("020", "050", "060", "070", "080", "090")  # mobile and IP phones: 090-1234-5678
+
+
+def display_phone(text: str | None) -> str:
+    """One way to write a Japanese number for exports: the domestic form with hyphens (+81 3 1234 5678 and
+    ０３（１２３４）５６７８ give 03-1234-5678). The area code's length decides the groups; where that needs the
+    full area-code table (045 vs 0466), the groups the user typed are kept. Anything else stays as typed."""
+    digits = phone_digits(text)
+    if not digits.startswith("0"):
+        return nfkc(text)
+    if len(digits) == 10 and digits.startswith(FREE_DIAL):
+        return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
+    if len(digits) == 11 and digits.startswith(THREE_FOUR_FOUR):
+        return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+    if len(digits) == 10 and digits.startswith(TWO_DIGIT_AREAS):
+        return f"{digits[:2]}-{digits[2:6]}-{digits[6:]}"
+    if len(digits) == 10:
+        typed = [g for g in re.split(r"\D+", nfkc(text).removeprefix("+81")) if g]
+        if len(typed) == 3 and "".join(typed).lstrip("0") == digits.lstrip("0") and typed[0].startswith("0"):
+            return "-".join(typed)
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"  # the most common: 045-123-4567, 092-…, 011-…
+    return nfkc(text)

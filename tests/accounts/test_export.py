@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from salesdesk.accounts import exporting, importing, people
+from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.import_files import guess_mapping, read_table
 from salesdesk.accounts.models import (
     Activity,
@@ -23,8 +24,9 @@ from salesdesk.accounts.models import (
     activity_persons,
 )
 from salesdesk.accounts.services import CompanyFilter
+from salesdesk.accounts.timeline import add_activity
 from salesdesk.audit.hook import set_actor
-from tests.accounts.conftest import CLOCK, new_department
+from tests.accounts.conftest import CLOCK, activity, new_department
 
 
 def rows_of(content: bytes, encoding: str = "utf-8-sig") -> list[list[str]]:
@@ -47,11 +49,14 @@ async def accounts_snapshot(db: AsyncSession) -> dict:
                 c.industry,
                 c.employee_band,
                 c.fiscal_year_end_month,
-                c.phone,
+                norm.display_phone(c.phone),  # exports write one form of a number
                 c.address,
                 c.website,
                 c.owner_id,
                 c.is_target,
+                names.get(c.parent_id),
+                c.notes,
+                CLOCK.local(c.last_contact_at).date() if c.last_contact_at else None,
                 tuple(c.tag_names),
                 c.normalized_name,
                 c.kana_key,
@@ -95,12 +100,14 @@ async def arrange_accounts(db, admin, rep, make_company, make_person) -> None:
         tags="重点, 製造",
         owner_id=str(rep.id),
         is_target="1",
+        notes="年2回の定例訪問",
     )
-    beta = await make_company(admin, "ベータ合同会社", phone="+81 6-1111-2222")
+    beta = await make_company(admin, "ベータ合同会社", phone="+81 6-1111-2222", parent_id=str(alpha.id))
     set_actor(db, admin)
     head = await people.create_department(db, admin, alpha.id, new_department("本社"))
     it = await people.create_department(db, admin, alpha.id, new_department("情報システム部", head))
     await people.create_department(db, admin, beta.id, new_department("空の部署"))
+    await add_activity(db, admin, alpha.id, activity(kind="visit", subject="定例訪問", occurred_at="2026-11-20T10:00"))
     await db.commit()
     await make_person(
         admin,
@@ -138,13 +145,16 @@ async def test_companies_export_as_excel_csv_with_japanese_headers(db, admin, re
         "タグ",
         "担当営業",
         "重点顧客",
+        "親会社",
+        "最終接触日",
+        "会社メモ",
     ]
-    assert rows == [  # in the list's order: by kana
-        ["ベータ合同会社", "", "", "", "", "", "+81 6-1111-2222", "", "", "", "", ""],  # a phone, not a formula
+    assert rows == [  # in the list's order: by kana; phones in one form, the 法人番号 as text for Excel
+        ["ベータ合同会社", "", "", "", "", "", "06-1111-2222", "", "", "", "", "", "株式会社アルファ", "", ""],
         [
             "株式会社アルファ",
             "アルファ",
-            "6010001000001",
+            "'6010001000001",
             "製造業",
             "100-299",
             "3",
@@ -154,6 +164,9 @@ async def test_companies_export_as_excel_csv_with_japanese_headers(db, admin, re
             "製造, 重点",
             "rep@example.test",
             "○",
+            "",
+            "2026/11/20",
+            "年2回の定例訪問",
         ],
     ]
 
@@ -180,7 +193,7 @@ async def test_persons_export_carries_company_department_path_and_buying_role(
     ]
     assert [
         "株式会社アルファ",
-        "6010001000001",
+        "'6010001000001",  # text for Excel; the import reads the digits
         "本社 > 情報システム部",
         "山田 太郎",
         "ヤマダ タロウ",

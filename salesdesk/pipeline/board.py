@@ -21,7 +21,7 @@ from salesdesk.db import utcnow
 from salesdesk.i18n import local_today
 from salesdesk.ids import MAX_ID, parse_id, parse_int
 from salesdesk.pipeline import access, setup
-from salesdesk.pipeline.filters import DealFilter, conditions
+from salesdesk.pipeline.filters import DealFilter, conditions, decider_uncontacted
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task
@@ -41,6 +41,12 @@ class Card:
     next_action: Task | None
     today: date
     now: datetime
+    decider_uncontacted: bool = False  # read with the card's row (filters.decider_uncontacted)
+
+    @property
+    def no_decider_contact(self) -> bool:
+        """決裁者未接触, shown on open deals only: a closed deal has nobody left to meet."""
+        return self.stage.is_open and self.decider_uncontacted
 
     @property
     def probability(self) -> int:
@@ -148,9 +154,9 @@ async def board(
     for column in columns:
         column.count, column.total_jpy, column.weighted_jpy = totals.get(column.stage.id, (0, 0, 0))
     pages = [await _page(db, ctx, column.stage, None, per_page) for column in columns]
-    cards = await _cards(db, ctx, [deal for deals, _ in pages for deal in deals])
-    for column, (deals, cursor) in zip(columns, pages, strict=True):
-        column.cards, column.cursor = [cards[d.id] for d in deals], cursor
+    cards = await _cards(db, ctx, [row for rows, _ in pages for row in rows])
+    for column, (rows, cursor) in zip(columns, pages, strict=True):
+        column.cards, column.cursor = [cards[d.id] for d, _ in rows], cursor
     return Board(pipeline, pipelines, columns, [s for s in pipeline.stages if not s.is_open], f)
 
 
@@ -189,9 +195,10 @@ async def column_totals(db: AsyncSession, ctx: Context, stages: list[Stage]) -> 
 
 async def _page(
     db: AsyncSession, ctx: Context, stage: Stage, cursor: str | None, per_page: int
-) -> tuple[list[Deal], str | None]:
+) -> tuple[list[tuple[Deal, bool]], str | None]:
+    """A column's next cards in board order, each with its 決裁者未接触 flag (same query)."""
     query = (
-        select(Deal)
+        select(Deal, decider_uncontacted(ctx.now))
         .where(Deal.stage_id == stage.id, *ctx.where)
         .options(joinedload(Deal.company), joinedload(Deal.owner))
         .order_by(Deal.board_rank, Deal.id)
@@ -200,10 +207,10 @@ async def _page(
     if cursor and (after := _parse_cursor(cursor)):
         rank, deal_id = after
         query = query.where(or_(Deal.board_rank > rank, and_(Deal.board_rank == rank, Deal.id > deal_id)))
-    deals = list(await db.scalars(query))
-    more = len(deals) > per_page
-    deals = deals[:per_page]
-    return deals, (f"{deals[-1].board_rank}:{deals[-1].id}" if more else None)
+    rows = [(deal, bool(flag)) for deal, flag in (await db.execute(query)).all()]
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return rows, (f"{rows[-1][0].board_rank}:{rows[-1][0].id}" if more else None)
 
 
 def _parse_cursor(cursor: str) -> tuple[int, int] | None:
@@ -212,10 +219,10 @@ def _parse_cursor(cursor: str) -> tuple[int, int] | None:
     return None if None in parsed else parsed  # type: ignore[return-value]
 
 
-async def _cards(db: AsyncSession, ctx: Context, deals: list[Deal]) -> dict[int, Card]:
-    nexts = await tasks.next_actions(db, [d.id for d in deals])
+async def _cards(db: AsyncSession, ctx: Context, rows: list[tuple[Deal, bool]]) -> dict[int, Card]:
+    nexts = await tasks.next_actions(db, [d.id for d, _ in rows])
     by_id = {s.id: s for s in ctx.stages}
-    return {d.id: Card(d, by_id[d.stage_id], nexts.get(d.id), ctx.today, ctx.now) for d in deals}
+    return {d.id: Card(d, by_id[d.stage_id], nexts.get(d.id), ctx.today, ctx.now, flag) for d, flag in rows}
 
 
 async def more_cards(
@@ -232,9 +239,9 @@ async def more_cards(
     stage = await setup.get_stage(db, stage_id)
     pipeline = await setup.get_pipeline(db, stage.pipeline_id)
     ctx = await context(db, actor, f, pipeline.stages, now)
-    deals, next_cursor = await _page(db, ctx, stage, cursor, per_page)
-    cards = await _cards(db, ctx, deals)
-    return Column(stage, cards=[cards[d.id] for d in deals], cursor=next_cursor)
+    rows, next_cursor = await _page(db, ctx, stage, cursor, per_page)
+    cards = await _cards(db, ctx, rows)
+    return Column(stage, cards=[cards[d.id] for d, _ in rows], cursor=next_cursor)
 
 
 async def totals_for(
@@ -253,4 +260,5 @@ async def card(db: AsyncSession, actor: User, deal_id: int, *, now: datetime | N
     deal = await access.get_deal(db, actor, deal_id)
     pipeline = await setup.get_pipeline(db, deal.pipeline_id)
     ctx = Context(actor, DealFilter(), pipeline.stages, now or utcnow(), local_today())
-    return (await _cards(db, ctx, [deal]))[deal.id]
+    flag = await db.scalar(select(decider_uncontacted(ctx.now)).select_from(Deal).where(Deal.id == deal.id))
+    return (await _cards(db, ctx, [(deal, bool(flag))]))[deal.id]

@@ -12,12 +12,14 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts import search
+from salesdesk.accounts.models import Activity, BuyingRole, activity_persons
 from salesdesk.auth.models import Role, Team, User
 from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import access, fiscal
 from salesdesk.pipeline.access import visibility
+from salesdesk.pipeline.committee import DECISION_MAKER_CONTACT_DAYS
 from salesdesk.pipeline.forms import parse_date
-from salesdesk.pipeline.models import Deal, Forecast, Stage
+from salesdesk.pipeline.models import Deal, DealContact, Forecast, Stage
 from salesdesk.tasks.models import Task, TaskStatus
 
 PERIODS = ("this_month", "next_month", "this_quarter", "next_quarter", "this_fy", "past_due", "no_date")
@@ -25,6 +27,7 @@ STALE = ("any", "idle", "no_next")  # either reason, no activity beyond the stag
 # The deal's stage kind; "" does not restrict (the board shows open stages anyway), "all" says so in a URL
 # whose page would otherwise default to open deals (the list).
 STATUSES = ("open", "won", "lost", "all")
+DECIDERS = ("uncontacted",)  # 決裁者未接触: open deals whose decision maker nobody has met lately
 
 
 @dataclass
@@ -39,6 +42,7 @@ class DealFilter:
     company: str = ""  # a company name or kana, as typed
     stale: str = ""
     status: str = ""  # one of STATUSES or ""
+    decider: str = ""  # one of DECIDERS or ""
     sort: str = ""  # the list view's column
     page: int = 1  # the list view's page
 
@@ -63,6 +67,7 @@ class DealFilter:
             company=(params.get("company") or "").strip()[:100],
             stale=params.get("stale") if params.get("stale") in STALE else "",
             status=params.get("status") if params.get("status") in STATUSES else "",
+            decider=params.get("decider") if params.get("decider") in DECIDERS else "",
             sort=(params.get("sort") or "")[:30],
             page=parse_page(params.get("page")),
         )
@@ -119,6 +124,23 @@ def no_next_condition(stages: list[Stage]) -> ColumnElement[bool]:
     )
 
 
+def decider_uncontacted(now: datetime) -> ColumnElement[bool]:
+    """決裁者未接触 as SQL, the deal page's warning for many deals at once: no decision maker of the
+    committee has been in an activity within the last DECISION_MAKER_CONTACT_DAYS (none attached
+    counts too). Correlated to the query's Deal, so a page of cards reads it in its own query."""
+    cutoff = now - timedelta(days=DECISION_MAKER_CONTACT_DAYS)
+    return ~exists(
+        select(DealContact.id)
+        .join(activity_persons, activity_persons.c.person_id == DealContact.person_id)
+        .join(Activity, Activity.id == activity_persons.c.activity_id)
+        .where(
+            DealContact.deal_id == Deal.id,
+            DealContact.role == BuyingRole.decision_maker,
+            Activity.occurred_at >= cutoff,
+        )
+    )
+
+
 def conditions(
     actor: User, f: DealFilter, stages: list[Stage], *, now: datetime, today: date, fy_start_month: int
 ) -> list[ColumnElement[bool]]:
@@ -148,6 +170,8 @@ def conditions(
         where.append(no_next_condition(stages))
     elif f.stale == "any":
         where.append(or_(idle_condition(stages, now), no_next_condition(stages)))
+    if f.decider == "uncontacted":
+        where += [Deal.stage_id.in_([s.id for s in stages if s.is_open]), decider_uncontacted(now)]
     if f.status in ("open", "won", "lost"):
         where.append(Deal.stage_id.in_(select(Stage.id).where(Stage.kind == f.status).scalar_subquery()))
     return where

@@ -23,7 +23,7 @@ from salesdesk.db import utcnow
 from salesdesk.i18n import local, local_today
 from salesdesk.pipeline import setup
 from salesdesk.pipeline.board import Card, weighted
-from salesdesk.pipeline.filters import DealFilter, conditions
+from salesdesk.pipeline.filters import DealFilter, conditions, decider_uncontacted
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task, TaskStatus, earliest_first
@@ -177,13 +177,13 @@ async def list_deals(
     pages = max(1, -(-totals.count // per_page))
     page = min(max(1, f.page), pages)
     query = (
-        _joined(select(Deal))
+        _joined(select(Deal, decider_uncontacted(scope.now)))
         .where(*scope.where)
         .options(contains_eager(Deal.stage), contains_eager(Deal.company), contains_eager(Deal.owner))
     )
-    deals = list(await db.scalars(_ordered(query, f.sort).limit(per_page).offset((page - 1) * per_page)))
-    nexts = await tasks.next_actions(db, [d.id for d in deals])
-    rows = [Row(d, scope.stages[d.stage_id], nexts.get(d.id), scope.today, scope.now) for d in deals]
+    found = (await db.execute(_ordered(query, f.sort).limit(per_page).offset((page - 1) * per_page))).all()
+    nexts = await tasks.next_actions(db, [d.id for d, _ in found])
+    rows = [Row(d, scope.stages[d.stage_id], nexts.get(d.id), scope.today, scope.now, bool(flag)) for d, flag in found]
     return DealList(rows, totals, f, page, pages, scope.pipelines)
 
 

@@ -76,7 +76,9 @@ async def test_winning_a_deal_completes_its_open_tasks_when_asked_and_keeps_them
     kept = await make_deal(rep, "交渉", title="残す", amount_jpy="100000", expected_close_date="2027-01-20")
     won = str(stage("受注").id)
 
-    await moves.move_deal(db, rep, clock, asked.id, parse_move(MoveForm(stage_id=won, version=asked.version, close_tasks="1")))
+    await moves.move_deal(
+        db, rep, clock, asked.id, parse_move(MoveForm(stage_id=won, version=asked.version, close_tasks="1"))
+    )
     await moves.move_deal(db, rep, clock, kept.id, parse_move(MoveForm(stage_id=won, version=kept.version)))
     await db.commit()
 

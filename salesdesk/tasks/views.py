@@ -88,7 +88,7 @@ def may_see_team(actor: User) -> bool:
 
 
 async def team_day(db: AsyncSession, actor: User, clock: Clock) -> list[RepDay]:
-    """A manager's team (an admin: everyone active), reps with overdue tasks first, then by name."""
+    """A manager's team (an admin: everyone active): the reps with the most overdue tasks first, then by name."""
     if not may_see_team(actor):
         raise Forbidden("tasks.team")
     members = select(User).where(User.is_active.is_(True)).order_by(User.name, User.id)
@@ -124,7 +124,7 @@ async def team_day(db: AsyncSession, actor: User, clock: Clock) -> list[RepDay]:
     )
     for task in first:
         reps[task.owner_id].tasks.append(task)  # type: ignore[index]
-    return sorted(reps.values(), key=lambda r: (r.overdue == 0, r.count == 0))
+    return sorted(reps.values(), key=lambda r: (-r.overdue, r.count == 0))  # the most overdue first
 
 
 async def overdue_count(db: AsyncSession, actor: User, clock: Clock) -> int:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from salesdesk.calendar.business_days import business_calendar
 from salesdesk.i18n import local_today
-from tests.browser.conftest import REP, arrange, check_axe, login, screenshot
+from tests.browser.conftest import MANAGER, REP, arrange, check_axe, login, screenshot
 from tests.browser.test_board import CLOSE, _unique, card, make_deals
 
 
@@ -70,3 +70,45 @@ def test_rep_completes_a_task_from_my_day_logs_it_and_the_boards_card_shows_the_
     latest = page.locator("#deal-timeline .tl-item").first
     expect(latest).to_contain_text(follow_up)
     expect(latest).to_contain_text("予算は来期に確保済み")
+
+
+def test_on_a_company_page_a_rep_edits_a_task_in_place_and_cancels_another(page: Page, live_db_url: str) -> None:
+    title, first, second = _unique("複合機入替"), _unique("見積の説明"), _unique("デモ日程の調整")
+    data = make_deals(live_db_url, {"title": title, "stage": "提案", "next_title": first, "next_due_on": CLOSE})
+    login(page, REP)
+    page.goto(f"/accounts/{data.company_id}")
+    panel = page.locator("#related-tasks")
+    expect(panel.locator("li.task-row", has_text=first)).to_be_visible()  # fetched after the page
+    panel.locator("details.add-task summary").click()
+    add = panel.locator("form.task-form")
+    add.locator("input[name='title']").fill(second)
+    add.locator("select[name='due_in']").select_option("5")
+    add.get_by_role("button", name="追加").click()
+    expect(panel.locator("li.task-row", has_text=second)).to_be_visible()
+    page.evaluate("window.__marker = 1")
+
+    panel.locator("li.task-row", has_text=first).get_by_role("link", name="編集").click()
+    edit = panel.locator("form.task-edit-form")
+    edit.locator("input[name='title']").fill(first + "(役員向け)")
+    screenshot(page, "company-task-edit-in-place")
+    edit.get_by_role("button", name="保存").click()
+    expect(panel.locator("li.task-row", has_text=first + "(役員向け)")).to_be_visible()
+
+    panel.locator("li.task-row", has_text=second).get_by_role("link", name="完了…").click()
+    panel.locator("form.complete-form").get_by_role("button", name="このタスクを取り消す").click()
+    expect(panel.locator("li.task-row.status-cancelled", has_text=second)).to_be_visible()
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"
+    screenshot(page, "company-tasks")
+    check_axe(page)
+
+
+def test_a_manager_sees_the_teams_next_actions_on_home_overdue_first(page: Page) -> None:
+    login(page, MANAGER)
+    page.goto("/")
+    team = page.locator("#team-tasks")
+    expect(team.locator(".rep-day").first).to_be_visible()
+    reps = team.locator(".rep-day")
+    overdue = [reps.nth(i).locator(".overdue-count").count() > 0 for i in range(reps.count())]
+    assert overdue == sorted(overdue, reverse=True), "reps with overdue tasks come first"
+    screenshot(page, "home-manager-team")
+    check_axe(page)

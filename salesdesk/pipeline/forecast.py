@@ -39,6 +39,19 @@ class Figures:
     weighted_raw: int = 0  # Σ amount × probability%: rounded once, when read
     won_count: int = 0
     won_jpy: int = 0
+    a_jpy: int = 0  # the open pipeline by ヨミ (A: as good as won, B: likely, C: possible)
+    b_jpy: int = 0
+    c_jpy: int = 0
+
+    @property
+    def commit_jpy(self) -> int:
+        """The ヨミ表's commit: what is won plus the open ヨミ A."""
+        return self.won_jpy + self.a_jpy
+
+    @property
+    def best_case_jpy(self) -> int:
+        """The ヨミ表's best case: won plus ヨミ A and B."""
+        return self.won_jpy + self.a_jpy + self.b_jpy
 
     @property
     def weighted_jpy(self) -> int:
@@ -56,6 +69,9 @@ class Figures:
             self.weighted_raw + other.weighted_raw,
             self.won_count + other.won_count,
             self.won_jpy + other.won_jpy,
+            self.a_jpy + other.a_jpy,
+            self.b_jpy + other.b_jpy,
+            self.c_jpy + other.c_jpy,
         )
 
 
@@ -213,14 +229,17 @@ async def _open_cells(db: AsyncSession, where: list, first: date, last: date) ->
             func.count(),
             func.sum(Deal.amount_jpy),
             func.sum(Deal.amount_jpy * func.coalesce(Deal.probability, Stage.probability)),
+            *(func.sum(case((Deal.forecast == rank, Deal.amount_jpy), else_=0)) for rank in "ABC"),
         )
         .join(Stage, Deal.stage_id == Stage.id)
         .where(*where, Stage.kind == StageKind.open, or_(close.between(first, last), close.is_(None)))
         .group_by(year, month, Deal.owner_id)
     )
     return {
-        (_month(y, m), owner): Figures(count, int(amount or 0), int(raw or 0))
-        for y, m, owner, count, amount, raw in rows
+        (_month(y, m), owner): Figures(
+            count, int(amount or 0), int(raw or 0), a_jpy=int(a or 0), b_jpy=int(b or 0), c_jpy=int(c or 0)
+        )
+        for y, m, owner, count, amount, raw, a, b, c in rows
     }
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk.accounts.exporting import ExportFile
+from salesdesk.auth.models import User
 from salesdesk.deps import DB, Actor
 from salesdesk.ids import parse_id
-from salesdesk.pipeline import charts, filters, listing
+from salesdesk.pipeline import charts, filters, listing, yomi
 from salesdesk.pipeline import forecast as forecasting
 from salesdesk.pipeline.filters import PERIODS, STALE, DealFilter
 from salesdesk.web import Page, render
@@ -30,6 +33,23 @@ async def deal_export(request: Request, db_session: DB, actor: Actor) -> Respons
         format=params.get("format") or "csv",
         encoding=params.get("encoding") or "utf-8-sig",
     )
+    return _download(exported)
+
+
+async def _forecast(request: Request, db: AsyncSession, actor: User) -> forecasting.Forecast:
+    params = request.query_params
+    return await forecasting.forecast(
+        db,
+        actor,
+        fy=parse_id(params.get("fy") or ""),
+        pipeline_id=parse_id(params.get("pipeline_id") or ""),
+        owner_id=parse_id(params.get("owner_id") or ""),
+        team_id=parse_id(params.get("team_id") or ""),
+        cohort=params.get("cohort") or "fy",
+    )
+
+
+def _download(exported: ExportFile) -> Response:
     return Response(
         exported.content,
         media_type=exported.media_type,
@@ -41,18 +61,19 @@ async def deal_export(request: Request, db_session: DB, actor: Actor) -> Respons
     )
 
 
+@get("/pipeline/forecast/export")
+async def forecast_export(request: Request, db_session: DB, actor: Actor) -> Response:
+    """The ヨミ表 of the forecast's filters as CSV or XLSX."""
+    params = request.query_params
+    result = await _forecast(request, db_session, actor)
+    return _download(
+        yomi.export(result, format=params.get("format") or "csv", encoding=params.get("encoding") or "utf-8-sig")
+    )
+
+
 @get("/pipeline/forecast")
 async def forecast_page(request: Request, db_session: DB, actor: Actor) -> Page:
-    params = request.query_params
-    result = await forecasting.forecast(
-        db_session,
-        actor,
-        fy=parse_id(params.get("fy") or ""),
-        pipeline_id=parse_id(params.get("pipeline_id") or ""),
-        owner_id=parse_id(params.get("owner_id") or ""),
-        team_id=parse_id(params.get("team_id") or ""),
-        cohort=params.get("cohort") or "fy",
-    )
+    result = await _forecast(request, db_session, actor)
     choices = await filters.filter_choices(db_session, actor)
     return render(
         "pipeline/forecast.html",
@@ -64,4 +85,4 @@ async def forecast_page(request: Request, db_session: DB, actor: Actor) -> Page:
     )
 
 
-ROUTES = [deal_list, deal_export, forecast_page]
+ROUTES = [deal_list, deal_export, forecast_export, forecast_page]

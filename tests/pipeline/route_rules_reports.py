@@ -14,6 +14,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/pipeline/list"): Rule(logged_in(), url="/pipeline/list?status=all&sort=-amount"),
     ("GET", "/pipeline/export"): Rule(logged_in(), url="/pipeline/export?format=xlsx"),
     ("GET", "/pipeline/forecast"): Rule(logged_in(), url="/pipeline/forecast?fy=2026"),
+    ("GET", "/pipeline/forecast/export"): Rule(logged_in(), url="/pipeline/forecast/export?fy=2026&format=xlsx"),
     ("GET", "/admin/pipelines"): Rule(admin_only()),
     ("POST", "/admin/pipelines"): Rule(admin_only(422), data={"name": "", "copy_from_id": "{pipeline}"}),
     ("POST", "/admin/pipelines/{pipeline_id:int}"): Rule(

@@ -43,9 +43,11 @@ def decode_flash(secret: str, value: str | None) -> list[tuple[str, str]]:
 
 
 def is_fragment_request(request: Request) -> bool:
-    """htmx asked for a part of a page (a boosted navigation wants the whole page)."""
+    """htmx asked for a part of a page (a boosted navigation, and Back to a page htmx no longer has
+    in its history cache, want the whole page)."""
     headers = request.headers
-    return headers.get("hx-request") == "true" and headers.get("hx-boosted") != "true"
+    whole = headers.get("hx-boosted") == "true" or headers.get("hx-history-restore-request") == "true"
+    return headers.get("hx-request") == "true" and not whole
 
 
 class Page(Template):

@@ -128,3 +128,62 @@ def test_dropping_on_won_asks_the_date_and_amount_and_undo_puts_the_card_back(pa
     expect(negotiation.locator(f"#deal-{deal_id}")).to_be_visible()
     expect(negotiation.locator(".column-figures")).to_have_text(re.compile(r"1件\s+合計 ¥1,400,000"))
     expect(page.locator("#board-messages")).to_be_empty()
+
+
+def test_back_and_forward_keep_the_boards_url_controls_and_cards_in_agreement(page: Page, live_db_url: str) -> None:
+    sure, maybe = _unique("ヨミAの案件"), _unique("ヨミCの案件")
+    data = make_deals(
+        live_db_url,
+        {"title": sure, "stage": "提案", "forecast": "A", "next_title": "電話", "next_due_on": CLOSE},
+        {"title": maybe, "stage": "提案", "forecast": "C", "next_title": "電話", "next_due_on": CLOSE},
+    )
+    login(page, REP)
+    page.goto(f"/pipeline?company_id={data.company_id}")
+    forecast = page.locator(".board-filters select[name=forecast]")
+    stale = page.locator(".board-filters select[name=stale]")
+
+    forecast.select_option("A")
+    expect(page).to_have_url(re.compile(r"forecast=A"))
+    expect(card(page, data.deals[maybe])).to_have_count(0)
+    stale.select_option("no_next")
+    expect(page).to_have_url(re.compile(r"stale=no_next"))
+    expect(card(page, data.deals[sure])).to_have_count(0)
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"stale="))
+    expect(stale).to_have_value("")
+    expect(forecast).to_have_value("A")
+    expect(card(page, data.deals[sure])).to_be_visible()
+    expect(card(page, data.deals[maybe])).to_have_count(0)
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"forecast="))
+    expect(forecast).to_have_value("")
+    expect(card(page, data.deals[maybe])).to_be_visible()
+
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"forecast=A"))
+    expect(forecast).to_have_value("A")
+    expect(stale).to_have_value("")
+    expect(card(page, data.deals[maybe])).to_have_count(0)
+    # a filter changed after going back starts from what the controls now say
+    stale.select_option("idle")
+    expect(page).to_have_url(re.compile(r"forecast=A.*stale=idle|stale=idle.*forecast=A"))
+
+
+def test_a_view_saved_after_filtering_the_company_list_keeps_its_filters(page: Page) -> None:
+    name = _unique("重点顧客(チーム)")
+    login(page, REP)
+    page.goto("/accounts")
+    page.locator("form.filters select[name=target]").select_option("1")
+    expect(page).to_have_url(re.compile(r"target=1"))
+
+    save = page.locator("form.save-view")
+    save.locator("input[name=name]").fill(name)
+    save.locator("input[name=shared]").check()
+    save.locator("button[type=submit]").click()
+
+    saved = page.locator(".views a", has_text=name)
+    expect(saved).to_have_attribute("href", re.compile(r"target=1"))
+    saved.click()
+    expect(page.locator("form.filters select[name=target]")).to_have_value("1")

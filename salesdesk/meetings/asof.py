@@ -11,7 +11,7 @@ the same way (TeamMove).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -85,12 +85,12 @@ class History:
     def state_at(self, deal_id: int, now: DealState, moment: datetime) -> DealState:
         """The deal at `moment` (not before `after`), from its state now."""
         assert moment >= self.after, "the history read starts later than the moment asked for"
-        values = asdict(now)
+        undone: dict[str, Any] = {}
         for event in reversed(self.by_deal.get(deal_id, ())):
             if event.at <= moment:
                 break
-            values[event.field] = event.old
-        return DealState(**values)
+            undone[event.field] = event.old
+        return replace(now, **undone) if undone else now
 
     def team_at(self, user_id: int | None, team_now: int | None, moment: datetime) -> int | None:
         team = team_now

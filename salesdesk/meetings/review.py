@@ -12,6 +12,7 @@ from salesdesk.meetings.changes import Changes
 
 WIDTH, HEIGHT, TOP, BOTTOM = 760, 260, 16, 40  # the chart's viewBox and its margins
 SHOWN = ("new", "added", "increased", "decreased", "won", "lost", "removed")
+LISTED = 50  # deals listed per category unless all are asked for
 
 
 @dataclass
@@ -110,11 +111,14 @@ def per_rep(result: Changes) -> list[RepRow]:
     return sorted(rows.values(), key=lambda r: -max(r.start, r.end))
 
 
-def grouped(result: Changes) -> list[tuple[str, list[DealChange]]]:
-    """The deals by category, biggest change first; unchanged deals only when a flag says why."""
+def grouped(result: Changes, *, limit: int | None = LISTED) -> list[tuple[str, list[DealChange], int]]:
+    """The deals by category, biggest change first, at most `limit` of each (None: all), with each
+    category's count; unchanged deals only when a flag says why. The page's cost follows what it
+    lists: the figures above count every deal."""
     groups = []
     for category in CATEGORIES:
         deals = [d for d in result.deals if d.category == category and (category != "unchanged" or d.flags)]
         if deals:
-            groups.append((category, sorted(deals, key=lambda d: (-abs(d.amount_delta_jpy), d.deal_id))))
+            deals.sort(key=lambda d: (-abs(d.amount_delta_jpy), d.deal_id))
+            groups.append((category, deals[:limit], len(deals)))
     return groups

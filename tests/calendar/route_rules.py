@@ -12,6 +12,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/calendar/pipelines/{pipeline_id:int}"): Rule(
         admin_only(404), url="/admin/calendar/pipelines/999999", data={"renewal_lead_days": "30", "version": "1"}
     ),
+    # the CalDAV sync panel: each user's own calendar (an empty form is refused; sync without one shows the panel)
+    ("GET", "/settings/caldav"): Rule(logged_in()),
+    ("POST", "/settings/caldav"): Rule(logged_in(422), data={"url": ""}),
+    ("POST", "/settings/caldav/sync"): Rule(logged_in()),
+    ("POST", "/settings/caldav/disconnect"): Rule(logged_in(303)),
     # a contract end date is changed by the account's (or deal's) editors; the walk's version is stale
     ("POST", "/accounts/{company_id:int}/contract"): Rule(
         account_editors(409), url="/accounts/{company}/contract", data={"contract_end_on": "", "version": "0"}

@@ -5,8 +5,7 @@ Revises: 0012
 Create Date: 2026-12-01 20:40:00
 
 Two-way CalDAV sync (issue 15): a user's connected calendar (caldav_connections: URL, user name,
-the app password encrypted, the server's sync-token/CTag, the last error and next attempt, the
-claim of a running sync) and each task's event on it (caldav_objects: href, ETag, content hash,
+the app password encrypted, the server's sync-token/CTag, the last error and next attempt) and each task's event on it (caldav_objects: href, ETag, content hash,
 the body last seen, the task version it matched).
 """
 from collections.abc import Sequence
@@ -35,7 +34,6 @@ def upgrade() -> None:
         sa.Column('last_error', sa.String(length=500), nullable=False),
         sa.Column('failures', sa.Integer(), nullable=False),
         sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
-        sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
         sa.Column('id', ID, autoincrement=True, nullable=False),
         sa.Column('version', sa.Integer(), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -28,14 +28,14 @@ class CaldavConnection(IdMixin, VersionedMixin, Audited, Base):
     """A user's CalDAV calendar their tasks are synced with (one per user).
 
     The app password is kept encrypted (calendar/secrets.py) and redacted in the audit log. What the
-    server told us last (`sync_token`, `ctag`) lets the next run ask only for what changed. A run
-    claims the row (`claimed_until`) so two runs never sync one calendar at once; a failed run
-    leaves its reason for the settings page and the next attempt's time (backoff)."""
+    server told us last (`sync_token`, `ctag`) lets the next run ask only for what changed. A failed run
+    leaves its reason for the settings page and the next attempt's time (backoff). Two runs never
+    sync one calendar at once: each holds a lock on the connection (calendar/caldav_lock.py)."""
 
     __tablename__ = "caldav_connections"
     __audit_redact__ = frozenset({"password_encrypted"})
     __audit_ignore__ = frozenset(
-        {"version", "created_at", "updated_at", "sync_token", "ctag", "claimed_until", "next_attempt_at"}
+        {"version", "created_at", "updated_at", "sync_token", "ctag", "next_attempt_at"}
     )
 
     user_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -48,7 +48,6 @@ class CaldavConnection(IdMixin, VersionedMixin, Audited, Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row; the backoff grows with them
     next_attempt_at: Mapped[datetime | None]
-    claimed_until: Mapped[datetime | None]
 
     def __str__(self) -> str:
         return self.url

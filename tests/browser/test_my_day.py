@@ -112,3 +112,24 @@ def test_a_manager_sees_the_teams_next_actions_on_home_overdue_first(page: Page)
     assert overdue == sorted(overdue, reverse=True), "reps with overdue tasks come first"
     screenshot(page, "home-manager-team")
     check_axe(page)
+
+
+def test_on_the_board_a_rep_moves_a_cards_next_action_by_business_days_in_place(page: Page, live_db_url: str) -> None:
+    title, follow_up = _unique("複合機保守"), _unique("保守内容の確認")
+    data = make_deals(live_db_url, {"title": title, "stage": "提案", "next_title": follow_up, "next_due_on": CLOSE})
+    deal_id = data.deals[title]
+    due = arrange(live_db_url, lambda db: business_calendar(db)).add(local_today(), 2)
+    login(page, REP)
+    page.goto(f"/pipeline?company_id={data.company_id}")
+    page.evaluate("window.__marker = 1")
+
+    card(page, deal_id).get_by_role("link", name=f"完了にする: {follow_up}").click()
+    card(page, deal_id).locator("form.complete-form").get_by_role("link", name="タスクを編集する").click()
+    edit = card(page, deal_id).locator("form.task-edit-form")
+    edit.locator("select[name='due_in']").select_option("2")
+    screenshot(page, "board-card-task-edit")
+    edit.get_by_role("button", name="保存").click()
+
+    expect(card(page, deal_id).locator(".card-next time")).to_have_attribute("datetime", due.isoformat())
+    expect(card(page, deal_id).locator("form.task-edit-form")).to_have_count(0)
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"

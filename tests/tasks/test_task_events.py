@@ -3,6 +3,7 @@ board card, the deal's next actions, My day, a company's or person's tasks) fetc
 Without JavaScript every write redirects back with a flash."""
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -169,3 +170,16 @@ async def test_a_persons_page_shows_the_tasks_naming_them(db, login, rep, make_d
     assert f'hx-get="/tasks/panels/person/{person.id}"' in page.text
     assert panel.status_code == 200 and "<html" in panel.text  # a page of its own without JavaScript
     assert "山田さんと面談" in panel.text and "別件の電話" not in panel.text
+
+
+async def test_the_done_step_offers_to_log_a_customer_facing_task_but_not_a_to_do(db, login, rep, make_deal, make_task):
+    deal = await make_deal(rep, "提案", next_action=False)
+    call = await make_task(rep, deal, title="課長に電話", kind="call")
+    todo = await make_task(rep, deal, title="社内稟議の準備", kind="todo")
+    client = await login(rep)
+
+    call_step = await client.get(f"/tasks/{call.id}/complete", headers=HTMX)
+    todo_step = await client.get(f"/tasks/{todo.id}/complete", headers=HTMX)
+
+    assert re.search(r'name="log_activity" value="1"\s*checked', call_step.text)
+    assert re.search(r'name="log_activity" value="1"\s*>', todo_step.text)

@@ -1,4 +1,4 @@
-// salesdesk: the kanban board. Drag and drop (SortableJS), the card's move menu and the move
+// salesdesk: the kanban board. Drag and drop (SortableJS), the card's move menu (board-menu.js) and the move
 // dialog all send the same POST /deals/{id}/move and the server answers HTML: 200 the card and
 // every column's figures (out of band), 422 the dialog asking what the stage still needs, 409 a
 // note saying the deal changed meanwhile. Whatever refuses a move puts the card back where it
@@ -8,7 +8,6 @@
 
   var dragPlace = null; // where the card being dragged came from
   var dialogState = null; // {card, place, dialog, done}
-  var menuState = null; // {menu, link, card}
   var closedCard = null; // the card a won or lost move took off the board (the toast's undo)
   var pointer = { x: -1, y: -1 }; // where the pointer is while a card is dragged
 
@@ -275,101 +274,13 @@
     dialogState.dialog.close();
   }
 
-  // --- the card's move menu (keyboard, and anyone who prefers a list to a drag) ---------------------
-
-  function menuItems() {
-    return Array.prototype.filter.call(menuState.menu.querySelectorAll("[role=menuitem]"), function (item) {
-      return !item.disabled;
-    });
-  }
-
-  function openMenu(link) {
-    closeMenu(false);
-    var card = link.closest(".deal-card");
-    var template = document.getElementById("move-menu-template");
-    if (!card || !template) return;
-    var menu = template.content.firstElementChild.cloneNode(true);
-    menu.id = "move-menu";
-    menu.querySelectorAll("[role=menuitem]").forEach(function (item) {
-      item.tabIndex = 0;
-      if (item.dataset.stageId === card.dataset.stageId) {
-        item.disabled = true;
-        item.setAttribute("aria-current", "true");
-      }
-    });
-    link.after(menu);
-    var rect = link.getBoundingClientRect();
-    menu.style.top = Math.min(rect.bottom + 2, window.innerHeight - menu.offsetHeight - 8) + "px";
-    menu.style.left = Math.max(8, Math.min(rect.left, window.innerWidth - menu.offsetWidth - 8)) + "px";
-    link.setAttribute("aria-expanded", "true");
-    menuState = { menu: menu, link: link, card: card };
-    menuItems()[0].focus();
-  }
-
-  function closeMenu(restoreFocus) {
-    if (!menuState) return;
-    var state = menuState;
-    menuState = null;
-    state.link.setAttribute("aria-expanded", "false");
-    state.menu.remove();
-    if (restoreFocus) state.link.focus();
-  }
-
-  function onMenuKey(event) {
-    var items = menuItems();
-    var index = items.indexOf(document.activeElement);
-    var next = null;
-    if (event.key === "ArrowDown") next = items[(index + 1) % items.length];
-    else if (event.key === "ArrowUp") next = items[(index - 1 + items.length) % items.length];
-    else if (event.key === "Home") next = items[0];
-    else if (event.key === "End") next = items[items.length - 1];
-    else if (event.key === "Escape") {
-      event.preventDefault();
-      closeMenu(true);
-      return;
-    }
-    if (next) {
-      event.preventDefault();
-      next.focus();
-    }
-  }
-
-  function choose(item) {
-    var card = menuState.card;
-    var stageId = item.dataset.stageId;
-    closeMenu(false);
-    var list = document.querySelector('.column-cards[data-stage-id="' + stageId + '"], .drop-zone[data-stage-id="' + stageId + '"]');
-    if (!list) return;
-    var place = placeOf(card);
-    var first = list.querySelector(":scope > .deal-card");
-    list.insertBefore(card, first || list.firstChild); // the top of the chosen column
-    dropped(card, list, place, { keyboard: true });
-  }
-
   document.addEventListener("click", function (event) {
     var undo = event.target.closest("#board-status .undo-move");
-    if (undo) {
-      undoClose(undo);
-      return;
-    }
-    var link = event.target.closest(".board .move-link");
-    if (link) {
-      event.preventDefault();
-      if (menuState && menuState.link === link) closeMenu(true);
-      else openMenu(link);
-      return;
-    }
-    var item = event.target.closest("#move-menu [role=menuitem]");
-    if (item && menuState) {
-      if (!item.disabled) choose(item);
-      return;
-    }
-    if (menuState && !menuState.menu.contains(event.target)) closeMenu(false);
+    if (undo) undoClose(undo);
   });
 
   document.addEventListener("keydown", function (event) {
-    if (menuState && menuState.menu.contains(event.target)) onMenuKey(event);
-    else if (event.key === "Escape" && !dialogState) {
+    if (event.key === "Escape" && !dialogState && !document.getElementById("move-menu")) {
       closeToast();
       clearMessages();
     }
@@ -385,13 +296,8 @@
     pointer = { x: event.clientX, y: event.clientY };
   }, { passive: true });
 
-  document.addEventListener("focusin", function (event) {
-    if (menuState && !menuState.menu.contains(event.target) && event.target !== menuState.link) closeMenu(false);
-  });
-
-  window.addEventListener("resize", function () {
-    closeMenu(false);
-  });
+  // The card's move menu (board-menu.js) moves a card the way a drop does.
+  window.salesdeskBoard = { placeOf: placeOf, dropped: dropped };
 
   // --- drag and drop --------------------------------------------------------------------------------
 
@@ -412,7 +318,7 @@
       chosenClass: "is-chosen",
       dragClass: "is-dragged",
       onStart: function (event) {
-        closeMenu(false);
+        if (window.salesdeskMenu) window.salesdeskMenu.close(false);
         closeToast();
         dragPlace = placeOf(event.item);
         document.body.classList.add("is-dragging");

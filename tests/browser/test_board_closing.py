@@ -53,7 +53,7 @@ def test_dropping_a_card_on_lost_asks_for_the_reason_and_takes_the_card_off_the_
     expect(dialog).to_be_visible()
     dialog.locator("select[name=lost_reason_id]").select_option(label="価格")
     dialog.get_by_label("失注理由の補足").fill("他社が2割安い")
-    dialog.get_by_role("button", name="移動", exact=True).click()
+    dialog.get_by_role("button", name="失注にする", exact=True).click()
 
     expect(card(page, deal_id)).to_have_count(0)
     expect(negotiation.locator(".column-figures")).to_have_text(re.compile(r"0件\s+合計 ¥0"))

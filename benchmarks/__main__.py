@@ -3,6 +3,7 @@
 .venv/bin/python -m benchmarks accounts --persons 20000 [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks board --deals 10000 [--requests 200] [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks pages --deals 10000 [--requests 200] [--database-url URL | --postgres]
+.venv/bin/python -m benchmarks workers --deals 2000 --workers 1 2 [--duration 10] [--connections 8]  (needs wrk)
 .venv/bin/python -m benchmarks api --deals 10000 [--requests 200] [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks feed --tasks 1000 [--requests 200] [--database-url URL | --postgres]
 .venv/bin/python -m benchmarks review --deals 5000 --changes 1000 [--requests 50] [--database-url URL | --postgres]
@@ -43,6 +44,13 @@ def main() -> None:
     pages.add_argument("--requests", type=int, default=200)
     pages.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
     pages.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
+    workers = sub.add_parser("workers", help="`salesdesk serve --workers W` under wrk: requests/s, p50/p99, spread")
+    workers.add_argument("--deals", type=int, default=2000)
+    workers.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    workers.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    workers.add_argument("--connections", type=int, default=8)
+    workers.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
+    workers.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
     api = sub.add_parser("api", help="seed N deals, then time a 500-deal API page and a deal PATCH over HTTP")
     api.add_argument("--deals", type=int, default=10000)
     api.add_argument("--requests", type=int, default=200)
@@ -82,6 +90,11 @@ def main() -> None:
 
         with database(args) as url:
             pages_bench.run(args.deals, args.requests, url)
+    elif args.name == "workers":
+        from benchmarks import workers as workers_bench
+
+        with database(args) as url:
+            workers_bench.run(args.deals, args.workers, args.duration, args.connections, url)
     elif args.name == "feed":
         from benchmarks import calendar_feed
 

@@ -160,33 +160,18 @@ def deliver_webhooks(once: bool, interval: float, timeout: float) -> None:
         click.echo("Another deliverer is running on this database." if done is None else str(done))
 
 
-WORKER_HEALTHCHECK_SECONDS = 60
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Processes, each on its own socket")
 @click.option("--reload", is_flag=True, help="Restart on code changes (development)")
-def serve(host: str, port: int, workers: int, reload: bool) -> None:
-    """Serve the app with uvicorn (N worker processes share nothing but the database)."""
-    import uvicorn
+@click.option("--no-access-log", is_flag=True, help="Log no request lines (behind a proxy that logs them)")
+def serve(host: str, port: int, workers: int, reload: bool, no_access_log: bool) -> None:
+    """Serve the app with uvicorn (N worker processes share nothing but the database; salesdesk/serve.py)."""
+    from salesdesk import serve as server
 
     _settings()
-    uvicorn.run(
-        "salesdesk.app:asgi",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=True,
-        log_level="info",
-        # uvicorn pings each worker and replaces one that does not answer in time (5 s by default).
-        # A worker still importing the app on a busy machine can take longer: it was killed and
-        # restarted at every start ("Child process died"), refusing connections for 10-20 s.
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-    )
+    server.serve(host, port, workers, reload=reload, access_log=not no_access_log)
 
 
 @main.command()

@@ -19,18 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from litestar import Litestar, get
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.accounts import percentiles
-from benchmarks.board import log_in, serving, timed_gets
+from benchmarks.board import floors, log_in, served, timed_gets
 from benchmarks.board_data import seed
-from salesdesk.app import create_app
 from salesdesk.auth.models import Role, User
 from salesdesk.db import run_async
 from salesdesk.pipeline.models import Deal, DealEvent, Stage, StageKind
-from salesdesk.settings import Settings
 
 MANAGER = "bench-manager0@example.com"
 
@@ -118,32 +115,15 @@ def run(open_deals: int, changes: int, requests: int, database_url: str) -> dict
         "changes": min(changes, in_team),
         "seed_s": round(time.perf_counter() - start, 1),
     }
-    settings = Settings(
-        database_url=url, secret_key="benchmark-secret-" + "x" * 32, argon2_time_cost=1, argon2_memory_kib=1024
-    )
-    app = create_app(settings)
-
-    @get("/floor", sync_to_thread=False)
-    def floor() -> str:
-        return "ok"
-
-    @get("/bench-floor", sync_to_thread=False)
-    def app_floor() -> str:
-        return "ok"
-
-    app.register(app_floor)  # only in this benchmark's app instance
     page = f"/pipeline/changes?team_id={team_id}&since={(now - timedelta(days=7)):%Y-%m-%dT%H:%M:%SZ}"
-    with serving(app) as app_url, serving(Litestar([floor])) as floor_url:
-        with httpx.Client(base_url=floor_url) as bare:
-            timed_gets(bare, "/floor", 20)
-            figures["floor_p50_ms"], figures["floor_p95_ms"] = percentiles(timed_gets(bare, "/floor", requests))
+    with served(url) as (app_url, floor_url, statements):
         with httpx.Client(base_url=app_url, follow_redirects=False, timeout=60) as client:
             log_in(client, MANAGER)
-            timed_gets(client, "/bench-floor", 20)
-            figures["app_floor_p50_ms"], figures["app_floor_p95_ms"] = percentiles(
-                timed_gets(client, "/bench-floor", requests)
-            )
+            figures |= floors(floor_url, client, requests)
             timed_gets(client, page, 3)  # warm up: templates compiled, statements cached
+            statements.clear()
+            timed_gets(client, page, 1)
+            figures["queries"] = len(statements)
             figures["review_p50_ms"], figures["review_p95_ms"] = percentiles(timed_gets(client, page, requests))
     if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -23,7 +23,7 @@ from salesdesk.auth.models import Role, Team
 from salesdesk.clock import Clock
 from salesdesk.pipeline import services, setup
 from salesdesk.pipeline.forms import DealForm, parse_deal
-from tests.browser.conftest import DEMO_PASSWORD, SCREENSHOTS, arrange, login, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, SCREENSHOTS, arrange, check_axe, login, screenshot
 from tests.pipeline.conftest import edited
 
 DEALS = (("生産管理システム刷新", 9_000_000, 4_000_000), ("営業支援ツール導入", 6_000_000, 3_000_000),
@@ -117,11 +117,13 @@ def test_a_lead_walks_the_meeting_by_keyboard_a_follower_sees_it_and_the_minutes
         expect(page.locator(".decided")).to_contain_text("部長へ再提案")
         expect(follower.locator("#meeting-follow")).to_contain_text("来期予算で再提案する")  # without reloading
         screenshot(page, "meeting-lead")
+        check_axe(page)
 
         press(page, "j")
         expect(deal).to_contain_text(DEALS[1][0])
         expect(follower.locator("#meeting-follow .meeting-deal")).to_contain_text(DEALS[1][0])
         screenshot(follower, "meeting-follower")
+        check_axe(follower)
         press(page, "x")  # skipped
         expect(deal).to_contain_text(DEALS[2][0])
         press(page, "ArrowRight")
@@ -132,6 +134,7 @@ def test_a_lead_walks_the_meeting_by_keyboard_a_follower_sees_it_and_the_minutes
         expect(page.locator("h1")).to_contain_text("議事録")
         expect(page.locator(".minutes")).to_contain_text("部長へ再提案")
         screenshot(page, "meeting-minutes-page")
+        check_axe(page)
         expect(follower.locator("#meeting-follow")).to_contain_text("議事録")  # the follower is told it ended
         pdf = page.request.get(page.locator("#minutes-pdf").get_attribute("href"))
         assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"

@@ -28,7 +28,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from salesdesk.audit.hook import set_actor
 from salesdesk.audit.models import AuditEntry
@@ -114,7 +114,7 @@ class Sync:
 
     async def _task(self, db: AsyncSession, **where: object) -> Task | None:
         query = select(Task).options(
-            selectinload(Task.deal), selectinload(Task.company), selectinload(Task.persons), selectinload(Task.owner)
+            joinedload(Task.deal), joinedload(Task.company), joinedload(Task.owner), selectinload(Task.persons)
         )
         if "uid" in where:
             query = query.where(Task.uid == where["uid"], Task.owner_id == self.user.id)

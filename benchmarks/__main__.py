@@ -49,6 +49,8 @@ def main() -> None:
     workers.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     workers.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     workers.add_argument("--connections", type=int, default=8)
+    workers.add_argument("--rounds", type=int, default=0, help="also open the connections at once N times: spread")
+    workers.add_argument("--shared-socket", action="store_true", help="uvicorn's own manager instead of serve")
     workers.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
     workers.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
     api = sub.add_parser("api", help="seed N deals, then time a 500-deal API page and a deal PATCH over HTTP")
@@ -94,7 +96,9 @@ def main() -> None:
         from benchmarks import workers as workers_bench
 
         with database(args) as url:
-            workers_bench.run(args.deals, args.workers, args.duration, args.connections, url)
+            workers_bench.run(
+                args.deals, args.workers, args.duration, args.connections, url, args.rounds, args.shared_socket
+            )
     elif args.name == "feed":
         from benchmarks import calendar_feed
 

@@ -37,6 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # The command as this checkout's code (the venv's `salesdesk` script imports whichever tree it was installed from).
 SALESDESK = [sys.executable, "-c", "from salesdesk.cli import main; main()"]
 PATHS = {"healthz": "/healthz", "board": "/pipeline", "deal_list": "/pipeline/list"}
+# uvicorn's own multiprocess manager (one listening socket shared by the workers), as `serve` ran before.
+SHARED = [
+    sys.executable,
+    "-c",
+    "import sys, uvicorn; uvicorn.run('salesdesk.app:asgi', factory=True, port=int(sys.argv[2]),"
+    " workers=int(sys.argv[4]), access_log=False, timeout_worker_healthcheck=60)",
+]
 READY = b"Application startup complete"
 
 
@@ -47,8 +54,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(url: str, workers: int) -> Iterator[tuple[str, int, list[bytes]]]:
-    """`salesdesk serve` in a subprocess until every worker has started; yields its URL, pid and output."""
+def serving(url: str, workers: int, shared: bool = False) -> Iterator[tuple[str, int, list[bytes]]]:
+    """`salesdesk serve` (or uvicorn's manager) in a subprocess until every worker has started; yields its URL,
+    port and output."""
     port = _free_port()
     env = {
         "SALESDESK_DATABASE_URL": url,
@@ -57,6 +65,8 @@ def serving(url: str, workers: int) -> Iterator[tuple[str, int, list[bytes]]]:
         "PATH": "/usr/bin:/bin",
     }
     command = [*SALESDESK, "serve", "--port", str(port), "--workers", str(workers), "--no-access-log"]
+    if shared:
+        command = [*SHARED, "--port", str(port), "--workers", str(workers)]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines: list[bytes] = []
     started = threading.Condition()
@@ -86,6 +96,24 @@ def connections_per_worker(port: int) -> list[int]:
         ["ss", "-Htnp", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True, check=True
     ).stdout
     return sorted(Counter(re.findall(r"pid=(\d+)", out)).values(), reverse=True)
+
+
+def bursts(port: int, connections: int, rounds: int) -> dict[str, int]:
+    """`rounds` times: open `connections` keep-alive connections at once (as wrk or a proxy's pool does), one
+    request on each, then how they were spread over the workers; returns how often each split occurred."""
+    splits: Counter[str] = Counter()
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    for _ in range(rounds):
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(connections)]
+        for conn in held:
+            conn.sendall(request)
+        for conn in held:
+            assert b" 200 " in conn.recv(4096)
+        spread = connections_per_worker(port)
+        splits["-".join(map(str, spread + [0] * (2 - len(spread))))] += 1
+        for conn in held:
+            conn.close()
+    return dict(splits.most_common())
 
 
 def wrk(url: str, cookie: str, seconds: int, connections: int, port: int) -> dict[str, Any]:
@@ -126,13 +154,26 @@ def _latencies(out: str) -> dict[str, float]:
     }
 
 
-def run(deals: int, workers: list[int], seconds: int, connections: int, database_url: str) -> dict[str, Any]:
+def run(
+    deals: int,
+    workers: list[int],
+    seconds: int,
+    connections: int,
+    database_url: str,
+    rounds: int = 0,
+    shared: bool = False,
+) -> dict[str, Any]:
     tmp = None if database_url else Path(tempfile.mkdtemp(prefix="salesdesk-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
     data: Dataset = run_async(seed(url, deals))
     figures: dict[str, Any] = {"deals": deals, "database": url.split("+")[0], "connections": connections}
     for count in workers:
-        with serving(url, count) as (base, port, _):
+        with serving(url, count, shared) as (base, port, _):
+            if rounds and count > 1:
+                figures[f"{count}w_bursts"] = bursts(port, connections, rounds)
+                print(f"{count} worker(s) {'bursts':>10}: {figures[f'{count}w_bursts']}")
+            if not seconds:
+                continue
             with httpx.Client(base_url=base) as client:  # closed: its connection would count as one of the load's
                 log_in(client, data.rep_email)
                 cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())

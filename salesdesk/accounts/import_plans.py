@@ -45,6 +45,16 @@ class RowIssue:
 
 
 @dataclass
+class RowSample:
+    """One row as the preview shows it before the commit: what it creates, or which fields it fills."""
+
+    row: int
+    company: str
+    person: str = ""
+    fills: list[str] = field(default_factory=list)  # the company's empty fields this row fills (matched rows)
+
+
+@dataclass
 class ImportResult:
     companies_new: int = 0
     companies_matched: int = 0
@@ -53,6 +63,8 @@ class ImportResult:
     invalid: list[RowIssue] = field(default_factory=list)
     warnings: list[RowIssue] = field(default_factory=list)
     rows: int = 0
+    new_rows: list[RowSample] = field(default_factory=list)  # the first rows creating a company
+    matched_rows: list[RowSample] = field(default_factory=list)  # the first rows landing on an existing one
 
     def as_json(self) -> dict[str, Any]:
         return {

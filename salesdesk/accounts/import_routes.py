@@ -16,6 +16,7 @@ from salesdesk.accounts.import_files import IGNORE, TARGETS, ImportFileError, Ta
 from salesdesk.accounts.services import CompanyFilter
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.i18n import _
+from salesdesk.ids import parse_id
 from salesdesk.web import Page, redirect, render
 
 # The body limit leaves room for the multipart framing around a 20 MB file; the service
@@ -68,23 +69,27 @@ async def mapping_page(db_session: DB, actor: Actor, upload_id: int) -> Page:
         columns=_columns(table, guess_mapping(table.headers)),
         targets=TARGETS,
         rows=len(table.rows),
+        owners=await importing.owner_choices(db_session, actor),
     )
 
 
-async def _mapping(request: Request, table: Table) -> list[str]:
+async def _mapping(request: Request, table: Table) -> tuple[list[str], int | None]:
+    """The column mapping, and the owner chosen for new companies without an owner column."""
     form = await request.form()
-    return [str(form.get(f"col_{i}") or IGNORE) for i in range(len(table.headers))]
+    mapping = [str(form.get(f"col_{i}") or IGNORE) for i in range(len(table.headers))]
+    return mapping, parse_id(str(form.get("default_owner") or ""))
 
 
 @post("/accounts/import/{upload_id:int}/preview")
 async def preview(request: Request, db_session: DB, actor: Actor, upload_id: int) -> Page:
     stored, table = await import_uploads.get_upload(db_session, actor, upload_id)
-    mapping = await _mapping(request, table)
-    result = await importing.preview(db_session, actor, table, mapping)
+    mapping, default_owner = await _mapping(request, table)
+    result = await importing.preview(db_session, actor, table, mapping, default_owner)
     return render(
         "accounts/import_preview.html",
         upload=stored,
         result=result,
+        default_owner=default_owner or "",
         columns=_columns(table, mapping),
         labels=dict(TARGETS),
         shown=SHOWN_ISSUES,
@@ -94,7 +99,7 @@ async def preview(request: Request, db_session: DB, actor: Actor, upload_id: int
 @post("/accounts/import/{upload_id:int}/commit")
 async def commit(request: Request, db_session: DB, actor: Actor, upload_id: int) -> Response:
     stored, table = await import_uploads.get_upload(db_session, actor, upload_id)
-    result = await importing.commit(db_session, actor, table, await _mapping(request, table))
+    result = await importing.commit(db_session, actor, table, *await _mapping(request, table))
     await import_uploads.delete_upload(db_session, stored)
     message = _(
         "Imported: %(companies)d new companies, %(matched)d matched; %(persons)d new persons, "

@@ -37,6 +37,7 @@ from salesdesk.accounts.import_plans import (
     PersonPlan,
     Plan,
     RowIssue,
+    RowSample,
     blank,
 )
 from salesdesk.accounts.import_rows import Row, parse_row
@@ -66,8 +67,8 @@ async def _rows(db: AsyncSession, query: Callable[[list[Any]], Select[Any]], val
 class Planner:
     """Walks the valid rows twice: companies first, then (with their persons loaded) the rest."""
 
-    def __init__(self, db: AsyncSession, actor: User) -> None:
-        self.db, self.actor = db, actor
+    def __init__(self, db: AsyncSession, actor: User, default_owner_id: int | None = None) -> None:
+        self.db, self.actor, self.default_owner_id = db, actor, default_owner_id
         self.companies: dict[int, CompanyPlan] = {}  # existing, by id
         self.new: list[CompanyPlan] = []
         self.by_number: dict[str, CompanyPlan] = {}
@@ -110,6 +111,7 @@ class Planner:
 
     def _owner(self, row: Row) -> None:
         if not row.owner_email:
+            row.owner_id = self.default_owner_id  # chosen on the mapping screen by a manager or an admin
             return
         user = self.users.get(row.owner_email)
         if user is None or not user.is_active:
@@ -304,14 +306,51 @@ def _each(step: Callable[[Row], None], rows: list[Row]) -> None:
         step(row)
 
 
-async def plan_import(db: AsyncSession, actor: User, table: Table, mapping: list[str]) -> Plan:
+SAMPLES = 5  # rows of each kind the preview shows
+
+
+def _samples(rows: Iterable[Row]) -> list[RowSample]:
+    samples = []
+    for row in rows:
+        assert row.plan is not None
+        fills = [k for k in row.plan.values if k in COMPANY_FIELDS] if row.plan.current is not None else []
+        person = row.person["name"] if row.person else ""
+        samples.append(RowSample(row.number, row.plan.get("name") or row.company["name"], person, fills))
+        if len(samples) == SAMPLES:
+            break
+    return samples
+
+
+async def owner_choices(db: AsyncSession, actor: User) -> list[User]:
+    """Whom a manager (the team) or an admin (anyone active) may give the new companies of an import."""
+    if actor.role == Role.rep:
+        return []
+    query = select(User).where(User.is_active.is_(True)).order_by(User.name)
+    if actor.role == Role.manager:
+        query = query.where(User.team_id == actor.team_id)
+    return list(await db.scalars(query))
+
+
+async def _default_owner(db: AsyncSession, actor: User, user_id: int | None) -> int | None:
+    """The owner for new companies without an owner column: an active user; a manager names one of the team."""
+    if user_id is None or actor.role == Role.rep:
+        return None
+    user = await db.get(User, user_id)
+    if user is None or not user.is_active or (actor.role == Role.manager and user.team_id != actor.team_id):
+        return None
+    return user.id
+
+
+async def plan_import(
+    db: AsyncSession, actor: User, table: Table, mapping: list[str], default_owner_id: int | None = None
+) -> Plan:
     """Everything the import would do, read-only: the preview, and the commit's to-do list."""
     mapping = clean_mapping(mapping, len(table.headers))
     # The work between queries is CPU-bound (100,000 rows take seconds): it runs in a worker
     # thread so that the event loop keeps serving other requests meanwhile.
     rows = await asyncio.to_thread(_parse_rows, table, mapping)
     valid = _mark_duplicates([r for r in rows if not r.errors])
-    planner = Planner(db, actor)
+    planner = Planner(db, actor, await _default_owner(db, actor, default_owner_id))
     await planner.load(valid)
     await asyncio.to_thread(_each, planner.company, valid)
     await planner.load_children()
@@ -325,6 +364,8 @@ async def plan_import(db: AsyncSession, actor: User, table: Table, mapping: list
         invalid=[RowIssue(r.number, r.errors, r.values) for r in rows if r.errors],
         warnings=[RowIssue(r.number, r.warnings, r.values) for r in rows if r.warnings],
         rows=len(rows),
+        new_rows=_samples(r for r in valid if r.plan is not None and r.plan.current is None),
+        matched_rows=_samples(r for r in valid if r.plan is not None and r.plan.current is not None),
     )
     return Plan(
         result,
@@ -335,12 +376,16 @@ async def plan_import(db: AsyncSession, actor: User, table: Table, mapping: list
     )
 
 
-async def preview(db: AsyncSession, actor: User, table: Table, mapping: list[str]) -> ImportResult:
-    return (await plan_import(db, actor, table, mapping)).result
+async def preview(
+    db: AsyncSession, actor: User, table: Table, mapping: list[str], default_owner_id: int | None = None
+) -> ImportResult:
+    return (await plan_import(db, actor, table, mapping, default_owner_id)).result
 
 
-async def commit(db: AsyncSession, actor: User, table: Table, mapping: list[str]) -> ImportResult:
+async def commit(
+    db: AsyncSession, actor: User, table: Table, mapping: list[str], default_owner_id: int | None = None
+) -> ImportResult:
     """Preview, then write what it found in the caller's transaction: all rows or (on any error) none."""
-    plan = await plan_import(db, actor, table, mapping)
+    plan = await plan_import(db, actor, table, mapping, default_owner_id)
     await import_writer.write(db, actor, plan)
     return plan.result

@@ -173,6 +173,8 @@ FIELD_LABELS = {
     "phone": N_("Phone"),
     "address": N_("Address"),
     "website": N_("Website"),
+    "employee_band": N_("Employees"),
+    "fiscal_year_end_month": N_("Fiscal year end month"),
     "department_id": N_("Department"),
     "buying_role": N_("Buying role"),
     "stance": N_("Stance"),

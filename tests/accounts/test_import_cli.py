@@ -109,7 +109,8 @@ def test_export_writes_files_that_import_back(fresh_database, tmp_path):
     stdout = run(url, "export", "accounts", "--tag", "none-such")
 
     header, row = companies.read_bytes().decode("cp932").splitlines()
-    assert header.startswith("会社名,フリガナ,法人番号,") and row.startswith("株式会社コマンド,,6010001000001,")
+    # the 法人番号 is written as text for Excel (a leading apostrophe the import removes)
+    assert header.startswith("会社名,フリガナ,法人番号,") and row.startswith("株式会社コマンド,,'6010001000001,")
     assert stdout.stdout.splitlines() == ["\ufeff" + header]  # UTF-8 with BOM by default; no company has that tag
     back = json.loads(run(url, "import", "accounts", str(persons), "--json").stdout)
     assert back == {

@@ -66,9 +66,12 @@ def serve(host: str, port: int, workers: int, *, reload: bool = False, access_lo
     )
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)[0][0]
+
+
 def _listen(host: str, port: int, backlog: int) -> socket.socket:
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    return socket.create_server((host, port), family=family, backlog=backlog, reuse_port=True)
+    return socket.create_server((host, port), family=_family(host), backlog=backlog, reuse_port=True)
 
 
 def worker(options: dict[str, Any]) -> None:
@@ -102,13 +105,14 @@ class Supervisor:
         logging.config.dictConfig(self.options["log_config"])
         logger.setLevel(logging.INFO)
         # Bound, not listening: the port is ours (an address in use fails here, once) but gets no connections.
-        reservation = socket.socket(socket.getaddrinfo(self.options["host"], 0, type=socket.SOCK_STREAM)[0][0])
+        reservation = socket.socket(_family(self.options["host"]))
         reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         try:
             reservation.bind((self.options["host"], self.options["port"]))
         except OSError as error:
             logger.error(error)
             return STARTUP_FAILURE
+        self.options["port"] = reservation.getsockname()[1]  # --port 0: the one the kernel chose, for every worker
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._stop)
         host, port = self.options["host"], self.options["port"]
@@ -122,7 +126,7 @@ class Supervisor:
                     self.stopping, status = True, STARTUP_FAILURE
                 elif process.exitcode and not self.stopping:
                     logger.warning(
-                        "Child process [%d] died (exit code %d); starting another", *(process.pid, process.exitcode)
+                        "Child process [%d] died (exit code %d); starting another", process.pid, process.exitcode
                     )
                     processes[n] = self._start()
             processes = [p for p in processes if p.exitcode != 0]  # 0: stopped on purpose (a signal of its own)

@@ -98,7 +98,8 @@ def test_pages_benchmark_stops_on_an_error_answer():
     from benchmarks import pages
 
     answer = httpx.MockTransport(lambda request: httpx.Response(500, text="boom"))
-    broken = httpx.Client(base_url="http://app", transport=answer)
-
-    with pytest.raises(pages.PageError, match="GET /pipeline answered 500"):
+    with (
+        httpx.Client(base_url="http://app", transport=answer) as broken,
+        pytest.raises(pages.PageError, match="GET /pipeline answered 500"),
+    ):
         pages.checked_get(broken, "/pipeline")

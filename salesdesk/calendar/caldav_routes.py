@@ -13,8 +13,7 @@ from litestar import Request, Response, get, post
 
 from salesdesk.calendar import caldav_services as caldav
 from salesdesk.calendar.feed_routes import base_url
-from salesdesk.clock import Clock
-from salesdesk.deps import DB, Actor
+from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid
 from salesdesk.i18n import _
 from salesdesk.web import FORM, redirect, render
@@ -62,7 +61,7 @@ async def disconnect_caldav(request: Request, db_session: DB, actor: Actor) -> R
 
 
 @post("/settings/caldav/sync")
-async def sync_caldav(request: Request, db_session: DB, actor: Actor, clock: Clock) -> Response:
+async def sync_caldav(request: Request, db_session: DB, actor: Actor, clock: Now) -> Response:
     """Sync now, whatever the backoff says; the panel shows what came of it."""
     if await caldav.connection_of(db_session, actor) is None:
         return await _panel(db_session, actor)

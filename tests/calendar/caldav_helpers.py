@@ -8,12 +8,13 @@ from dataclasses import dataclass, replace
 import caldav
 import httpx
 from icalendar import Calendar
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from salesdesk.audit.hook import set_actor
 from salesdesk.auth.models import User
 from salesdesk.calendar import caldav_services
 from salesdesk.clock import Clock
+from salesdesk.db import engine_options
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.forms import parse_task, task_form
 from salesdesk.tasks.models import Task
@@ -77,11 +78,16 @@ async def connect(db: AsyncSession, user: User, url: str, *, username: str = USE
 
 
 async def sync(engine: AsyncEngine, user: User | None = None, clock: Clock | None = None) -> caldav_services.Run:
-    return await caldav_services.sync_all(
-        engine,
-        clock or Clock(),
-        secret_key=SECRET,
-        base_url=BASE_URL,
-        email=user.email if user else None,
-        due_only=user is None,
-    )
+    url = engine.url.render_as_string(hide_password=False)
+    pooled = create_async_engine(url, **engine_options(url))  # pooled, as the command has it (tests: NullPool)
+    try:
+        return await caldav_services.sync_all(
+            pooled,
+            clock or Clock(),
+            secret_key=SECRET,
+            base_url=BASE_URL,
+            email=user.email if user else None,
+            due_only=user is None,
+        )
+    finally:
+        await pooled.dispose()

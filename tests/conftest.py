@@ -123,21 +123,24 @@ _APPS: dict[tuple[Settings, int], Litestar] = {}
 
 
 @pytest.fixture
-async def app_instance(settings: Settings) -> AsyncIterator[Callable[[], Litestar]]:
+async def app_instance(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Callable[[], Litestar]]:
     """app_instance() -> an app instance on the test's database that this test has not used yet.
 
     Building an app costs ~0.6 s (Litestar checks ~360 handlers), more than most tests, so each
     instance is built once per session and handed to one test after another. What an instance
     keeps between requests starts afresh for each test: the API's rate buckets, and its pooled
-    connections, closed at the end of the test (they belong to the test's event loop).
+    connections, closed at the end of the test (they belong to the test's event loop). A test that
+    changes its app (registers a route) is marked `own_app` and gets instances no other test sees.
     """
     handed_out: list[Litestar] = []
+    shared = request.node.get_closest_marker("own_app") is None
 
     def next_app() -> Litestar:
         key = (settings, len(handed_out))
-        if key not in _APPS:
-            _APPS[key] = create_app(settings)
-        app = _APPS[key]
+        if not shared:
+            app = create_app(settings)
+        elif (app := _APPS.get(key)) is None:
+            app = _APPS[key] = create_app(settings)
         app.state.api_rate = RateLimiter(settings.api_rate_per_minute)
         handed_out.append(app)
         return app

@@ -16,6 +16,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+import pytest
 from litestar import get
 from litestar._kwargs.parameter_definition import ParameterDefinition
 
@@ -193,6 +194,7 @@ async def test_a_non_ascii_digit_as_the_list_owner_filter_is_ignored(login, admi
     assert r.status_code == 200
 
 
+@pytest.mark.own_app
 async def test_an_unexpected_error_is_logged_with_a_request_id_the_error_page_shows(app, login, admin, caplog):
     @get("/test-only/boom", sync_to_thread=False)
     def boom() -> str:

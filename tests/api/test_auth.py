@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from litestar import post
 from sqlalchemy import select, update
 
@@ -57,6 +58,7 @@ async def test_a_deactivated_users_token_gets_401(anonymous, rep, admin, make_to
     assert_error(await anonymous.get("/api/v1/me", headers=bearer(token)), 401, "unauthorized")
 
 
+@pytest.mark.own_app
 async def test_a_read_token_cannot_write_403_and_a_write_token_can(app, anonymous, rep, make_token):
     @post("/api/v1/test-only/write", guards=[token_login], sync_to_thread=False, status_code=200)
     def write() -> dict[str, bool]:

@@ -18,8 +18,6 @@ from litestar import Response
 from litestar.template import TemplateEngineProtocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
 from salesdesk.auth.models import Team, User
 from salesdesk.meetings import changes, decisions, meeting, review
@@ -85,7 +83,11 @@ async def minutes(db: AsyncSession, actor: User, meeting_id: int) -> Minutes:
 
 def render_pdf(html: str) -> bytes:
     """The PDF's bytes from the minutes' HTML (CPU-bound: routes run it in a thread). Nothing is
-    fetched: the chart is inline SVG, the fonts are the system's."""
+    fetched: the chart is inline SVG, the fonts are the system's. WeasyPrint is imported on the first
+    PDF, not when a worker starts (it takes seconds, as for the quotes)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
     fetcher = URLFetcher(allowed_protocols={"data"})
     document = HTML(string=html, base_url=str(ROOT), url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from salesdesk.accounts.models import Company, Person
 from salesdesk.auth.models import User
+from salesdesk.calendar.business_days import BusinessCalendar
 from salesdesk.pipeline import demo_catalog as catalog
 from salesdesk.pipeline.models import FORECAST_RANK, TRACKED_FIELDS, DealEvent, Forecast, Pipeline, Stage
 
@@ -80,8 +81,9 @@ class Story:
 
 
 def workday(day: date) -> date:
-    """Saturday and Sunday move back to Friday: B2B sales happen on weekdays."""
-    return day - timedelta(days=max(0, day.weekday() - 4))
+    """A weekend, a public holiday (the `holidays` package) or the year-end closure moves back to the business
+    day before: B2B sales happen on business days."""
+    return BusinessCalendar().on_or_before(day)
 
 
 def _yen(amount: float) -> int:

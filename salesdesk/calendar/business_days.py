@@ -106,6 +106,12 @@ async def business_days_from(db: AsyncSession, today: date) -> Callable[[int], d
     return lambda days: calendar.add(today, days)
 
 
+async def business_days_if_asked(db: AsyncSession, today: date, typed: str) -> Callable[[int], date] | None:
+    """business_days_from, when a form's next action was given as "N営業日後" (reading the closure
+    days costs a statement, which the board's moves and the deal form otherwise never pay)."""
+    return await business_days_from(db, today) if typed.strip() else None
+
+
 _BUSINESS_DAYS = re.compile(r"(\d{1,3})\s*(?:営業日後?|business\s*days?(?:\s*later)?|bd)?")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.accounts.forms import ActivityForm, parse_activity
 from salesdesk.accounts.models import ActivityKind, BuyingRole
 from salesdesk.auth.models import User
+from salesdesk.calendar.business_days import business_days_if_asked
 from salesdesk.clock import Clock
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
@@ -145,7 +146,8 @@ async def reopen_deal(
     """A won or lost deal back into an open stage: the board's move (its rules, its history row),
     so the weekly meeting counts it as added back to the pipeline."""
     try:
-        await moves.move_deal(db_session, actor, clock, deal_id, parse_move(data))
+        due_from = await business_days_if_asked(db_session, clock.today(), data.next_due_in)
+        await moves.move_deal(db_session, actor, clock, deal_id, parse_move(data, due_from=due_from))
     except Invalid as error:
         problems = "、".join(error_text(key) for key in error.errors.values())
         return redirect(
@@ -260,7 +262,8 @@ async def create_deal(
     request: Request, db_session: DB, actor: Actor, clock: Now, data: Annotated[DealForm, FORM]
 ) -> Response | Page:
     try:
-        saved = await deal_page.open_deal(db_session, actor, clock, parse_deal(data))
+        due_from = await business_days_if_asked(db_session, clock.today(), data.next_due_in)
+        saved = await deal_page.open_deal(db_session, actor, clock, parse_deal(data, due_from=due_from))
     except Invalid as error:
         return await _form_page(db_session, actor, data, status_code=422, errors=error.errors)
     if saved.needs_next_action:
@@ -283,7 +286,8 @@ async def update_deal(
     request: Request, db_session: DB, actor: Actor, clock: Now, deal_id: int, data: Annotated[DealForm, FORM]
 ) -> Response | Page:
     try:
-        saved = await deal_page.save_deal(db_session, actor, clock, deal_id, parse_deal(data))
+        due_from = await business_days_if_asked(db_session, clock.today(), data.next_due_in)
+        saved = await deal_page.save_deal(db_session, actor, clock, deal_id, parse_deal(data, due_from=due_from))
     except Invalid as error:
         deal, _saved, lacks_next = await deal_page.edit_form(db_session, actor, deal_id)
         return await _form_page(

@@ -9,6 +9,7 @@ typed inputs, so the JSON API can build the same ones from its bodies.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
@@ -16,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from salesdesk.accounts import normalize as norm
 from salesdesk.accounts.import_files import parse_when
 from salesdesk.accounts.models import BuyingRole
+from salesdesk.calendar.business_days import parse_business_days
 from salesdesk.ids import parse_id as parse_id  # re-exported for callers written before salesdesk.ids
 from salesdesk.ids import parse_int
 from salesdesk.inputs import NOTES, TITLE, Fields
@@ -33,11 +35,15 @@ class NextActionFields:
     next_title: str = ""
     next_kind: str = "call"
     next_due_on: str = ""
+    next_due_in: str = ""  # "N営業日後": N business days from today, instead of next_due_on
     next_due_time: str = ""
 
     @property
     def wants_next_action(self) -> bool:
-        return bool(self.next_title.strip() or self.next_due_on.strip())
+        return bool(self.next_title.strip() or self.next_due_on.strip() or self.next_due_in.strip())
+
+
+DueFrom = Callable[[int], date]  # n -> the day n business days from today (business_days_from)
 
 
 @dataclass
@@ -161,13 +167,28 @@ class ContactInput:
     is_primary: bool = False
 
 
-def parse_next_action(fields: Fields, form: NextActionFields) -> NextActionInput | None:
-    """The next action, when one was asked for (a title or a date typed); errors go into `fields`."""
+def business_day(fields: Fields, key: str, typed: str, due_from: DueFrom | None) -> date | None:
+    """The day "N営業日後" names (None when nothing was typed or the page gave no calendar)."""
+    try:
+        days = parse_business_days(typed)
+    except ValueError:
+        fields.fail(key, "number.invalid")
+        return None
+    return due_from(days) if days is not None and due_from is not None else None
+
+
+def parse_next_action(
+    fields: Fields, form: NextActionFields, due_from: DueFrom | None = None
+) -> NextActionInput | None:
+    """The next action, when one was asked for (a title, a date or business days typed); errors go
+    into `fields`. "N営業日後" wins over a date."""
     if not form.wants_next_action:
         return None
     title = fields.text("next_title", form.next_title, limit=TITLE, required=True)
     kind = fields.choice("next_kind", form.next_kind, TaskKind)
-    due_on = fields.date("next_due_on", form.next_due_on, required=True)
+    due_on = business_day(fields, "next_due_in", form.next_due_in, due_from)
+    if due_on is None and "next_due_in" not in fields.errors:
+        due_on = fields.date("next_due_on", form.next_due_on, required=True)
     due_time = fields.time("next_due_time", form.next_due_time)
     if kind is None or due_on is None or not title:
         return None
@@ -182,7 +203,7 @@ def _percent(fields: Fields, field: str, text: str) -> int | None:
         return None
 
 
-def parse_deal(form: DealForm) -> DealInput:
+def parse_deal(form: DealForm, *, due_from: DueFrom | None = None) -> DealInput:
     f = Fields()
     values = {
         "company_id": f.id("company_id", form.company_id),
@@ -201,13 +222,13 @@ def parse_deal(form: DealForm) -> DealInput:
         "lost_reason_id": f.id("lost_reason_id", form.lost_reason_id),
         "lost_note": f.text("lost_note", form.lost_note, limit=NOTES, lines=True),
         "seen_version": f.version(form.version),
-        "next_action": parse_next_action(f, form),
+        "next_action": parse_next_action(f, form, due_from),
     }
     f.done()
     return DealInput(**values)
 
 
-def parse_move(form: MoveForm) -> MoveInput:
+def parse_move(form: MoveForm, *, due_from: DueFrom | None = None) -> MoveInput:
     f = Fields()
     stage_id = f.id("stage_id", form.stage_id)
     if stage_id is None:
@@ -225,7 +246,7 @@ def parse_move(form: MoveForm) -> MoveInput:
         "challenges": f.text("challenges", form.challenges, limit=NOTES, lines=True),
         "primary_person_id": f.id("primary_person_id", form.primary_person_id),
         "closed_on": f.date("closed_on", form.closed_on),
-        "next_action": parse_next_action(f, form),
+        "next_action": parse_next_action(f, form, due_from),
         "close_tasks": f.flag(form.close_tasks),
     }
     f.done()

@@ -14,6 +14,7 @@ from litestar import Request, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.models import User
+from salesdesk.calendar.business_days import business_days_if_asked
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid, StaleEdit
 from salesdesk.i18n import _
@@ -124,7 +125,8 @@ async def move_deal(
     f = DealFilter.from_query(request.query_params)
     fragment = is_fragment_request(request)
     try:
-        move = await moves.move_deal(db_session, actor, clock, deal_id, parse_move(data))
+        due_from = await business_days_if_asked(db_session, clock.today(), data.next_due_in)
+        move = await moves.move_deal(db_session, actor, clock, deal_id, parse_move(data, due_from=due_from))
     except Invalid as error:
         return await _move_dialog(
             db_session, actor, deal_id, data, f, fragment=fragment, status_code=422, errors=error.errors

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from salesdesk.calendar.business_days import parse_business_days
 from salesdesk.calendar.recurrence import Repeat, repeat_of
 from salesdesk.clock import Clock
 from salesdesk.inputs import NOTES, TITLE, Fields
-from salesdesk.pipeline.forms import NextActionFields, NextActionInput, parse_next_action
+from salesdesk.pipeline.forms import DueFrom, NextActionFields, NextActionInput, business_day, parse_next_action
 from salesdesk.tasks.models import TaskKind
 
 DEFAULT_DURATION = 60  # minutes of a timed task without a length
@@ -44,7 +42,6 @@ class CompleteForm(NextActionFields):
     version: int = 0
     log_activity: str = ""  # "1": log it on the timeline as an activity
     outcome: str = ""  # what came of it: the activity's notes
-    next_due_in: str = ""  # the next action in N business days, instead of next_due_on
 
 
 @dataclass
@@ -103,13 +100,13 @@ def task_form(task: Any) -> TaskForm:
 
 
 def parse_task(
-    form: TaskForm, person_ids: list[str] | tuple[str, ...] = (), *, due_from: Callable[[int], date] | None = None
+    form: TaskForm, person_ids: list[str] | tuple[str, ...] = (), *, due_from: DueFrom | None = None
 ) -> TaskInput:
     """`due_from(n)` is the day n business days from today (the pages give it; "N営業日後" wins over a date)."""
     f = Fields()
     title = f.text("title", form.title, limit=TITLE, required=True)
     kind = f.choice("kind", form.kind, TaskKind)
-    due_on = _due_in(f, form.due_in, due_from)
+    due_on = business_day(f, "due_in", form.due_in, due_from)
     if due_on is None and "due_in" not in f.errors:
         due_on = f.date("due_on", form.due_on, required=True)
     values = {
@@ -133,26 +130,14 @@ def parse_task(
     return TaskInput(title=title, kind=kind, due_on=due_on, **values)
 
 
-def _due_in(f: Fields, typed: str, due_from: Callable[[int], date] | None, *, key: str = "due_in") -> date | None:
-    try:
-        days = parse_business_days(typed)
-    except ValueError:
-        f.fail(key, "number.invalid")
-        return None
-    return due_from(days) if days is not None and due_from is not None else None
-
-
-def parse_completion(form: CompleteForm, *, due_from: Callable[[int], date] | None = None) -> CompletionInput:
+def parse_completion(form: CompleteForm, *, due_from: DueFrom | None = None) -> CompletionInput:
     """`due_from` as in parse_task: the next action's "N営業日後" becomes its date."""
     f = Fields()
-    due_on = _due_in(f, form.next_due_in, due_from, key="next_due_in")
-    if due_on is not None:
-        form = replace(form, next_due_on=due_on.isoformat())
     values = {
         "seen_version": f.version(form.version),
         "log_activity": form.log_activity == "1",
         "outcome": f.text("outcome", form.outcome, limit=NOTES, lines=True),
-        "next_action": parse_next_action(f, form),
+        "next_action": parse_next_action(f, form, due_from),
     }
     f.done()
     return CompletionInput(**values)

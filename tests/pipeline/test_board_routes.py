@@ -5,9 +5,13 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
+from sqlalchemy import select
+
 from salesdesk.auth.models import Role
+from salesdesk.calendar.business_days import business_calendar
 from salesdesk.i18n import local_today
 from salesdesk.pipeline.filters import DealFilter
+from salesdesk.tasks.models import Task
 from tests.conftest import HTMX
 from tests.pipeline.conftest import reload
 
@@ -207,6 +211,18 @@ async def test_a_move_that_leaves_the_deal_without_a_next_action_prompts_for_one
     assert r.status_code == 200
     assert "data-prompt-next" in r.text and f'id="new-task-deal-{deal.id}"' in r.text
     assert '<details class="card-next add-next" open>' in r.text
+
+
+async def test_the_next_action_a_move_asks_for_may_be_given_in_business_days(db, login, rep, make_deal, stage, clock):
+    deal = await make_deal(rep, "リード", next_action=False)
+    client = await login(rep)
+    data = move_data(deal, stage("商談化")) | {"next_title": "初回訪問", "next_kind": "visit", "next_due_in": "5"}
+
+    r = await client.post(f"/deals/{deal.id}/move", data=data, headers=HTMX)
+
+    assert r.status_code == 200, r.text
+    task = await db.scalar(select(Task).where(Task.title == "初回訪問"))
+    assert task.due_on == (await business_calendar(db)).add(clock.today(), 5) and task.deal_id == deal.id
 
 
 async def test_rep_moving_a_card_someone_moved_meanwhile_gets_409_saying_where_it_is_now(

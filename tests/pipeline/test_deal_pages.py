@@ -7,10 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from salesdesk.accounts.forms import ActivityForm
+from salesdesk.calendar.business_days import business_calendar
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import committee, setup
 from salesdesk.pipeline.forms import ContactForm, parse_contact
 from salesdesk.pipeline.models import Deal
+from salesdesk.tasks.models import Task
 from tests.conftest import HTMX
 from tests.pipeline.conftest import add_activity, reload
 
@@ -66,6 +68,24 @@ async def test_rep_creates_a_deal_with_its_next_action_and_lands_on_the_deal_pag
     assert (deal.amount_jpy, deal.owner_id, deal.forecast) == (1_200_000, rep.id, "B")
     page = await client.get(r.headers["location"])
     assert "要件ヒアリングの訪問" in page.text and "¥1,200,000" in page.text
+
+
+async def test_a_new_deals_next_action_may_be_given_in_business_days(db, login, rep, make_company, pipeline, clock):
+    company = await make_company(rep, "株式会社北斗商事")
+    client = await login(rep)
+    form = new_deal(company, next_title="要件ヒアリングの訪問", next_kind="visit", next_due_in="３営業日後")
+
+    r = await client.post("/deals", data=form)
+    too_far = await client.post("/deals", data=form | {"title": "別件", "next_due_in": "300"})
+
+    assert r.status_code == 303, r.text
+    task = await db.scalar(select(Task).where(Task.title == "要件ヒアリングの訪問"))
+    assert task.due_on == (await business_calendar(db)).add(clock.today(), 3)
+    assert (
+        too_far.status_code == 422
+        and 'value="別件"' in too_far.text
+        and 'name="next_due_in" aria-invalid' in too_far.text
+    )
 
 
 async def test_a_deal_created_without_a_next_action_opens_with_the_prompt(db, login, rep, make_company, pipeline):

@@ -34,9 +34,7 @@ class CaldavConnection(IdMixin, VersionedMixin, Audited, Base):
 
     __tablename__ = "caldav_connections"
     __audit_redact__ = frozenset({"password_encrypted"})
-    __audit_ignore__ = frozenset(
-        {"version", "created_at", "updated_at", "sync_token", "ctag", "next_attempt_at"}
-    )
+    __audit_ignore__ = frozenset({"version", "created_at", "updated_at", "sync_token", "ctag", "next_attempt_at"})
 
     user_id: Mapped[int] = mapped_column(IdType, ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     url: Mapped[str] = mapped_column(String(2000))  # the calendar collection

@@ -194,7 +194,11 @@ CHALLENGES = [
 
 # Per open stage (リード … 交渉): what the rep did on entering it (activity kind, subject) …
 STAGE_ACTIVITIES = [
-    [("inquiry", "Webサイトからの資料請求"), ("call", "新しいご相談のヒアリング電話"), ("email", "会社案内と導入事例を送付")],
+    [
+        ("inquiry", "Webサイトからの資料請求"),
+        ("call", "新しいご相談のヒアリング電話"),
+        ("email", "会社案内と導入事例を送付"),
+    ],
     [("visit", "課題ヒアリング訪問"), ("meeting", "現行システムの確認(オンライン)")],
     [("meeting", "提案書のプレゼン"), ("visit", "デモの実施"), ("email", "提案書の修正版を送付")],
     [("visit", "見積書の説明"), ("call", "見積条件の確認"), ("meeting", "役員向け説明会")],

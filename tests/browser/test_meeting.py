@@ -54,7 +54,8 @@ def make_team(live_db_url: str) -> dict:
         for title, amount, cut in DEALS:
             form = DealForm(
                 company_id=str(company.id), title=title, stage_id=str(stage.id), amount_jpy=str(amount),
-                forecast="A", next_title="電話でフォロー", next_due_on=(before.today() + timedelta(days=20)).isoformat(),
+                forecast="A", next_title="電話でフォロー",
+                next_due_on=(before.today() + timedelta(days=20)).isoformat(),
             )  # fmt: skip
             deal = await services.create_deal(db, rep, before, parse_deal(form))
             await db.flush()
@@ -83,7 +84,9 @@ def test_a_lead_walks_the_meeting_by_keyboard_a_follower_sees_it_and_the_minutes
     expect(deal).to_contain_text(DEALS[0][0])  # the largest cut first
     expect(page.locator("#meeting-progress")).to_contain_text("0 / 3")
 
-    follower_context = browser.new_context(base_url=live_server, viewport={"width": 1100, "height": 800}, locale="ja-JP")
+    follower_context = browser.new_context(
+        base_url=live_server, viewport={"width": 1100, "height": 800}, locale="ja-JP"
+    )
     follower = follower_context.new_page()
     try:
         login(follower, story["rep"])

@@ -155,6 +155,7 @@ async def test_rep_adds_a_person_as_decision_maker_from_the_deal_page_and_the_wa
     page = await client.get(f"/deals/{deal.id}")
     assert "関係者に決裁者がいません" in page.text
     assert f'<option value="{president.id}"' in page.text  # a candidate
+    assert '<option value="decision_maker" >決裁者</option>' in page.text  # the role by name, never its code
 
     r = await client.post(
         f"/deals/{deal.id}/contacts", data={"person_id": str(president.id), "role": "decision_maker"}, headers=HTMX

@@ -61,7 +61,11 @@ def csp(response) -> dict[str, set[str]]:
     return {name: set(sources) for name, *sources in directives}
 
 
-def header_problems(url: str, response, *, cacheable: bool) -> list[str]:
+# The weekly meeting's followers poll the lead's deal every 2 s: 304 while nothing changed.
+REVALIDATED = re.compile(r"^/meetings/\d+/now$")
+
+
+def header_problems(url: str, response, *, cacheable: bool, revalidated: bool = False) -> list[str]:
     h = response.headers
     problems = []
     if "content-security-policy" not in h or csp(response) != EXPECTED_CSP:
@@ -77,8 +81,10 @@ def header_problems(url: str, response, *, cacheable: bool) -> list[str]:
     problems += [f"Permissions-Policy lets {f} in" for f in FEATURES_DENIED if f"{f}=()" not in features]
     if "strict-transport-security" in h:
         problems.append("HSTS over plain http")
-    no_store = "no-store" in h.get("cache-control", "")
-    if no_store == cacheable:
+    if revalidated:  # kept by this browser only, and asked again each time (ETag → 304)
+        if h.get("cache-control") != "private, no-cache" or "etag" not in h:
+            problems.append(f"Cache-Control {h.get('cache-control')!r}, ETag {h.get('etag')!r}")
+    elif ("no-store" in h.get("cache-control", "")) == cacheable:
         problems.append(f"Cache-Control {h.get('cache-control')!r}")
     return [f"GET {url} ({response.status_code}): {p}" for p in problems]
 
@@ -92,7 +98,12 @@ async def test_every_get_route_sends_the_security_headers(
     problems = []
     for url in get_urls(app, ids):
         response = await client.get(url)
-        problems += header_problems(url, response, cacheable=url.startswith("/static/"))
+        problems += header_problems(
+            url,
+            response,
+            cacheable=url.startswith("/static/"),
+            revalidated=response.status_code == 200 and bool(REVALIDATED.match(url)),
+        )
 
     assert not problems, f"{persona}:\n" + "\n".join(problems)
 

@@ -37,6 +37,19 @@ async def _in_session(settings: Settings, work: Any) -> Any:
         await engine.dispose()
 
 
+def _run_or_refuse(settings: Settings, work: Any) -> Any:
+    """_in_session, for a command: what the services refuse is printed field by field, exit 1."""
+    from salesdesk.errors import Invalid
+    from salesdesk.i18n.messages import error_text
+
+    try:
+        return asyncio.run(_in_session(settings, work))
+    except Invalid as error:
+        for field, key in error.errors.items():
+            click.echo(f"{field}: {error_text(key)}", err=True)
+        sys.exit(1)
+
+
 @click.group()
 def main() -> None:
     """salesdesk: B2B sales pipeline and accounts."""
@@ -81,8 +94,6 @@ def createuser(email: str, name: str, role: str, team_name: str, password: str |
 
     from salesdesk.auth import services
     from salesdesk.auth.models import Team
-    from salesdesk.errors import Invalid
-    from salesdesk.i18n.messages import error_text
 
     if password is None:
         password = getpass.getpass("Password: ")
@@ -99,12 +110,7 @@ def createuser(email: str, name: str, role: str, team_name: str, password: str |
             team_id = team.id
         await services.create_user(session, email=email, name=name, role=role, team_id=team_id, password=password)
 
-    try:
-        asyncio.run(_in_session(settings, work))
-    except Invalid as error:
-        for field, key in error.errors.items():
-            click.echo(f"{field}: {error_text(key)}", err=True)
-        sys.exit(1)
+    _run_or_refuse(settings, work)
     click.echo(f"Created {role} {email}.")
 
 
@@ -122,8 +128,6 @@ def token_create(email: str, name: str, scope: str) -> None:
     from salesdesk.auth import tokens
     from salesdesk.auth.forms import TokenForm, parse_token
     from salesdesk.clock import Clock
-    from salesdesk.errors import Invalid
-    from salesdesk.i18n.messages import error_text
 
     settings = _settings()
 
@@ -133,12 +137,7 @@ def token_create(email: str, name: str, scope: str) -> None:
         _token, plain = await tokens.create_token(session, user, Clock(), data)
         return plain
 
-    try:
-        plain = asyncio.run(_in_session(settings, work))
-    except Invalid as error:
-        for field, key in error.errors.items():
-            click.echo(f"{field}: {error_text(key)}", err=True)
-        sys.exit(1)
+    plain = _run_or_refuse(settings, work)
     click.echo(f"Created a {scope} API token '{name}' for {email}. It is shown only once:")
     click.echo(plain)
 

@@ -54,9 +54,7 @@ def connect_command(email: str, url: str, username: str, password_stdin: bool) -
     import httpx
 
     from salesdesk.calendar import caldav_services as caldav
-    from salesdesk.cli import _acting_user, _in_session, _settings
-    from salesdesk.errors import Invalid
-    from salesdesk.i18n.messages import error_text
+    from salesdesk.cli import _acting_user, _run_or_refuse, _settings
 
     settings = _settings()
     form = caldav.ConnectForm(url=url, username=username, password=sys.stdin.readline().rstrip("\r\n"))
@@ -66,12 +64,7 @@ def connect_command(email: str, url: str, username: str, password_stdin: bool) -
         async with httpx.AsyncClient(follow_redirects=True) as http:
             await caldav.connect(session, user, caldav.parse_connect(form), secret_key=settings.secret_key, http=http)
 
-    try:
-        asyncio.run(_in_session(settings, work))
-    except Invalid as error:
-        for field, key in error.errors.items():
-            click.echo(f"{field}: {error_text(key)}", err=True)
-        sys.exit(1)
+    _run_or_refuse(settings, work)
     click.echo(f"Connected {email} to {url}.")
 
 

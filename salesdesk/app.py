@@ -36,6 +36,7 @@ from salesdesk.api.docs import ApiDocs, ApiSchema
 from salesdesk.api.errors import error_response as api_error
 from salesdesk.api.limits import RateLimiter
 from salesdesk.audit import routes as audit_routes
+from salesdesk.audit.labels import column_label, value_label
 from salesdesk.auth import admin_routes, passwords
 from salesdesk.auth import routes as auth_routes
 from salesdesk.auth.middleware import RequestContextMiddleware, SessionAuthMiddleware
@@ -120,6 +121,8 @@ def _configure_jinja(engine: JinjaTemplateEngine) -> None:
         current_locale=current_locale.get,
         today_local=local_today,
         field_label=field_label,
+        column_label=column_label,  # a stored column and value as words (the audit log, a 409)
+        value_label=value_label,
         calendar_feeds=calendar_feed_links,
     )
 

@@ -7,6 +7,7 @@ from datetime import date
 from litestar import get
 
 from salesdesk.audit import services
+from salesdesk.audit.labels import entity_label
 from salesdesk.audit.services import AuditFilter
 from salesdesk.auth import services as auth_services
 from salesdesk.deps import DB, Actor
@@ -49,6 +50,7 @@ async def audit_page(
         f=f,
         raw={"since": since, "until": until},
         entities=await services.entity_names(db_session),
+        entity_label=entity_label,
         users=await auth_services.list_users(db_session, actor),
     )
 

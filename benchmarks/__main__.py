@@ -63,6 +63,12 @@ def main() -> None:
     feed.add_argument("--requests", type=int, default=200)
     feed.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
     feed.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
+    profile = sub.add_parser("profile", help="seed N deals, then profile one page in-process (cProfile, by layer)")
+    profile.add_argument("--deals", type=int, default=10000)
+    profile.add_argument("--page", default="/pipeline", help="{deal}, {company} and {rep} are filled in")
+    profile.add_argument("--requests", type=int, default=200)
+    profile.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
+    profile.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
     review = sub.add_parser("review", help="a team with N open deals, C changed this week: time the review page")
     review.add_argument("--deals", type=int, default=5000, help="open deals in the team")
     review.add_argument("--changes", type=int, default=1000, help="of them changed in the last week")
@@ -109,6 +115,11 @@ def main() -> None:
 
         with database(args) as url:
             review_bench.run(args.deals, args.changes, args.requests, url)
+    elif args.name == "profile":
+        from benchmarks import profile as profile_bench
+
+        with database(args) as url:
+            profile_bench.run(args.deals, args.page, args.requests, url)
     elif args.name == "api":
         from benchmarks import api as api_bench
 

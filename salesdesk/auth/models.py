@@ -68,11 +68,15 @@ class User(IdMixin, VersionedMixin, Audited, Base):
 
     @property
     def initials(self) -> str:
-        """鈴木 美咲 → 鈴木 (Japanese teams go by family name); Taro Kanri → TK."""
-        parts = self.name.split()
-        if parts and not parts[0].isascii():
-            return parts[0][:2]
-        return "".join(part[:1] for part in parts[:2]).upper() or self.email[:2]
+        return initials(self.name, self.email)
+
+
+def initials(name: str, email: str) -> str:
+    """鈴木 美咲 → 鈴木 (Japanese teams go by family name); Taro Kanri → TK."""
+    parts = name.split()
+    if parts and not parts[0].isascii():
+        return parts[0][:2]
+    return "".join(part[:1] for part in parts[:2]).upper() or email[:2]
 
 
 class UserSession(IdMixin, Base):

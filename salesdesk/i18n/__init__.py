@@ -114,6 +114,10 @@ def fmt_short_date(value: date | None) -> str:
     return f"{EN_MONTHS[value.month - 1]} {value.day}"
 
 
+def iso_date(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
 def fmt_time(value: datetime | None) -> str:
     """14:30 in the user's time zone."""
     return "" if value is None else local(value).strftime("%H:%M")

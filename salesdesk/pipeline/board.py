@@ -1,10 +1,12 @@
 """The kanban board: one column per open stage, each with its first page of cards and totals.
 
 The totals (count, amount, weighted amount) are one GROUP BY over every deal that matches the
-filters, computed by the database; the cards are one LIMIT query per column in board order,
-with company and owner joined, and the next actions of all shown cards in one more query. So
-a board costs the same handful of statements at 100 or 100,000 deals, and its work follows
-what is shown, not what exists.
+filters, computed by the database. The cards of every column come in one more statement: a
+UNION ALL of one LIMIT branch per column, each walking the (stage, board_rank) index and stopping
+after a page, so its work follows what is shown, not what exists. Cards are plain rows of the
+columns a card shows (company and owner names joined in), not ORM objects; the next actions of
+all shown cards are one more query. So a board costs the same handful of statements at 100 or
+100,000 deals.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Row, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
-from salesdesk.auth.models import User
+from salesdesk.accounts.models import Company
+from salesdesk.auth import policy
+from salesdesk.auth.models import User, initials
 from salesdesk.db import utcnow
 from salesdesk.i18n import local_today
 from salesdesk.ids import MAX_ID, parse_id, parse_int
@@ -24,7 +27,6 @@ from salesdesk.pipeline import access, setup
 from salesdesk.pipeline.filters import DealFilter, conditions, decider_uncontacted
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
-from salesdesk.tasks.models import Task
 
 CARDS_PER_PAGE = 12  # a screenful and then some; the rest load as the column scrolls
 
@@ -34,14 +36,42 @@ def weighted(raw: int) -> int:
     return (raw + 50) // 100
 
 
-@dataclass
+# What a card shows, read as plain columns: the deal's own, its company's name and its owner's.
+CARD_COLUMNS = (
+    Deal.id,
+    Deal.title,
+    Deal.version,
+    Deal.pipeline_id,
+    Deal.stage_id,
+    Deal.company_id,
+    Deal.owner_id,
+    Deal.amount_jpy,
+    Deal.probability,
+    Deal.forecast,
+    Deal.expected_close_date,
+    Deal.board_rank,
+    Deal.last_activity_at,
+    Deal.created_at,
+    Company.name.label("company_name"),
+    User.name.label("owner_name"),
+    User.email.label("owner_email"),
+    User.team_id.label("owner_team_id"),
+)
+
+
+@dataclass(slots=True)
 class Card:
-    deal: Deal
+    """One card: the deal's row (CARD_COLUMNS), its stage, its next action (a tasks.NextAction row)
+    and what the page shows derived once here, not per use in the template."""
+
+    deal: Row
     stage: Stage
-    next_action: Task | None
+    next_action: Row | None
     today: date
     now: datetime
     decider_uncontacted: bool = False  # read with the card's row (filters.decider_uncontacted)
+    movable: bool = True  # the actor may move it and plan on it (policy.may_edit_deal)
+    owner_initials: str = ""
 
     @property
     def no_decider_contact(self) -> bool:
@@ -50,11 +80,11 @@ class Card:
 
     @property
     def probability(self) -> int:
-        return self.deal.probability_in(self.stage)
+        return self.deal.probability if self.deal.probability is not None else self.stage.probability
 
     @property
     def idle_days(self) -> int:
-        return (self.now - self.deal.idle_since).days
+        return (self.now - (self.deal.last_activity_at or self.deal.created_at)).days  # Deal.idle_since
 
     @property
     def is_idle(self) -> bool:
@@ -73,6 +103,10 @@ class Card:
     @property
     def overdue(self) -> bool:
         return self.next_action is not None and self.next_action.due_on < self.today
+
+    @property
+    def close_passed(self) -> bool:
+        return self.deal.expected_close_date is not None and self.deal.expected_close_date < self.today
 
 
 @dataclass
@@ -153,10 +187,11 @@ async def board(
     totals = await column_totals(db, ctx, open_stages)
     for column in columns:
         column.count, column.total_jpy, column.weighted_jpy = totals.get(column.stage.id, (0, 0, 0))
-    pages = [await _page(db, ctx, column.stage, None, per_page) for column in columns]
-    cards = await _cards(db, ctx, [row for rows, _ in pages for row in rows])
-    for column, (rows, cursor) in zip(columns, pages, strict=True):
-        column.cards, column.cursor = [cards[d.id] for d, _ in rows], cursor
+    pages = await _pages(db, ctx, open_stages, None, per_page)
+    cards = await _cards(db, ctx, [row for rows, _ in pages.values() for row in rows])
+    for column in columns:
+        rows, column.cursor = pages[column.stage.id]
+        column.cards = [cards[row.id] for row in rows]
     return Board(pipeline, pipelines, columns, [s for s in pipeline.stages if not s.is_open], f)
 
 
@@ -193,24 +228,36 @@ async def column_totals(db: AsyncSession, ctx: Context, stages: list[Stage]) -> 
     return totals
 
 
-async def _page(
-    db: AsyncSession, ctx: Context, stage: Stage, cursor: str | None, per_page: int
-) -> tuple[list[tuple[Deal, bool]], str | None]:
-    """A column's next cards in board order, each with its 決裁者未接触 flag (same query)."""
-    query = (
-        select(Deal, decider_uncontacted(ctx.now))
-        .where(Deal.stage_id == stage.id, *ctx.where)
-        .options(joinedload(Deal.company), joinedload(Deal.owner))
-        .order_by(Deal.board_rank, Deal.id)
-        .limit(per_page + 1)
-    )
-    if cursor and (after := _parse_cursor(cursor)):
-        rank, deal_id = after
-        query = query.where(or_(Deal.board_rank > rank, and_(Deal.board_rank == rank, Deal.id > deal_id)))
-    rows = [(deal, bool(flag)) for deal, flag in (await db.execute(query)).all()]
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    return rows, (f"{rows[-1][0].board_rank}:{rows[-1][0].id}" if more else None)
+async def _pages(
+    db: AsyncSession, ctx: Context, stages: list[Stage], cursor: str | None, per_page: int
+) -> dict[int, tuple[list[Row], str | None]]:
+    """Each column's next cards in board order (stage id -> its rows and the next page's cursor), in one
+    statement: a LIMIT branch per column, so each reads a page off the index however many deals match."""
+    branches = []
+    for n, stage in enumerate(stages):
+        branch = (
+            select(*CARD_COLUMNS, decider_uncontacted(ctx.now).label("decider_uncontacted"), literal(n).label("col"))
+            .join(Company, Company.id == Deal.company_id)
+            .outerjoin(User, User.id == Deal.owner_id)
+            .where(Deal.stage_id == stage.id, *ctx.where)
+            .order_by(Deal.board_rank, Deal.id)
+            .limit(per_page + 1)
+        )
+        if cursor and (after := _parse_cursor(cursor)):
+            rank, deal_id = after
+            branch = branch.where(or_(Deal.board_rank > rank, and_(Deal.board_rank == rank, Deal.id > deal_id)))
+        branches.append(branch.subquery().select())  # a subquery, so each branch keeps its ORDER BY and LIMIT
+    query = branches[0] if len(branches) == 1 else union_all(*branches)
+    found: dict[int, list[Row]] = {stage.id: [] for stage in stages}
+    for row in await db.execute(query):
+        found[row.stage_id].append(row)
+    pages = {}
+    for stage_id, rows in found.items():
+        rows.sort(key=lambda r: (r.board_rank, r.id))  # a UNION keeps no order across branches
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        pages[stage_id] = (rows, f"{rows[-1].board_rank}:{rows[-1].id}" if more else None)
+    return pages
 
 
 def _parse_cursor(cursor: str) -> tuple[int, int] | None:
@@ -219,10 +266,27 @@ def _parse_cursor(cursor: str) -> tuple[int, int] | None:
     return None if None in parsed else parsed  # type: ignore[return-value]
 
 
-async def _cards(db: AsyncSession, ctx: Context, rows: list[tuple[Deal, bool]]) -> dict[int, Card]:
-    nexts = await tasks.next_actions(db, [d.id for d, _ in rows])
+async def _cards(db: AsyncSession, ctx: Context, rows: list[Row]) -> dict[int, Card]:
+    nexts = await tasks.next_action_rows(db, [row.id for row in rows])
     by_id = {s.id: s for s in ctx.stages}
-    return {d.id: Card(d, by_id[d.stage_id], nexts.get(d.id), ctx.today, ctx.now, flag) for d, flag in rows}
+    actor = ctx.actor
+    names: dict[int, str] = {}  # an owner's initials, worked out once per page
+    cards = {}
+    for row in rows:
+        if row.owner_id is not None and row.owner_id not in names:
+            names[row.owner_id] = initials(row.owner_name, row.owner_email)
+        movable = policy.may_edit_deal(actor, owner_id=row.owner_id, owner_team_id=row.owner_team_id)
+        cards[row.id] = Card(
+            row,
+            by_id[row.stage_id],
+            nexts.get(row.id),
+            ctx.today,
+            ctx.now,
+            bool(row.decider_uncontacted),
+            movable,
+            names.get(row.owner_id, "") if row.owner_id is not None else "",
+        )
+    return cards
 
 
 async def more_cards(
@@ -239,9 +303,9 @@ async def more_cards(
     stage = await setup.get_stage(db, stage_id)
     pipeline = await setup.get_pipeline(db, stage.pipeline_id)
     ctx = await context(db, actor, f, pipeline.stages, now)
-    rows, next_cursor = await _page(db, ctx, stage, cursor, per_page)
+    rows, next_cursor = (await _pages(db, ctx, [stage], cursor, per_page))[stage.id]
     cards = await _cards(db, ctx, rows)
-    return Column(stage, cards=[cards[d.id] for d, _ in rows], cursor=next_cursor)
+    return Column(stage, cards=[cards[row.id] for row in rows], cursor=next_cursor)
 
 
 async def totals_for(
@@ -260,5 +324,12 @@ async def card(db: AsyncSession, actor: User, deal_id: int, *, now: datetime | N
     deal = await access.get_deal(db, actor, deal_id)
     pipeline = await setup.get_pipeline(db, deal.pipeline_id)
     ctx = Context(actor, DealFilter(), pipeline.stages, now or utcnow(), local_today())
-    flag = await db.scalar(select(decider_uncontacted(ctx.now)).select_from(Deal).where(Deal.id == deal.id))
-    return (await _cards(db, ctx, [(deal, bool(flag))]))[deal.id]
+    row = (
+        await db.execute(
+            select(*CARD_COLUMNS, decider_uncontacted(ctx.now).label("decider_uncontacted"))
+            .join(Company, Company.id == Deal.company_id)
+            .outerjoin(User, User.id == Deal.owner_id)
+            .where(Deal.id == deal.id)
+        )
+    ).one()
+    return (await _cards(db, ctx, [row]))[deal.id]

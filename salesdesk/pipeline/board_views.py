@@ -7,13 +7,11 @@ this module only gathers what their pages need, in a fixed number of queries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts.models import Person
-from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.i18n import _
 from salesdesk.pipeline import access, board, committee, moves, setup
@@ -21,17 +19,6 @@ from salesdesk.pipeline.filters import DealFilter
 from salesdesk.pipeline.models import Deal, LostReason, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task
-
-
-def may_move(actor: User) -> Callable[[board.Card], bool]:
-    """Whether the actor may move (and plan on) a card: teammates' deals show, read-only, to reps.
-    The owner is loaded with every card, so this costs no query."""
-
-    def check(card: board.Card) -> bool:
-        owner = card.deal.owner
-        return policy.may_edit_deal(actor, owner_id=card.deal.owner_id, owner_team_id=owner.team_id if owner else None)
-
-    return check
 
 
 def board_url(pipeline_id: int | None, f: DealFilter, *, default: bool = False) -> str:

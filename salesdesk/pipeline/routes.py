@@ -46,7 +46,6 @@ async def _board_page(request: Request, db: AsyncSession, actor: User, pipeline_
         f=f,
         board_url=url,
         stages=result.pipeline.stages,
-        may_move=board_views.may_move(actor),
         TaskKind=TaskKind,
         **choices,
     )
@@ -74,7 +73,6 @@ async def more_cards(request: Request, db_session: DB, actor: Actor, stage_id: i
         f=f,
         qs=f.query_string(sort="", page=1),
         board_url=board_views.board_url(column.stage.pipeline_id, f),
-        may_move=board_views.may_move(actor),
     )
 
 

@@ -50,7 +50,7 @@ async def card_panel(request: Request, db_session: DB, actor: Actor, deal_id: in
         return redirect(request, f"/deals/{deal_id}")
     stages = (await setup.get_pipeline(db_session, card.deal.pipeline_id)).stages
     return render(
-        "pipeline/board.html",
+        "pipeline/_card.html",
         block="card",
         card=card,
         stages=stages,

@@ -232,16 +232,17 @@ async def find_duplicates(
 
 async def group_tree(db: AsyncSession, company: Company) -> list[tuple[int, Company]]:
     """The company's group (親会社・子会社) as (depth, company) rows from the top parent down."""
-    ancestors = select(Company.id, Company.parent_id).where(Company.id == company.id).cte("up", recursive=True)
-    ancestors = ancestors.union_all(
-        select(Company.id, Company.parent_id).join(ancestors, Company.id == ancestors.c.parent_id)
-    )
-    root_id = await db.scalar(select(ancestors.c.id).where(ancestors.c.parent_id.is_(None)).limit(1)) or company.id
-    down = select(Company.id, Company.parent_id).where(Company.id == root_id).cte("down", recursive=True)
-    down = down.union_all(select(Company.id, Company.parent_id).join(down, Company.parent_id == down.c.id))
+    # One statement: walk up to the top parent, then down from it to every member of the group.
+    up = select(Company.id, Company.parent_id).where(Company.id == company.id).cte("up", recursive=True)
+    up = up.union_all(select(Company.id, Company.parent_id).join(up, Company.id == up.c.parent_id))
+    top = select(up.c.id).where(up.c.parent_id.is_(None)).limit(1).scalar_subquery()
+    down = select(Company.id).where(Company.id == func.coalesce(top, company.id)).cte("down", recursive=True)
+    down = down.union_all(select(Company.id).join(down, Company.parent_id == down.c.id))
     members = list(
         await db.scalars(select(Company).where(Company.id.in_(select(down.c.id))).order_by(Company.kana_key))
     )
+    ids = {m.id for m in members}
+    root_id = next((m.id for m in members if m.parent_id not in ids), company.id)
     if len(members) <= 1:
         return []
     children: dict[int | None, list[Company]] = {}
@@ -389,6 +390,9 @@ async def companies_changed(db: AsyncSession, actor: User, window: sync.Window) 
     return await sync.page(db, select(Company).options(selectinload(Company.tags)), Company, window)
 
 
-async def user_names(db: AsyncSession) -> dict[int, str]:
-    """Names for owner ids in the timeline's change entries (the users table is small)."""
-    return dict((await db.execute(select(User.id, User.name))).tuples().all())
+async def user_names(db: AsyncSession, ids: set[int] | None = None) -> dict[int, str]:
+    """Names for the user ids a timeline shows (its authors, owners changed): those given, else all."""
+    query = select(User.id, User.name)
+    if ids is not None:
+        query = query.where(User.id.in_(ids))
+    return dict((await db.execute(query)).tuples().all())

@@ -10,7 +10,7 @@ rule.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, inspect, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -60,6 +60,9 @@ async def team_of(db: AsyncSession, user_id: int | None) -> int | None:
 
 
 async def may_edit(db: AsyncSession, actor: User, deal: Deal) -> bool:
+    owner = inspect(deal).attrs.owner.loaded_value  # get_deal loads it: no query for the owner's team then
+    if isinstance(owner, User) and owner.id == deal.owner_id:
+        return policy.may_edit_deal(actor, owner_id=deal.owner_id, owner_team_id=owner.team_id)
     return policy.may_edit_deal(actor, owner_id=deal.owner_id, owner_team_id=await team_of(db, deal.owner_id))
 
 

@@ -83,8 +83,12 @@ class Card:
         return self.deal.probability if self.deal.probability is not None else self.stage.probability
 
     @property
+    def idle_since(self) -> datetime:
+        return self.deal.last_activity_at or self.deal.created_at  # Deal.idle_since, from the row
+
+    @property
     def idle_days(self) -> int:
-        return (self.now - (self.deal.last_activity_at or self.deal.created_at)).days  # Deal.idle_since
+        return (self.now - self.idle_since).days
 
     @property
     def is_idle(self) -> bool:

@@ -36,11 +36,14 @@ async def committee(db: AsyncSession, deal_id: int) -> list[DealContact]:
     return sorted(contacts, key=lambda c: (not c.is_primary, ROLE_ORDER.get(c.role or "", 99), c.person.name))
 
 
-async def candidates(db: AsyncSession, deal: Deal) -> list[Person]:
-    """Persons of the deal's company and its group who are not in the committee yet."""
-    company = await db.get(Company, deal.company_id)
-    assert company is not None
-    ids = await group_ids(db, company)
+async def candidates(db: AsyncSession, deal: Deal, group: list[int] | None = None) -> list[Person]:
+    """Persons of the deal's company and its group (the group's company ids, when the caller has read
+    them already) who are not in the committee yet."""
+    if group is None:
+        company = await db.get(Company, deal.company_id)
+        assert company is not None
+        group = await group_ids(db, company)
+    ids = group
     return list(
         await db.scalars(
             select(Person)

@@ -251,6 +251,9 @@ async def deal_page(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *
 
     quote_events = await deal_quote_events(db, deal.id, limit=page * PAGE_SIZE + 1)
     group = await group_tree(db, deal.company)
+    timeline = merge_timeline(
+        activities, events, [t for t in all_tasks if t.status == "done"], page=page, quote_events=quote_events
+    )
     return DealPage(
         deal=deal,
         may_edit=may_edit,
@@ -258,18 +261,26 @@ async def deal_page(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *
         steps=stage_steps(deal, stages, events, now),
         contacts=contacts,
         coverage=await committee.coverage(db, contacts, now=now),
-        candidates=await committee.candidates(db, deal) if may_edit else [],
+        candidates=await committee.candidates(db, deal, [c.id for _, c in group] or [deal.company_id])
+        if may_edit
+        else [],
         company_names={c.id: c.name for _, c in group} | {deal.company_id: deal.company.name},
-        timeline=merge_timeline(
-            activities, events, [t for t in all_tasks if t.status == "done"], page=page, quote_events=quote_events
-        ),
+        timeline=timeline,
         tasks=[t for t in all_tasks if t.is_open],
-        user_names=await user_names(db),
+        user_names=await user_names(db, shown_users(timeline) | {deal.owner_id or 0}),
         today=clock.today(),
         now=now,
         clock=clock,
         reopen_to=None if deal.stage.is_open else left_stage(events, deal.stage_id),
     )
+
+
+def shown_users(timeline: Timeline) -> set[int]:
+    """Whose names a page of the timeline shows: its entries' authors and the owners a change names."""
+    ids = {e.actor_id for e in timeline.entries if e.actor_id is not None}
+    for entry in timeline.entries:
+        ids |= {v for c in entry.changes if c.field == "owner_id" for v in (c.old, c.new) if isinstance(v, int)}
+    return ids
 
 
 def left_stage(events: list[DealEvent], stage_id: int) -> int | None:

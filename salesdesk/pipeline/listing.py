@@ -3,7 +3,8 @@
 Both start from the board's WHERE clauses (`filters.conditions`, so `visible_deals` decides who
 sees what) across every pipeline. The header's totals are one aggregate over every matching
 deal, the weighted total rounded once at the end like the board's (`board.weighted`); a page is
-one query with stage, company and owner joined, plus one for the shown deals' next actions.
+one query of plain rows (the board card's columns; stage, company and owner joined), plus one for
+the shown deals' next actions. The export reads whole deals: it writes more of their fields.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.i18n import local, local_today
 from salesdesk.pipeline import setup
-from salesdesk.pipeline.board import Card, weighted
+from salesdesk.pipeline.board import CARD_COLUMNS, Card, weighted
 from salesdesk.pipeline.filters import DealFilter, conditions, decider_uncontacted
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
@@ -133,6 +134,10 @@ class DealList:
     def status(self) -> str:
         return self.filters.status or "open"
 
+    @property
+    def pipeline_names(self) -> dict[int, str]:
+        return {p.id: p.name for p in self.pipelines}
+
 
 @dataclass
 class Scope:
@@ -176,14 +181,14 @@ async def list_deals(
     totals = await _totals(db, scope)
     pages = max(1, -(-totals.count // per_page))
     page = min(max(1, f.page), pages)
-    query = (
-        _joined(select(Deal, decider_uncontacted(scope.now)))
-        .where(*scope.where)
-        .options(contains_eager(Deal.stage), contains_eager(Deal.company), contains_eager(Deal.owner))
-    )
-    found = (await db.execute(_ordered(query, f.sort).limit(per_page).offset((page - 1) * per_page))).all()
-    nexts = await tasks.next_actions(db, [d.id for d, _ in found])
-    rows = [Row(d, scope.stages[d.stage_id], nexts.get(d.id), scope.today, scope.now, bool(flag)) for d, flag in found]
+    query = _joined(select(*CARD_COLUMNS, decider_uncontacted(scope.now).label("decider_uncontacted")))
+    query = _ordered(query.where(*scope.where), f.sort).limit(per_page).offset((page - 1) * per_page)
+    found = (await db.execute(query)).all()  # plain rows of what the table shows, no ORM objects
+    nexts = await tasks.next_action_rows(db, [row.id for row in found])
+    rows = [
+        Row(row, scope.stages[row.stage_id], nexts.get(row.id), scope.today, scope.now, bool(row.decider_uncontacted))
+        for row in found
+    ]
     return DealList(rows, totals, f, page, pages, scope.pipelines)
 
 

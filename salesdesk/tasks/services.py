@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from salesdesk import sync
 from salesdesk.accounts.forms import ActivityInput
@@ -98,7 +98,7 @@ async def deal_tasks(db: AsyncSession, deal_id: int) -> list[Task]:
         await db.scalars(
             select(Task)
             .where(Task.deal_id == deal_id)
-            .options(selectinload(Task.owner), selectinload(Task.persons))
+            .options(joinedload(Task.owner), selectinload(Task.persons))  # the owner joined: one statement less
             .order_by(*earliest_first())
         )
     )

@@ -15,7 +15,7 @@ from salesdesk.accounts import exporting, import_uploads, importing
 from salesdesk.accounts.import_files import IGNORE, TARGETS, ImportFileError, Table, guess_mapping
 from salesdesk.accounts.services import CompanyFilter
 from salesdesk.deps import DB, Actor, Now
-from salesdesk.i18n import _
+from salesdesk.i18n import _, current_locale
 from salesdesk.ids import parse_id
 from salesdesk.web import Page, redirect, render
 
@@ -30,8 +30,11 @@ def _upload_page(error: str = "", status_code: int = 200) -> Page:
 
 
 def _too_large(request: Request, exc: RequestEntityTooLarge) -> Response:
-    """The body was refused before the CSRF check ran: hand the page the cookie's token to post again."""
+    """The body was refused before the CSRF check ran: hand the page the cookie's token to post again,
+    and the user's language (this handler runs outside the request's context, in the default one)."""
     ScopeState.from_scope(request.scope).csrf_token = request.cookies.get("csrftoken", "")
+    if (user := request.scope.get("user")) is not None:
+        current_locale.set(user.locale)
     return _upload_page(_("The file is larger than 20 MB."), 422)
 
 

@@ -16,6 +16,7 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
+from salesdesk.accounts import import_uploads
 from salesdesk.db import Base
 from tests.matrix_data import matrix_account
 from tests.test_route_matrix import RULES
@@ -168,3 +169,24 @@ def test_a_template_that_translates_at_its_top_level_is_imported_with_context():
     ]
 
     assert not wrong
+
+
+@pytest.mark.parametrize("locale", ["en", "ja"])
+async def test_a_file_refused_for_its_size_is_refused_in_the_pages_language(locale, login, make_user):
+    """Litestar refuses the body (413) while the route reads it, and its handler runs outside the request's
+    context: the page was Japanese, the default, for an English user too. It speaks the user's language,
+    whatever the browser's."""
+    user = await make_user("rep", name="Misaki Suzuki" if locale == "en" else "鈴木 美咲", locale=locale)
+    client = await login(user)
+    client.headers["Accept-Language"] = "ja" if locale == "en" else "en"
+    token = client.headers.pop("X-CSRFToken")
+
+    huge = await client.post(
+        "/accounts/import",
+        data={"_csrf_token": token},
+        files={"file": ("big.csv", b"x" * (import_uploads.MAX_UPLOAD_BYTES + 2 * 1024 * 1024))},
+    )
+
+    message = {"en": "The file is larger than 20 MB.", "ja": "ファイルが 20 MB を超えています。"}[locale]
+    assert huge.status_code == 422 and message in huge.text
+    assert not problems("/accounts/import (too large)", huge.text, locale)

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from salesdesk import sync
 from salesdesk.accounts import normalize as norm
@@ -63,7 +63,11 @@ class AccountRights:
 
 
 async def rights(db: AsyncSession, actor: User, company: Company) -> AccountRights:
-    owner_team_id = await _team_of(db, company.owner_id)
+    owner = inspect(company).attrs.owner.loaded_value  # get_company loads it: no query for the team then
+    if isinstance(owner, User) and owner.id == company.owner_id:
+        owner_team_id = owner.team_id
+    else:
+        owner_team_id = await _team_of(db, company.owner_id)
     who = {"owner_id": company.owner_id, "owner_team_id": owner_team_id}
     edit = policy.may_edit_account(actor, **who)
     contribute = edit or policy.may_contribute_to_account(
@@ -117,7 +121,7 @@ async def get_company(db: AsyncSession, actor: User, company_id: int) -> Company
     company = await db.scalar(
         select(Company)
         .where(Company.id == company_id)
-        .options(selectinload(Company.owner), selectinload(Company.tags), selectinload(Company.parent))
+        .options(joinedload(Company.owner), selectinload(Company.tags), selectinload(Company.parent))
     )
     if company is None:
         raise NotFound("company")

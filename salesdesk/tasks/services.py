@@ -227,14 +227,26 @@ async def update_task(db: AsyncSession, actor: User, clock: Clock, task_id: int,
 async def cancel_task(
     db: AsyncSession, actor: User, task_id: int, *, seen_version: int, clock: Clock | None = None
 ) -> Task:
-    """Cancelling one occurrence of a 定例 keeps the series: its next occurrence is scheduled."""
+    """Cancelling one occurrence of a 定例 keeps the series: its next occurrence is scheduled.
+    `completed_at` says when the task was closed, cancelled as well as done."""
     task = await get_task(db, actor, task_id)
     await ensure_may_edit(db, actor, task)
     await check_version(db, task, seen_version if task.is_open else None, {"status": TaskStatus.cancelled})
-    task.status = TaskStatus.cancelled
+    task.status, task.completed_at = TaskStatus.cancelled, (clock or Clock.of(actor)).now()
     task.sequence += 1
     await flush_or_stale(db, task, {"status": TaskStatus.cancelled})
     await series.schedule_next(db, task, clock or Clock.of(actor))
+    return task
+
+
+async def reopen_task(db: AsyncSession, actor: User, task_id: int) -> Task:
+    """Open again a task that a deal's close finished, when the close is undone (pipeline/moves.py);
+    the pages and the API never reopen a task by hand."""
+    task = await get_task(db, actor, task_id)
+    await ensure_may_edit(db, actor, task)
+    task.status, task.completed_at = TaskStatus.open, None
+    task.sequence += 1  # calendars show it again
+    await flush_or_stale(db, task, {"status": TaskStatus.open})
     return task
 
 

@@ -8,7 +8,7 @@ probability back to the stage's, a history row, and the next-action rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -160,6 +160,8 @@ async def move_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, d
     if stage is None or stage.pipeline_id != deal.pipeline_id:
         raise Invalid(stage_id="stage.unknown")
     from_stage = deal.stage
+    # reopened (the board's undo, the deal page's reopen): the tasks its close finished come back
+    reopening = await closed_by_close(db, deal) if stage.is_open and not from_stage.is_open else []
     after_id, before_id = data.after_id, data.before_id
     if stage.id == deal.stage_id:  # a reorder within the column: bookkeeping, no version needed
         rank = await rank_between(db, stage.id, after_id=after_id, before_id=before_id, moving_id=deal.id)
@@ -177,7 +179,7 @@ async def move_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, d
         | errors
     )
     needs_next = False
-    if stage.is_open and data.next_action is None and not await tasks.has_open_task(db, deal.id):
+    if stage.is_open and data.next_action is None and not reopening and not await tasks.has_open_task(db, deal.id):
         if (await setup.sales_settings(db)).require_next_action:
             errors["next_title"] = "next_action.required"
         needs_next = True
@@ -198,6 +200,8 @@ async def move_deal(db: AsyncSession, actor: User, clock: Clock, deal_id: int, d
         await tasks.create_next_action(db, actor, clock, data.next_action, deal_id=deal.id)
     if data.close_tasks and not stage.is_open:
         await close_open_tasks(db, actor, clock, deal, won=stage.is_won)
+    for task in reopening:
+        await tasks.reopen_task(db, actor, task.id)
     return Move(deal, from_stage, needs_next)
 
 
@@ -211,12 +215,29 @@ async def open_tasks(db: AsyncSession, deal_id: int) -> list[Task]:
 
 async def close_open_tasks(db: AsyncSession, actor: User, clock: Clock, deal: Deal, *, won: bool) -> None:
     """A closed deal needs no next step: its open tasks done (won) or cancelled (lost), each
-    through the tasks' own service (rights, versions, calendar sequence, webhooks)."""
+    through the tasks' own service (rights, versions, calendar sequence, webhooks). They are closed
+    at the very moment the deal entered its stage, which is how reopening it finds them again."""
+    closing = replace(clock, fixed=deal.stage_entered_at)
     for task in await open_tasks(db, deal.id):
         if won:
-            await tasks.complete_task(db, actor, clock, task.id, CompletionInput(seen_version=task.version))
+            await tasks.complete_task(db, actor, closing, task.id, CompletionInput(seen_version=task.version))
         else:
-            await tasks.cancel_task(db, actor, task.id, seen_version=task.version, clock=clock)
+            await tasks.cancel_task(db, actor, task.id, seen_version=task.version, clock=closing)
+
+
+async def closed_by_close(db: AsyncSession, deal: Deal) -> list[Task]:
+    """The tasks the deal's close finished (closed when it entered its stage); a 定例's next occurrence,
+    scheduled when its task closed, already stands in for it."""
+    return list(
+        await db.scalars(
+            select(Task).where(
+                Task.deal_id == deal.id,
+                Task.status != TaskStatus.open,
+                Task.completed_at == deal.stage_entered_at,
+                Task.recurrence.is_(None),
+            )
+        )
+    )
 
 
 def current_values(deal: Deal) -> dict[str, Any]:

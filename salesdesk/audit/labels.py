@@ -178,6 +178,17 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "tax_category": {"standard": N_("Standard rate 10%"), "reduced": N_("Reduced rate 8%"), "exempt": N_("Tax exempt")},
     "locale": {"ja": "日本語", "en": "English"},
     "direction": {"up": N_("Up"), "down": N_("Down")},
+    "events": {  # a webhook's events, as its page names them
+        "deal.created": N_("Deal created"),
+        "deal.stage_changed": N_("Deal moved to another stage"),
+        "deal.won": N_("Deal won"),
+        "deal.lost": N_("Deal lost"),
+        "deal.amount_changed": N_("Deal amount changed"),
+        "deal.close_date_changed": N_("Expected close date changed"),
+        "company.created": N_("Company created"),
+        "company.merged": N_("Companies merged"),
+        "task.completed": N_("Task completed"),
+    },
     "required_fields": {
         "amount_jpy": N_("Amount"),
         "expected_close_date": N_("Expected close"),

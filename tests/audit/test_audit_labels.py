@@ -10,6 +10,7 @@ from salesdesk.audit.labels import ENTITY_LABELS, column_label, value_label
 from salesdesk.audit.models import Audited
 from salesdesk.db import Base
 from salesdesk.i18n import current_locale
+from salesdesk.webhooks.models import EVENTS
 
 
 def audited() -> list[type]:
@@ -23,6 +24,7 @@ def test_every_audited_table_and_column_has_a_label():
         unnamed += [f"{cls.__tablename__}.{key}" for key in columns if column_label(key) == key]
 
     assert not unnamed
+    assert all(value_label("events", event) != event for event in EVENTS)  # a webhook's events
 
 
 def test_a_stored_code_reads_as_its_label_and_data_as_it_is():

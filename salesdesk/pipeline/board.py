@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Row, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Row, and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts.models import Company
@@ -238,9 +238,10 @@ async def _pages(
     """Each column's next cards in board order (stage id -> its rows and the next page's cursor), in one
     statement: a LIMIT branch per column, so each reads a page off the index however many deals match."""
     branches = []
-    for n, stage in enumerate(stages):
+    decider = decider_uncontacted(ctx.now).label("decider_uncontacted")  # built once, correlated in each branch
+    for stage in stages:
         branch = (
-            select(*CARD_COLUMNS, decider_uncontacted(ctx.now).label("decider_uncontacted"), literal(n).label("col"))
+            select(*CARD_COLUMNS, decider)
             .join(Company, Company.id == Deal.company_id)
             .outerjoin(User, User.id == Deal.owner_id)
             .where(Deal.stage_id == stage.id, *ctx.where)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from salesdesk import sync
 from salesdesk.auth.models import User
@@ -60,21 +60,19 @@ async def ensure_defaults(db: AsyncSession) -> Pipeline:
 
 
 async def list_pipelines(db: AsyncSession) -> list[Pipeline]:
-    return list(
-        await db.scalars(
-            select(Pipeline).options(selectinload(Pipeline.stages)).order_by(Pipeline.position, Pipeline.id)
-        )
-    )
+    """Every pipeline with its stages, in one statement (the stages joined)."""
+    query = select(Pipeline).options(joinedload(Pipeline.stages)).order_by(Pipeline.position, Pipeline.id)
+    return list((await db.scalars(query)).unique())
 
 
 async def get_pipeline(db: AsyncSession, pipeline_id: int | None) -> Pipeline:
     """The pipeline with its stages in order; None means the default one."""
-    query = select(Pipeline).options(selectinload(Pipeline.stages))
+    query = select(Pipeline).options(joinedload(Pipeline.stages))  # one statement, the stages joined
     if pipeline_id is None:
         query = query.order_by(Pipeline.is_default.desc(), Pipeline.position, Pipeline.id).limit(1)
     else:
         query = query.where(Pipeline.id == pipeline_id)
-    pipeline = await db.scalar(query)
+    pipeline = (await db.scalars(query)).unique().first()
     if pipeline is None:
         raise NotFound("pipeline")
     return pipeline

@@ -4,9 +4,11 @@ page show. A code (``decision_maker``, ``half_up``, ``True``) gets its label; an
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Any
 
-from salesdesk.i18n import gettext
+from salesdesk.i18n import fmt_date, fmt_datetime, gettext
 from salesdesk.i18n.messages import FIELD_LABELS, N_, field_label
 
 ENTITY_LABELS = {
@@ -122,6 +124,21 @@ COLUMN_LABELS = {
     "direction": N_("Direction"),
 }
 
+# A name or title means another thing per table: 会社名, not 氏名; a task's title, not a job title.
+TABLE_COLUMN_LABELS = {
+    "companies": {"name": N_("Company name")},
+    "issuer_settings": {"name": N_("Company name")},
+    "departments": {"name": N_("Department name")},
+    "products": {"name": N_("Product name")},
+    "teams": {"name": N_("Team name")},
+    "pipelines": {"name": N_("Pipeline name")},
+    "stages": {"name": N_("Stage name")},
+    "lost_reasons": {"name": N_("Lost reason")},
+    "persons": {"title": N_("Job title")},
+    "deals": {"title": N_("Deal title")},
+    "tasks": {"title": N_("Task title")},
+}
+
 _ROLES = {"admin": N_("Administrator"), "manager": N_("Manager"), "rep": N_("Sales rep")}
 _BUYING_ROLES = {
     "decision_maker": N_("Decision maker"),
@@ -199,14 +216,20 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
 }
 _YES_NO = {True: N_("Yes"), False: N_("No")}
+ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?")
+ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 def entity_label(table: str) -> str:
     return gettext(ENTITY_LABELS[table]) if table in ENTITY_LABELS else table
 
 
-def column_label(column: str) -> str:
-    """A column's name: the form's label where a form has the field, else the log's own."""
+def column_label(column: str, table: Any = "") -> str:
+    """A column's name: its table's own word for it, else the form's label, else the log's own.
+    `table` is a table name or a row (a 409's current row)."""
+    table = getattr(table, "__tablename__", table)
+    if column in TABLE_COLUMN_LABELS.get(table, {}):
+        return gettext(TABLE_COLUMN_LABELS[table][column])
     if column not in FIELD_LABELS and column in COLUMN_LABELS:
         return gettext(COLUMN_LABELS[column])
     return field_label(column)
@@ -221,6 +244,14 @@ def value_label(column: str, value: Any) -> str:
     labels = VALUE_LABELS.get(column, {})
     if isinstance(value, str) and value in labels:
         return gettext(labels[value])
+    if isinstance(value, str) and ISO_MOMENT.fullmatch(value):  # the log keeps dates and times as ISO text
+        value = datetime.fromisoformat(value)
+    elif isinstance(value, str) and ISO_DAY.fullmatch(value):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        return fmt_datetime(value)
+    if isinstance(value, date):
+        return fmt_date(value, with_weekday=False)
     return "" if value is None else str(value)
 
 

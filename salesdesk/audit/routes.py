@@ -49,6 +49,7 @@ async def audit_page(
         result=result,
         f=f,
         raw={"since": since, "until": until},
+        names=await services.referenced_names(db_session, result.entries),
         entities=await services.entity_names(db_session),
         entity_label=entity_label,
         users=await auth_services.list_users(db_session, actor),

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth import policy
 from salesdesk.auth.models import User
+from salesdesk.db import Base
 from salesdesk.errors import Forbidden
 
 PAGE_SIZE = 50
@@ -67,3 +68,34 @@ async def list_entries(db: AsyncSession, actor: User, f: AuditFilter) -> AuditPa
 
 async def entity_names(db: AsyncSession) -> list[str]:
     return list(await db.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)))
+
+
+def _named_target(table: str, column: str) -> Table | None:
+    """The table an id column points at (its foreign key), when that table's rows have a name or a title."""
+    columns = Base.metadata.tables[table].c if table in Base.metadata.tables else {}
+    for key in columns[column].foreign_keys if column in columns else ():
+        if "name" in key.column.table.c or "title" in key.column.table.c:
+            return key.column.table
+    return None
+
+
+async def referenced_names(db: AsyncSession, entries: list[AuditEntry]) -> dict[tuple[str, str, int], str]:
+    """(table, column, id) -> the name of the row an id in the entries points at (担当営業 1 is 鈴木 美咲),
+    one query per table pointed at; a row deleted since keeps its bare id."""
+    refs = {
+        (entry.entity, column, value): target
+        for entry in entries
+        for column, pair in entry.changes.items()
+        if (target := _named_target(entry.entity, column)) is not None
+        for value in pair
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+    names: dict[tuple[Table, int], str] = {}
+    for target in set(refs.values()):
+        label = target.c.name if "name" in target.c else target.c.title
+        ids = {value for (_, _, value), t in refs.items() if t is target}
+        names |= {
+            (target, row_id): name
+            for row_id, name in await db.execute(select(target.c.id, label).where(target.c.id.in_(ids)))
+        }
+    return {ref: names[target, ref[2]] for ref, target in refs.items() if (target, ref[2]) in names}

@@ -11,6 +11,7 @@ from salesdesk.audit.models import Audited
 from salesdesk.db import Base
 from salesdesk.i18n import current_locale
 from salesdesk.webhooks.models import EVENTS
+from tests.matrix_data import matrix_account
 
 
 def audited() -> list[type]:
@@ -47,3 +48,15 @@ def test_a_stored_code_reads_as_its_label_and_data_as_it_is():
 
     assert shown[:7] == ["決裁者", "管理者", "四捨五入", "はい", "金額, 失注理由", "open", "2026/12/02(水) 08:30"]
     assert shown[-3:] == ["会社名", "タスク名", "役職"]
+
+
+async def test_the_log_names_the_row_an_id_points_at(login, make_user, db, rep):
+    """担当営業 → 1 said nothing; the log names the user (the id beside it), marked as data."""
+    admin = await make_user("admin", name="管理 花子", locale="ja")
+    await matrix_account(db, rep)
+    client = await login(admin)
+
+    page = (await client.get("/admin/audit?entity=companies")).text
+
+    owner = f'<span translate="no">鈴木 美咲</span> <span class="muted">#{rep.id}</span>'
+    assert f"<dt>担当営業</dt><dd><del>—</del> → <ins>{owner}</ins>" in page

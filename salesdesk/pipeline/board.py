@@ -167,8 +167,8 @@ async def context(
 ) -> Context:
     now = now or utcnow()
     today = local_today()
-    settings = await setup.sales_settings(db)
-    where = conditions(actor, f, stages, now=now, today=today, fy_start_month=settings.fiscal_year_start_month)
+    fy_start = await setup.fiscal_start_month(db, f.period)
+    where = conditions(actor, f, stages, now=now, today=today, fy_start_month=fy_start)
     return Context(actor, f, stages, now, today, where)
 
 

@@ -155,9 +155,9 @@ async def _scope(db: AsyncSession, actor: User, f: DealFilter, now: datetime | N
     f = replace(f, status=f.status or "open")  # the list's default; "all" lists closed deals too
     pipelines = await setup.list_pipelines(db)
     stages = [s for p in pipelines for s in p.stages]
-    settings = await setup.sales_settings(db)
+    fy_start = await setup.fiscal_start_month(db, f.period)
     now, today = now or utcnow(), local_today()
-    where = conditions(actor, f, stages, now=now, today=today, fy_start_month=settings.fiscal_year_start_month)
+    where = conditions(actor, f, stages, now=now, today=today, fy_start_month=fy_start)
     return Scope(f, where, pipelines, {s.id: s for s in stages}, now, today)
 
 

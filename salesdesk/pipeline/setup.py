@@ -112,6 +112,15 @@ async def list_lost_reasons(db: AsyncSession, *, active_only: bool = True) -> li
     return list(await db.scalars(query))
 
 
+FISCAL_PERIODS = frozenset({"this_quarter", "next_quarter", "this_fy"})  # the periods the fiscal year decides
+
+
+async def fiscal_start_month(db: AsyncSession, period: str) -> int:
+    """The fiscal year's first month when a filter's period depends on it; a page filtering by another
+    period (or none) reads no settings for it."""
+    return (await sales_settings(db)).fiscal_year_start_month if period in FISCAL_PERIODS else 4
+
+
 async def sales_settings(db: AsyncSession) -> SalesSettings:
     """The settings row; the defaults (not saved) when an install has none yet."""
     settings = await db.scalar(select(SalesSettings).order_by(SalesSettings.id).limit(1))

@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from salesdesk.i18n import fmt_date, fmt_datetime, gettext
+from salesdesk.i18n import fmt_date, fmt_datetime, gettext, yen
 from salesdesk.i18n.messages import FIELD_LABELS, N_, field_label
 
 ENTITY_LABELS = {
@@ -248,6 +248,8 @@ def value_label(column: str, value: Any) -> str:
         value = datetime.fromisoformat(value)
     elif isinstance(value, str) and ISO_DAY.fullmatch(value):
         value = date.fromisoformat(value)
+    if column.endswith("_jpy") and isinstance(value, int | str) and str(value).lstrip("-").isdigit():
+        return yen(int(value))
     if isinstance(value, datetime):
         return fmt_datetime(value)
     if isinstance(value, date):

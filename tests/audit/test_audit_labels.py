@@ -39,6 +39,7 @@ def test_a_stored_code_reads_as_its_label_and_data_as_it_is():
             value_label("required_fields", ["amount_jpy", "lost_reason"]),
             value_label("name", "open"),  # a name that happens to look like a code stays a name
             value_label("stage_entered_at", "2026-12-01T23:30:00+00:00"),
+            value_label("total_jpy", 11000),
             column_label("name", "companies"),
             column_label("title", "tasks"),
             column_label("title", "persons"),
@@ -46,7 +47,16 @@ def test_a_stored_code_reads_as_its_label_and_data_as_it_is():
     finally:
         current_locale.reset(token)
 
-    assert shown[:7] == ["決裁者", "管理者", "四捨五入", "はい", "金額, 失注理由", "open", "2026/12/02(水) 08:30"]
+    assert shown[:8] == [
+        "決裁者",
+        "管理者",
+        "四捨五入",
+        "はい",
+        "金額, 失注理由",
+        "open",
+        "2026/12/02(水) 08:30",
+        "¥11,000",
+    ]
     assert shown[-3:] == ["会社名", "タスク名", "役職"]
 
 

@@ -11,9 +11,9 @@ the same way (TeamMove).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,9 +24,9 @@ from salesdesk.pipeline.models import Deal, DealEvent
 INT_FIELDS = ("stage_id", "amount_jpy", "probability", "owner_id")
 
 
-@dataclass(frozen=True)
-class DealState:
-    """A deal's tracked values at one moment; `stage_id` None: it did not exist then."""
+class DealState(NamedTuple):
+    """A deal's tracked values at one moment; `stage_id` None: it did not exist then. A plain
+    tuple: a bridge makes two per changed deal."""
 
     stage_id: int | None = None
     amount_jpy: int | None = None
@@ -41,6 +41,7 @@ class DealState:
 
 
 GONE = DealState()
+FIELD_INDEX = {name: n for n, name in enumerate(DealState._fields)}
 
 
 def typed(field_name: str, text: str | None) -> Any:
@@ -54,12 +55,11 @@ def typed(field_name: str, text: str | None) -> Any:
     return text
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One tracked field's change, as far as the bridge reads it (not who, nor its change set)."""
+
     deal_id: int
-    change_set: str
     at: datetime
-    actor_id: int | None
     field: str
     old: Any
     new: Any
@@ -85,12 +85,15 @@ class History:
     def state_at(self, deal_id: int, now: DealState, moment: datetime) -> DealState:
         """The deal at `moment` (not before `after`), from its state now."""
         assert moment >= self.after, "the history read starts later than the moment asked for"
-        undone: dict[str, Any] = {}
-        for event in reversed(self.by_deal.get(deal_id, ())):
+        events = self.by_deal.get(deal_id)
+        if not events or events[-1].at <= moment:
+            return now
+        values = list(now)
+        for event in reversed(events):
             if event.at <= moment:
                 break
-            undone[event.field] = event.old
-        return replace(now, **undone) if undone else now
+            values[FIELD_INDEX[event.field]] = event.old
+        return DealState(*values)
 
     def team_at(self, user_id: int | None, team_now: int | None, moment: datetime) -> int | None:
         team = team_now
@@ -115,22 +118,18 @@ async def read_history(db: AsyncSession, after: datetime) -> History:
     """Two statements: the deal events and the team moves after the moment."""
     history = History(after)
     rows = await db.execute(
-        select(
-            DealEvent.deal_id,
-            DealEvent.change_set,
-            DealEvent.at,
-            DealEvent.actor_id,
-            DealEvent.field,
-            DealEvent.old_value,
-            DealEvent.new_value,
-            DealEvent.note,
-        )
+        select(DealEvent.deal_id, DealEvent.at, DealEvent.field, DealEvent.old_value, DealEvent.new_value)
+        .add_columns(DealEvent.note)
         .where(DealEvent.at > after)
         .order_by(DealEvent.at, DealEvent.id)
     )
-    for deal_id, change_set, at, actor_id, name, old, new, note in rows:
-        event = Event(deal_id, change_set, at, actor_id, name, typed(name, old), typed(name, new), note)
-        history.by_deal.setdefault(deal_id, []).append(event)
+    by_deal = history.by_deal
+    for deal_id, at, name, old, new, note in rows:
+        event = Event(deal_id, at, name, typed(name, old), typed(name, new), note)
+        if deal_id in by_deal:
+            by_deal[deal_id].append(event)
+        else:
+            by_deal[deal_id] = [event]
     moves = await db.execute(
         select(TeamMove.user_id, TeamMove.at, TeamMove.old_team_id).where(TeamMove.at > after).order_by(TeamMove.at)
     )
@@ -152,7 +151,8 @@ def state_columns() -> Select:
 
 
 def state_of(row: Any) -> DealState:
-    return DealState(row.stage_id, row.amount_jpy, row.expected_close_date, row.forecast, row.probability, row.owner_id)
+    """A row of state_columns() (the id, then DealState's fields in order) as a DealState."""
+    return DealState(*row[1:7])
 
 
 async def pipeline_at(db: AsyncSession, moment: datetime) -> dict[int, DealState]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from salesdesk.auth.models import Role, User
 from salesdesk.meetings.asof import DealState, Event, History
-from salesdesk.pipeline.models import FORECAST_RANK, Stage, StageKind
+from salesdesk.pipeline.models import FORECAST_RANK, StageKind
 
 CATEGORIES = (
     "new",
@@ -42,6 +43,14 @@ FLAGS = (
 PUSHED_WINDOW = timedelta(days=90)
 
 
+class Viewer(NamedTuple):
+    """What the visibility rule reads of the actor, copied once (not an ORM attribute per deal)."""
+
+    role: str
+    id: int
+    team_id: int | None
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose pipeline: what the actor sees, narrowed to a pipeline, a team and/or an owner."""
@@ -50,12 +59,16 @@ class Scope:
     pipeline_id: int | None = None
     team_id: int | None = None
     owner_id: int | None = None
+    viewer: Viewer = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "viewer", Viewer(self.actor.role, self.actor.id, self.actor.team_id))
 
     def of_owner(self, owner_id: int | None) -> Scope:
         return replace(self, owner_id=owner_id)
 
 
-def visible(actor: User, owner_id: int | None, owner_team: int | None) -> bool:
+def visible(actor: User | Viewer, owner_id: int | None, owner_team: int | None) -> bool:
     """access.owned_by_visible for a past owner and the team they were in then."""
     if actor.role == Role.admin or owner_id == actor.id:
         return True
@@ -64,34 +77,39 @@ def visible(actor: User, owner_id: int | None, owner_team: int | None) -> bool:
     return actor.team_id is not None and owner_team == actor.team_id
 
 
+class StageInfo(NamedTuple):
+    """A stage's plain columns (read once per bridge; no ORM object per access)."""
+
+    id: int
+    pipeline_id: int
+    name: str
+    position: int
+    probability: int
+    kind: str
+    rotting_days: int | None
+
+
 @dataclass
 class World:
     """What the scope rule needs: the stages, each user's team now, and the history since."""
 
-    stages: dict[int, Stage]
+    stages: dict[int, StageInfo]
     teams_now: dict[int, int | None]
     history: History
 
     def team_at(self, owner_id: int | None, moment: datetime) -> int | None:
         if owner_id is None:
             return None
+        if owner_id not in self.history.moves_by_user:  # the usual case: no team change since
+            return self.teams_now.get(owner_id)
         return self.history.team_at(owner_id, self.teams_now.get(owner_id), moment)
 
-    def stage(self, state: DealState) -> Stage | None:
+    def stage(self, state: DealState) -> StageInfo | None:
         return self.stages.get(state.stage_id) if state.stage_id is not None else None
 
     def in_scope(self, scope: Scope, state: DealState, moment: datetime, *, open_only: bool = True) -> bool:
         stage = self.stage(state)
-        if stage is None or (open_only and stage.kind != StageKind.open):
-            return False
-        if scope.pipeline_id is not None and stage.pipeline_id != scope.pipeline_id:
-            return False
-        if scope.owner_id is not None and state.owner_id != scope.owner_id:
-            return False
-        team = self.team_at(state.owner_id, moment)
-        if scope.team_id is not None and (state.owner_id is None or team != scope.team_id):
-            return False
-        return visible(scope.actor, state.owner_id, team)
+        return in_scope(scope, stage, state, self.team_at(state.owner_id, moment), open_only=open_only)
 
     def weighted_raw(self, state: DealState) -> int:
         """amount × probability %, in yen-percent (rounded once, on the total)."""
@@ -100,7 +118,22 @@ class World:
         return (state.amount_jpy or 0) * probability
 
 
-@dataclass
+def in_scope(
+    scope: Scope, stage: StageInfo | None, state: DealState, team: int | None, *, open_only: bool = True
+) -> bool:
+    """An (open) deal of the scope, given its stage and its owner's team at that moment."""
+    if stage is None or (open_only and stage.kind != StageKind.open):
+        return False
+    if scope.pipeline_id is not None and stage.pipeline_id != scope.pipeline_id:
+        return False
+    if scope.owner_id is not None and state.owner_id != scope.owner_id:
+        return False
+    if scope.team_id is not None and (state.owner_id is None or team != scope.team_id):
+        return False
+    return visible(scope.viewer, state.owner_id, team)
+
+
+@dataclass(slots=True)
 class Placed:
     """A deal's state at one moment, with what follows from it then."""
 
@@ -108,7 +141,7 @@ class Placed:
     moment: datetime
     in_scope: bool
     team_id: int | None
-    stage: Stage | None
+    stage: StageInfo | None
 
     @property
     def amount(self) -> int:
@@ -119,22 +152,18 @@ class Placed:
         return self.stage.kind if self.stage else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Activity:
-    """A deal's tasks and activities as far as stale-ness needs them (changes.py fills it)."""
+    """A deal's tasks and activities as far as stale-ness needs them, at "since" and at "until"
+    (changes.py reads them with one GROUP BY): the newest activity (or done task), and whether
+    an open task existed then (created, not yet done or cancelled)."""
 
     created_at: datetime | None = None
     last_activity: dict[str, datetime | None] = field(default_factory=dict)  # "since"/"until" -> newest
-    tasks: list[tuple[datetime, str, datetime | None, datetime]] = field(default_factory=list)
+    open_task: dict[str, bool] = field(default_factory=dict)  # "since"/"until" -> an open task then
 
-    def has_open_task(self, moment: datetime) -> bool:
-        """A task existed and was not yet done or cancelled (status, completed_at, updated_at)."""
-        for created_at, status, completed_at, updated_at in self.tasks:
-            if created_at > moment:
-                continue
-            if status == "open" or (completed_at or updated_at) > moment:
-                return True
-        return False
+    def has_open_task(self, which: str) -> bool:
+        return self.open_task.get(which, False)
 
 
 @dataclass
@@ -159,9 +188,8 @@ class DealChange:
 def place(world: World, scope: Scope, state: DealState, moment: datetime) -> Placed | None:
     if not state.exists:
         return None
-    return Placed(
-        state, moment, world.in_scope(scope, state, moment), world.team_at(state.owner_id, moment), world.stage(state)
-    )
+    stage, team = world.stage(state), world.team_at(state.owner_id, moment)
+    return Placed(state, moment, in_scope(scope, stage, state, team), team, stage)
 
 
 def classify(
@@ -195,32 +223,37 @@ def _ever_in_scope(world: World, scope: Scope, deal_id: int, now: DealState, eve
     return any(world.in_scope(scope, world.history.state_at(deal_id, now, e.at), e.at, open_only=False) for e in events)
 
 
-def add_flags(
-    change: DealChange, *, pushed_repeatedly: bool, activity: Activity, since: datetime, until: datetime
-) -> None:
+def add_state_flags(change: DealChange) -> None:
+    """The flags that follow from the deal's two states alone (no query)."""
     before, after = change.before, change.after
+    if not (before and after):
+        return
     flags = change.flags
-    if before and after:
-        b, a = before.state, after.state
-        if b.expected_close_date and a.expected_close_date and b.expected_close_date != a.expected_close_date:
-            change.close_days = (a.expected_close_date - b.expected_close_date).days
-            flags.append("pushed_out" if change.close_days > 0 else "pulled_in")
-        if _both_open_in_one_pipeline(before, after) and before.stage.position != after.stage.position:  # type: ignore[union-attr]
-            flags.append("stage_advanced" if after.stage.position > before.stage.position else "stage_back")  # type: ignore[union-attr]
-        rank_b, rank_a = FORECAST_RANK.get(b.forecast, 0), FORECAST_RANK.get(a.forecast, 0)  # type: ignore[call-overload]
-        if rank_b != rank_a:
-            flags.append("forecast_up" if rank_a > rank_b else "forecast_down")
-            reasons = [e.note for e in change.events if e.field == "forecast" and e.note]
-            change.forecast_reason = reasons[-1] if reasons else None
-        if b.owner_id != a.owner_id:
-            flags.append("owner_changed")
-        if before.status == StageKind.open and after.status == StageKind.open:
-            if is_stale(after, activity, "until") and not is_stale(before, activity, "since"):
-                flags.append("became_stale")
-    if after and after.status == StageKind.open and not activity.has_open_task(until):
-        flags.append("no_next_action")
+    b, a = before.state, after.state
+    if b.expected_close_date and a.expected_close_date and b.expected_close_date != a.expected_close_date:
+        change.close_days = (a.expected_close_date - b.expected_close_date).days
+        flags.append("pushed_out" if change.close_days > 0 else "pulled_in")
+    if _both_open_in_one_pipeline(before, after) and before.stage.position != after.stage.position:  # type: ignore[union-attr]
+        flags.append("stage_advanced" if after.stage.position > before.stage.position else "stage_back")  # type: ignore[union-attr]
+    rank_b, rank_a = FORECAST_RANK.get(b.forecast, 0), FORECAST_RANK.get(a.forecast, 0)  # type: ignore[call-overload]
+    if rank_b != rank_a:
+        flags.append("forecast_up" if rank_a > rank_b else "forecast_down")
+        reasons = [e.note for e in change.events if e.field == "forecast" and e.note]
+        change.forecast_reason = reasons[-1] if reasons else None
+    if b.owner_id != a.owner_id:
+        flags.append("owner_changed")
+
+
+def add_activity_flags(change: DealChange, *, pushed_repeatedly: bool, activity: Activity) -> None:
+    """The flags that need the deal's tasks and activities (after the state flags, in FLAGS order)."""
+    before, after = change.before, change.after
+    if before and after and before.status == StageKind.open and after.status == StageKind.open:
+        if is_stale(after, activity, "until") and not is_stale(before, activity, "since"):
+            change.flags.append("became_stale")
+    if after and after.status == StageKind.open and not activity.has_open_task("until"):
+        change.flags.append("no_next_action")
     if pushed_repeatedly:
-        flags.append("pushed_repeatedly")
+        change.flags.append("pushed_repeatedly")
 
 
 def _both_open_in_one_pipeline(before: Placed, after: Placed) -> bool:
@@ -235,7 +268,7 @@ def _both_open_in_one_pipeline(before: Placed, after: Placed) -> bool:
 
 def is_stale(placed: Placed, activity: Activity, which: str) -> bool:
     """The board's stale rule at a past moment: idle beyond the stage's rotting days, or no next action."""
-    if not activity.has_open_task(placed.moment):
+    if not activity.has_open_task(which):
         return True
     stage = placed.stage
     if stage is None or stage.rotting_days is None:

@@ -2,9 +2,12 @@
 
 A deal with no event since `since` (and whose owner changed no team) is *quiet*: it is the same
 at both moments, so it is counted by one GROUP BY in the database and never loaded; only the
-deals that changed are read and reconstructed. A fixed number of statements, whatever the size
-of the pipeline: stages, users, the history (2), the changed deals, the quiet totals, the quiet
-deals that want attention anyway, the push-outs of 90 days, their tasks and their activities.
+deals that changed are read and reconstructed, from plain columns (never ORM objects). A fixed
+number of statements, whatever the size of the pipeline: stages, users, the history (2), the
+changed deals, the quiet totals; a detailed bridge (the API, the meeting's agenda, the minutes) adds
+the push-outs of 90 days, the quiet deals that want attention anyway, every deal's tasks and
+activities (correlated columns of the deal rows) and titles. The review page asks for the bridge
+without them and details only the deals it lists (detail(): two statements).
 """
 
 from __future__ import annotations
@@ -12,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts.models import Activity, Company
 from salesdesk.auth.models import User
 from salesdesk.meetings import asof, bridge
 from salesdesk.meetings.asof import DealState
-from salesdesk.meetings.bridge import BridgeRow, DealChange, Scope, Totals, World
+from salesdesk.meetings.bridge import BridgeRow, DealChange, Scope, StageInfo, Totals, World
 from salesdesk.meetings.models import TeamMove
 from salesdesk.pipeline.access import owned_by_visible
 from salesdesk.pipeline.models import Deal, DealEvent, Stage, StageKind
@@ -56,64 +59,61 @@ class Changes:
         return {change.deal_id: change for change in self.deals}
 
 
-def changed_since(since: datetime) -> ColumnElement[bool]:
-    """Deals with an event after `since`, or whose owner moved team since."""
-    return or_(
-        Deal.id.in_(select(DealEvent.deal_id).where(DealEvent.at > since)),
-        Deal.owner_id.in_(select(TeamMove.user_id).where(TeamMove.at > since)),
-    )
+def changed_since(since: datetime, *, moves: bool) -> ColumnElement[bool]:
+    """Deals with an event after `since`, or (when any user changed team since) whose owner did."""
+    with_events = Deal.id.in_(select(DealEvent.deal_id).where(DealEvent.at > since))
+    if not moves:
+        return with_events
+    return or_(with_events, Deal.owner_id.in_(select(TeamMove.user_id).where(TeamMove.at > since)))
 
 
 async def compute(
-    db: AsyncSession, scope: Scope, since: datetime, until: datetime, *, list_quiet: bool = False
+    db: AsyncSession, scope: Scope, since: datetime, until: datetime, *, list_quiet: bool = False, detailed: bool = True
 ) -> Changes:
-    stages = {s.id: s for s in await db.scalars(select(Stage))}
-    users = {row.id: row.team_id for row in await db.execute(select(User.id, User.team_id))}
-    history = await asof.read_history(db, since)
-    world = World(stages, users, history)
-    changed = {
-        row.id: row
+    """The bridge. `detailed=False` gives the figures, every changed deal's category and the flags its
+    two states show, and no more: no quiet deal is loaded, and the caller adds the flags that need tasks
+    and activities, and the titles, to the deals it shows (detail()), so a page that lists 50 deals per
+    category does not read every deal's tasks."""
+    stages = {
+        row[0]: StageInfo(*row)
         for row in await db.execute(
-            asof.state_columns()
-            .add_columns(Deal.title, Company.name.label("company"), Deal.created_at)
-            .join(Company, Company.id == Deal.company_id)
-            .where(changed_since(since))
+            select(Stage.id, Stage.pipeline_id, Stage.name, Stage.position, Stage.probability, Stage.kind).add_columns(
+                Stage.rotting_days
+            )
         )
     }
-    deal_ids = changed.keys() | history.by_deal.keys()
+    users = dict((await db.execute(select(User.id, User.team_id))).tuples().all())
+    history = await asof.read_history(db, since)
+    world = World(stages, users, history)
+    query = asof.state_columns().where(changed_since(since, moves=bool(history.moves_by_user)))
+    changed = {row[0]: row for row in await db.execute(_with_activity(query, since, until) if detailed else query)}
     deals = []
-    for deal_id in sorted(deal_ids):
-        now = asof.state_of(changed[deal_id]) if deal_id in changed else asof.GONE
-        change = bridge.classify(world, scope, deal_id, now, since, until)
+    for deal_id in sorted(changed.keys() | history.by_deal.keys()):
+        row = changed.get(deal_id)
+        change = bridge.classify(world, scope, deal_id, asof.state_of(row) if row else asof.GONE, since, until)
         if change is not None:
+            bridge.add_state_flags(change)
             deals.append(change)
     quiet_where = _quiet_where(scope, stages, since)
     quiet = await _quiet_totals(db, quiet_where, stages)
-    pushed = await _pushed_repeatedly(db, until)
-    flagged = await _quiet_flagged(db, quiet_where, stages, since, until, pushed)
-    for row in flagged:
-        state = asof.state_of(row)
-        placed_since, placed_until = bridge.place(world, scope, state, since), bridge.place(world, scope, state, until)
-        deals.append(DealChange(row.id, "unchanged", placed_since, placed_until, 0, quiet=True))
-    activity = await _activity(db, [d.deal_id for d in deals], since, until)
-    created = {deal_id: row.created_at for deal_id, row in changed.items()} | {r.id: r.created_at for r in flagged}
-    for change in deals:
-        info = activity.setdefault(change.deal_id, bridge.Activity())
-        info.created_at = created.get(change.deal_id)
-        bridge.add_flags(change, pushed_repeatedly=change.deal_id in pushed, activity=info, since=since, until=until)
-    flagged_ids = {r.id for r in flagged}
-    rows = changed | {r.id: r for r in flagged}
-    titles = {}  # of the deals in this bridge only: the others may be deals the actor does not see
-    for change in deals:
-        row = rows.get(change.deal_id)
-        kept = history.tombstone(change.deal_id) if row is None else {"title": row.title, "company": row.company}
-        titles[change.deal_id] = (kept.get("title", f"#{change.deal_id}"), kept.get("company", ""))
+    flagged = []
+    if detailed:
+        pushed = await _pushed_repeatedly(db, until)
+        flagged = await _quiet_flagged(db, quiet_where, stages, since, until, pushed)
+        for row in flagged:
+            state = asof.state_of(row)
+            at_since, at_until = (bridge.place(world, scope, state, moment) for moment in (since, until))
+            deals.append(DealChange(row[0], "unchanged", at_since, at_until, 0, quiet=True))
+        _add_activity_flags(deals, changed | {row[0]: row for row in flagged}, pushed)
     quiet_count = sum(q.count for q in quiet) - len(flagged)
     result = Changes(
-        scope, since, until, world, Totals(), Totals(), bridge.bridge_rows(deals, quiet_count), deals, quiet, titles
+        scope, since, until, world, Totals(), Totals(), bridge.bridge_rows(deals, quiet_count), deals, quiet
     )
     _totals(result)
+    if detailed:
+        await load_titles(db, result, [change.deal_id for change in deals])
     if list_quiet:
+        flagged_ids = {row[0] for row in flagged}
         for row in await _quiet_rows(db, quiet_where, flagged_ids, until):
             placed = bridge.place(world, scope, asof.state_of(row), until)
             flags = ["no_next_action"] if row.no_next else []
@@ -122,7 +122,50 @@ async def compute(
     return result
 
 
-def _quiet_where(scope: Scope, stages: dict[int, Stage], since: datetime) -> list[ColumnElement[bool]]:
+async def detail(db: AsyncSession, result: Changes, shown: list[DealChange]) -> None:
+    """What a detailed bridge has more, for the deals shown only (of a `detailed=False` one): the
+    flags from their tasks and activities, and their titles. Two statements."""
+    ids = [change.deal_id for change in shown]
+    pushed = await _pushed_repeatedly(db, result.until)
+    query = _with_activity(
+        select(Deal.id, Deal.title, Company.name).join(Company, Company.id == Deal.company_id),
+        result.since,
+        result.until,
+    ).where(Deal.id.in_(ids))
+    rows = {row[0]: row for row in await db.execute(query)}
+    _add_activity_flags(shown, rows, pushed)
+    _set_titles(result, ids, {deal_id: (row[1], row[2]) for deal_id, row in rows.items()})
+
+
+async def load_titles(db: AsyncSession, result: Changes, deal_ids: list[int]) -> None:
+    """The title and company of the listed deals of this bridge (only those: the others may be deals
+    the actor does not see). One statement."""
+    rows = await db.execute(
+        select(Deal.id, Deal.title, Company.name)
+        .join(Company, Company.id == Deal.company_id)
+        .where(Deal.id.in_(deal_ids))
+    )
+    _set_titles(result, deal_ids, {deal_id: (title, company) for deal_id, title, company in rows})
+
+
+def _set_titles(result: Changes, deal_ids: list[int], found: dict[int, tuple[str, str]]) -> None:
+    """The titles found, and a deleted deal's from what its deletion kept."""
+    for deal_id in deal_ids:
+        if deal_id not in found:
+            kept = result.world.history.tombstone(deal_id)
+            found[deal_id] = (kept.get("title", f"#{deal_id}"), kept.get("company", ""))
+    result.titles.update(found)
+
+
+def _add_activity_flags(deals: list[DealChange], rows: dict[int, Row], pushed: set[int]) -> None:
+    """`rows`: the deals' _with_activity rows (none for a deleted deal: no task, no activity then)."""
+    for change in deals:
+        row = rows.get(change.deal_id)
+        info = _activity_of(row) if row is not None else bridge.Activity()
+        bridge.add_activity_flags(change, pushed_repeatedly=change.deal_id in pushed, activity=info)
+
+
+def _quiet_where(scope: Scope, stages: dict[int, StageInfo], since: datetime) -> list[ColumnElement[bool]]:
     open_ids = [
         s.id
         for s in stages.values()
@@ -141,7 +184,7 @@ def _quiet_where(scope: Scope, stages: dict[int, Stage], since: datetime) -> lis
     return where
 
 
-async def _quiet_totals(db: AsyncSession, where: list, stages: dict[int, Stage]) -> list[Quiet]:
+async def _quiet_totals(db: AsyncSession, where: list, stages: dict[int, StageInfo]) -> list[Quiet]:
     rows = await db.execute(
         select(
             Deal.stage_id,
@@ -180,7 +223,7 @@ async def _pushed_repeatedly(db: AsyncSession, until: datetime) -> set[int]:
 
 
 async def _quiet_flagged(
-    db: AsyncSession, where: list, stages: dict[int, Stage], since: datetime, until: datetime, pushed: set[int]
+    db: AsyncSession, where: list, stages: dict[int, StageInfo], since: datetime, until: datetime, pushed: set[int]
 ) -> list:
     """Unchanged deals that want the meeting's attention: pushed out repeatedly, gone idle in the
     period (no activity for longer than the stage allows), or whose last open task was closed."""
@@ -203,58 +246,58 @@ async def _quiet_flagged(
         )
     )
     reasons = [Deal.id.in_(sorted(pushed)), closed_task, *crossed]
-    query = (
-        asof.state_columns()
-        .add_columns(Deal.title, Company.name.label("company"), Deal.created_at)
-        .join(Company, Company.id == Deal.company_id)
-        .where(*where, or_(*reasons))
-    )
-    return list(await db.execute(query))
+    return list(await db.execute(_with_activity(asof.state_columns(), since, until).where(*where, or_(*reasons))))
 
 
-async def _activity(
-    db: AsyncSession, deal_ids: list[int], since: datetime, until: datetime
-) -> dict[int, bridge.Activity]:
-    """Tasks, and the newest activity at each moment, of the listed deals (two statements)."""
-    found: dict[int, bridge.Activity] = {}
-    done_at = case((Task.status == TaskStatus.done, Task.completed_at))
-    for deal_id, created_at, status, completed_at, updated_at in await db.execute(
-        select(Task.deal_id, Task.created_at, Task.status, Task.completed_at, Task.updated_at).where(
-            Task.deal_id.in_(deal_ids)
+def open_task_at(moment: datetime) -> ColumnElement[bool]:
+    """The deal had an open task at `moment`: created by then, not yet done or cancelled."""
+    return exists(
+        select(Task.id).where(
+            Task.deal_id == Deal.id,
+            Task.created_at <= moment,
+            or_(Task.status == TaskStatus.open, func.coalesce(Task.completed_at, Task.updated_at) > moment),
         )
-    ):
-        found.setdefault(deal_id, bridge.Activity()).tasks.append((created_at, status, completed_at, updated_at))
-    newest = select(Activity.deal_id.label("deal_id"), Activity.occurred_at.label("at")).where(
-        Activity.deal_id.in_(deal_ids)
     )
-    newest = newest.union_all(
-        select(Task.deal_id, done_at).where(Task.deal_id.in_(deal_ids), Task.status == TaskStatus.done)
-    ).subquery()
-    rows = await db.execute(
-        select(
-            newest.c.deal_id,
-            func.max(case((newest.c.at <= since, newest.c.at))),
-            func.max(case((newest.c.at <= until, newest.c.at))),
-        ).group_by(newest.c.deal_id)
+
+
+def _with_activity(query: Select, since: datetime, until: datetime) -> Select:
+    """The deal rows with what stale-ness needs at `since` and at `until` (correlated, so only the
+    rows read pay for it): whether a task was open, the newest activity and the newest done task."""
+    columns = [Deal.created_at, open_task_at(since), open_task_at(until)]
+    for moment in (since, until):
+        columns.append(
+            select(func.max(Activity.occurred_at))
+            .where(Activity.deal_id == Deal.id, Activity.occurred_at <= moment)
+            .scalar_subquery()
+        )
+        columns.append(
+            select(func.max(Task.completed_at))
+            .where(Task.deal_id == Deal.id, Task.status == TaskStatus.done, Task.completed_at <= moment)
+            .scalar_subquery()
+        )
+    return query.add_columns(*columns)
+
+
+def _activity_of(row: Row) -> bridge.Activity:
+    """A _with_activity row's last seven columns as the Activity the flags read."""
+    created_at, open_since, open_until, act_since, done_since, act_until, done_until = row[-7:]
+    return bridge.Activity(
+        created_at,
+        {"since": _newest(act_since, done_since), "until": _newest(act_until, done_until)},
+        {"since": bool(open_since), "until": bool(open_until)},
     )
-    for deal_id, at_since, at_until in rows:
-        found.setdefault(deal_id, bridge.Activity()).last_activity = {"since": at_since, "until": at_until}
-    return found
+
+
+def _newest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return a if b is None else b if a is None else max(a, b)
 
 
 async def _quiet_rows(db: AsyncSession, where: list, flagged: set[int], until: datetime) -> list:
     """Every other unchanged deal of the scope (the API lists them all), and whether it had no
     open task at `until`."""
-    open_then = exists(
-        select(Task.id).where(
-            Task.deal_id == Deal.id,
-            Task.created_at <= until,
-            or_(Task.status == TaskStatus.open, func.coalesce(Task.completed_at, Task.updated_at) > until),
-        )
-    )
     query = (
         asof.state_columns()
-        .add_columns(Deal.title, Company.name.label("company"), (~open_then).label("no_next"))
+        .add_columns(Deal.title, Company.name.label("company"), (~open_task_at(until)).label("no_next"))
         .join(Company, Company.id == Deal.company_id)
         .where(*where)
         .order_by(Deal.id)

@@ -113,11 +113,11 @@ def per_rep(result: Changes) -> list[RepRow]:
 
 def grouped(result: Changes, *, limit: int | None = LISTED) -> list[tuple[str, list[DealChange], int]]:
     """The deals by category, biggest change first, at most `limit` of each (None: all), with each
-    category's count; unchanged deals only when a flag says why. The page's cost follows what it
-    lists: the figures above count every deal."""
+    category's count; of the unchanged, those that changed something else (an event in the period)
+    or are flagged. The page's cost follows what it lists: the figures above count every deal."""
     groups = []
     for category in CATEGORIES:
-        deals = [d for d in result.deals if d.category == category and (category != "unchanged" or d.flags)]
+        deals = [d for d in result.deals if d.category == category and (not d.quiet or d.flags)]
         if deals:
             deals.sort(key=lambda d: (-abs(d.amount_delta_jpy), d.deal_id))
             groups.append((category, deals[:limit], len(deals)))

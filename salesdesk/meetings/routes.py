@@ -13,7 +13,7 @@ from salesdesk.clock import Clock
 from salesdesk.deps import DB, Actor, Now
 from salesdesk.errors import Invalid
 from salesdesk.ids import parse_id
-from salesdesk.meetings import meeting_routes, review, services
+from salesdesk.meetings import changes, meeting_routes, review, services
 from salesdesk.meetings.bridge import CATEGORIES
 from salesdesk.pipeline import filters, setup
 from salesdesk.web import Page, render
@@ -40,8 +40,11 @@ async def changes_page(request: Request, db_session: DB, actor: Actor, clock: No
         clock,
         since=_moment(clock, "since", params.get("since")),
         until=_moment(clock, "until", params.get("until")),
+        detailed=False,
         **scope,
     )
+    groups = review.grouped(result, limit=None if params.get("all") else review.LISTED)
+    await changes.detail(db_session, result, [change for _category, deals, _count in groups for change in deals])
     users = {row.id: row.name for row in await db_session.execute(select(User.id, User.name))}
     stage_names = {s.id: s.name for s in result.world.stages.values()}
     return render(
@@ -50,7 +53,7 @@ async def changes_page(request: Request, db_session: DB, actor: Actor, clock: No
         scope=scope,
         bars=review.waterfall(result),
         chart=review,
-        groups=review.grouped(result, limit=None if params.get("all") else review.LISTED),
+        groups=groups,
         all_url=f"{request.url.path}?{request.url.query}&all=1#deals",
         reps=review.per_rep(result),
         users=users,

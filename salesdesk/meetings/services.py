@@ -51,9 +51,10 @@ async def pipeline_changes(
     team_id: int | None = None,
     owner_id: int | None = None,
     list_quiet: bool = False,
+    detailed: bool = True,
 ) -> changes.Changes:
     await _check_ids(db, pipeline_id, team_id, owner_id)
     team = await scope_team(db, actor, team_id, owner_id)
     since, until = await period.resolve(db, team, since, until, clock.now())
     scope = Scope(actor, pipeline_id, team_id, owner_id)
-    return await changes.compute(db, scope, since, until, list_quiet=list_quiet)
+    return await changes.compute(db, scope, since, until, list_quiet=list_quiet, detailed=detailed)

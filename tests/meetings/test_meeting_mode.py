@@ -18,6 +18,8 @@ from salesdesk.meetings import decisions, meeting, minutes
 from salesdesk.meetings.models import Meeting, MeetingDecision
 from salesdesk.pipeline import committee
 from salesdesk.pipeline.forms import ContactInput, MoveInput
+from salesdesk.tasks import services as tasks
+from salesdesk.tasks.forms import CompleteForm, parse_completion
 from salesdesk.tasks.models import Task, TaskStatus
 from tests.meetings.helpers import edit, now
 from tests.pipeline.conftest import reload
@@ -77,6 +79,34 @@ async def test_the_walk_takes_the_losses_and_slips_first_then_no_next_action_the
     reasons = [item["reason"] for item in m.agenda]
     assert reasons == ["negative", "negative", "negative", "no_next_action", "decision_maker", "changed"]
     assert m.agenda[0]["amount_delta_jpy"] == -600_000 and "pushed_repeatedly" in m.agenda[2]["flags"]
+
+
+async def test_a_deal_gone_stale_comes_after_the_losses_and_slips_and_before_no_next_action(
+    db, make_deal, manager, rep, team_east
+):
+    cut = await make_deal(rep, "提案", title="減額", amount_jpy="1000000")
+    pushed = await make_deal(rep, "提案", title="再延期", amount_jpy="800000", expected_close_date="2027-01-15")
+    stale = await make_deal(rep, "提案", title="停滞", amount_jpy="2000000")  # the largest, with its next action
+    await make_deal(rep, "提案", title="次アクションなし", amount_jpy="3000000", next_action=False)
+    await finish(db, manager, await start(db, manager, team_east))  # the last meeting: its period ends now
+    await edit(db, rep, cut, amount_jpy="900000")
+    pushed = await edit(db, rep, pushed, expected_close_date="2027-02-15")
+    await edit(db, rep, pushed, expected_close_date="2027-03-15")
+    task = await db.scalar(select(Task).where(Task.deal_id == stale.id, Task.status == TaskStatus.open))
+    set_actor(db, rep)  # its only next action done in the week and none set: it went stale in the period
+    await tasks.complete_task(db, rep, Clock(), task.id, parse_completion(CompleteForm(version=task.version)))
+    await db.commit()
+
+    m = await start(db, manager, team_east)
+
+    assert [(item["title"], item["reason"]) for item in m.agenda] == [
+        ("減額", "negative"),
+        ("再延期", "negative"),
+        ("停滞", "stale"),
+        ("次アクションなし", "no_next_action"),
+    ]
+    assert {"became_stale", "no_next_action"} <= set(m.agenda[2]["flags"])
+    assert "became_stale" not in m.agenda[3]["flags"]  # without a next action all along: not newly stale
 
 
 async def test_decisions_land_on_the_deals_and_in_the_minutes(db, make_deal, manager, rep, team_east):

@@ -312,8 +312,15 @@ def backend(url: str) -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the browser tests and run them last (slowest; they start a server)."""
+    """Mark the browser tests and run them last (slowest; they start a server); the long `slow` ones
+    first, so the other test worker fills in beside them instead of one worker finishing alone."""
     for item in items:
         if "tests/browser/" in str(Path(item.fspath)):
             item.add_marker(pytest.mark.browser)
-    items.sort(key=lambda item: "tests/browser/" in str(Path(item.fspath)))
+
+    def order(item: pytest.Item) -> tuple[int, float]:
+        if slow := item.get_closest_marker("slow"):
+            return 0, -slow.kwargs.get("seconds", 30)  # the longest first
+        return (2 if item.get_closest_marker("browser") else 1), 0
+
+    items.sort(key=order)

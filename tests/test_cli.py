@@ -26,6 +26,7 @@ def test_demo_prints_the_logins_and_a_second_run_adds_nothing(fresh_database, ba
     assert "0 users, 0 teams, 0 companies added" in second.stdout
 
 
+@pytest.mark.slow(seconds=30)
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_backup_and_restore_round_trip(fresh_database, backend, tmp_path):
     url = fresh_database(backend, "backup")

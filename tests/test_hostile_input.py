@@ -145,6 +145,7 @@ async def test_the_hostile_walk_covers_every_route_and_parameter(app, rep, team_
     assert len(requests) > 4000, "the walk lost routes or parameters"
 
 
+@pytest.mark.slow(seconds=25)
 @pytest.mark.parametrize("shard", range(SHARDS))
 async def test_no_route_answers_a_hostile_value_with_a_5xx(
     app,

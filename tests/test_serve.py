@@ -15,6 +15,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from salesdesk import migrate
 from tests.browser.conftest import ROOT, _free_port, _server_env, _wait_for_output
 
@@ -58,6 +60,7 @@ def _get(port: int) -> int:
         return response.status
 
 
+@pytest.mark.slow(seconds=20)
 def test_two_workers_start_on_a_busy_machine_none_is_restarted_and_both_get_connections(fresh_database):
     db_url = fresh_database("sqlite", "serve")  # the supervisor does not depend on the database
     migrate.upgrade(db_url)

@@ -37,6 +37,7 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
+@pytest.mark.slow(seconds=90)
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_no_operation_answers_5xx_or_outside_its_schema(backend, fresh_database):
     if not SCHEMATHESIS.exists():

@@ -59,9 +59,17 @@ class Changes:
         return {change.deal_id: change for change in self.deals}
 
 
-def changed_since(since: datetime, *, moves: bool) -> ColumnElement[bool]:
-    """Deals with an event after `since`, or (when any user changed team since) whose owner did."""
-    with_events = Deal.id.in_(select(DealEvent.deal_id).where(DealEvent.at > since))
+ID_LIST_MAX = 5000  # more changed deals than this are found by a subquery (bind parameters are limited)
+
+
+def changed_since(history: asof.History) -> ColumnElement[bool]:
+    """Deals with an event after `since`, or (when any user changed team since) whose owner did. The
+    history names them: by id (an index lookup each; PostgreSQL would scan every deal for the subquery)."""
+    since, moves = history.after, bool(history.moves_by_user)
+    if len(history.by_deal) <= ID_LIST_MAX:
+        with_events = Deal.id.in_(sorted(history.by_deal))
+    else:
+        with_events = Deal.id.in_(select(DealEvent.deal_id).where(DealEvent.at > since))
     if not moves:
         return with_events
     return or_(with_events, Deal.owner_id.in_(select(TeamMove.user_id).where(TeamMove.at > since)))
@@ -85,7 +93,7 @@ async def compute(
     users = dict((await db.execute(select(User.id, User.team_id))).tuples().all())
     history = await asof.read_history(db, since)
     world = World(stages, users, history)
-    query = asof.state_columns().where(changed_since(since, moves=bool(history.moves_by_user)))
+    query = asof.state_columns().where(changed_since(history))
     changed = {row[0]: row for row in await db.execute(_with_activity(query, since, until) if detailed else query)}
     deals = []
     for deal_id in sorted(changed.keys() | history.by_deal.keys()):
@@ -127,11 +135,8 @@ async def detail(db: AsyncSession, result: Changes, shown: list[DealChange]) -> 
     flags from their tasks and activities, and their titles. Two statements."""
     ids = [change.deal_id for change in shown]
     pushed = await _pushed_repeatedly(db, result.until)
-    query = _with_activity(
-        select(Deal.id, Deal.title, Company.name).join(Company, Company.id == Deal.company_id),
-        result.since,
-        result.until,
-    ).where(Deal.id.in_(ids))
+    company = select(Company.name).where(Company.id == Deal.company_id).scalar_subquery()  # an index lookup each
+    query = _with_activity(select(Deal.id, Deal.title, company), result.since, result.until).where(Deal.id.in_(ids))
     rows = {row[0]: row for row in await db.execute(query)}
     _add_activity_flags(shown, rows, pushed)
     _set_titles(result, ids, {deal_id: (row[1], row[2]) for deal_id, row in rows.items()})
@@ -249,21 +254,22 @@ async def _quiet_flagged(
     return list(await db.execute(_with_activity(asof.state_columns(), since, until).where(*where, or_(*reasons))))
 
 
+def _open_then(moment: datetime) -> list[ColumnElement[bool]]:
+    """The deal's tasks open at `moment`: created by then, not yet done or cancelled."""
+    done_at = func.coalesce(Task.completed_at, Task.updated_at)
+    return [Task.deal_id == Deal.id, Task.created_at <= moment, or_(Task.status == TaskStatus.open, done_at > moment)]
+
+
 def open_task_at(moment: datetime) -> ColumnElement[bool]:
-    """The deal had an open task at `moment`: created by then, not yet done or cancelled."""
-    return exists(
-        select(Task.id).where(
-            Task.deal_id == Deal.id,
-            Task.created_at <= moment,
-            or_(Task.status == TaskStatus.open, func.coalesce(Task.completed_at, Task.updated_at) > moment),
-        )
-    )
+    """The deal had an open task at `moment` (a filter over many deals)."""
+    return exists(select(Task.id).where(*_open_then(moment)))
 
 
 def _with_activity(query: Select, since: datetime, until: datetime) -> Select:
     """The deal rows with what stale-ness needs at `since` and at `until` (correlated, so only the
     rows read pay for it): whether a task was open, the newest activity and the newest done task."""
-    columns = [Deal.created_at, open_task_at(since), open_task_at(until)]
+    open_tasks = [select(func.count(Task.id)).where(*_open_then(m)).scalar_subquery() for m in (since, until)]
+    columns = [Deal.created_at, *open_tasks]  # counted per row: PostgreSQL would hash an EXISTS over all tasks
     for moment in (since, until):
         columns.append(
             select(func.max(Activity.occurred_at))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Result, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.meetings.models import TeamMove
@@ -114,14 +114,23 @@ class History:
         return {}
 
 
+async def plain_rows(db: AsyncSession, query: Select) -> Result[Any]:
+    """A select of plain columns run on the session's connection: Core rows, without the ORM's
+    per-row loading (a third of the time of the bridge's bulk reads). Flushes first, as the
+    session's own execute would."""
+    await db.flush()
+    return await (await db.connection()).execute(query)
+
+
 async def read_history(db: AsyncSession, after: datetime) -> History:
     """Two statements: the deal events and the team moves after the moment."""
     history = History(after)
-    rows = await db.execute(
+    rows = await plain_rows(
+        db,
         select(DealEvent.deal_id, DealEvent.at, DealEvent.field, DealEvent.old_value, DealEvent.new_value)
         .add_columns(DealEvent.note)
         .where(DealEvent.at > after)
-        .order_by(DealEvent.at, DealEvent.id)
+        .order_by(DealEvent.at, DealEvent.id),
     )
     by_deal = history.by_deal
     for deal_id, at, name, old, new, note in rows:
@@ -158,7 +167,7 @@ def state_of(row: Any) -> DealState:
 async def pipeline_at(db: AsyncSession, moment: datetime) -> dict[int, DealState]:
     """Every deal that existed at `moment`, as it was then (deleted ones included)."""
     history = await read_history(db, moment)
-    now = {row.id: state_of(row) for row in await db.execute(state_columns())}
+    now = {row.id: state_of(row) for row in await plain_rows(db, state_columns())}
     states = {
         deal_id: history.state_at(deal_id, now.get(deal_id, GONE), moment)
         for deal_id in now.keys() | history.by_deal.keys()

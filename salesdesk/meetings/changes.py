@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.accounts.models import Activity, Company
 from salesdesk.auth.models import User
 from salesdesk.meetings import asof, bridge
-from salesdesk.meetings.asof import DealState
+from salesdesk.meetings.asof import DealState, plain_rows
 from salesdesk.meetings.bridge import BridgeRow, DealChange, Scope, StageInfo, Totals, World
 from salesdesk.meetings.models import TeamMove
 from salesdesk.pipeline.access import owned_by_visible
@@ -94,7 +94,7 @@ async def compute(
     history = await asof.read_history(db, since)
     world = World(stages, users, history)
     query = asof.state_columns().where(changed_since(history))
-    changed = {row[0]: row for row in await db.execute(_with_activity(query, since, until) if detailed else query)}
+    changed = {row[0]: row for row in await plain_rows(db, _with_activity(query, since, until) if detailed else query)}
     deals = []
     for deal_id in sorted(changed.keys() | history.by_deal.keys()):
         row = changed.get(deal_id)
@@ -137,7 +137,7 @@ async def detail(db: AsyncSession, result: Changes, shown: list[DealChange]) -> 
     pushed = await _pushed_repeatedly(db, result.until)
     company = select(Company.name).where(Company.id == Deal.company_id).scalar_subquery()  # an index lookup each
     query = _with_activity(select(Deal.id, Deal.title, company), result.since, result.until).where(Deal.id.in_(ids))
-    rows = {row[0]: row for row in await db.execute(query)}
+    rows = {row[0]: row for row in await plain_rows(db, query)}
     _add_activity_flags(shown, rows, pushed)
     _set_titles(result, ids, {deal_id: (row[1], row[2]) for deal_id, row in rows.items()})
 
@@ -251,7 +251,8 @@ async def _quiet_flagged(
         )
     )
     reasons = [Deal.id.in_(sorted(pushed)), closed_task, *crossed]
-    return list(await db.execute(_with_activity(asof.state_columns(), since, until).where(*where, or_(*reasons))))
+    query = _with_activity(asof.state_columns(), since, until).where(*where, or_(*reasons))
+    return list(await plain_rows(db, query))
 
 
 def _open_then(moment: datetime) -> list[ColumnElement[bool]]:
@@ -308,7 +309,7 @@ async def _quiet_rows(db: AsyncSession, where: list, flagged: set[int], until: d
         .where(*where)
         .order_by(Deal.id)
     )
-    return [row for row in await db.execute(query) if row.id not in flagged]
+    return [row for row in await plain_rows(db, query) if row.id not in flagged]
 
 
 def _totals(changes: Changes) -> None:

@@ -24,6 +24,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -101,11 +102,23 @@ class _ProcessBytecodeCache(BytecodeCache):
 BYTECODE_CACHE = _ProcessBytecodeCache()
 
 
+def _template_gettext(message: str, **variables: object) -> Markup:
+    return Markup(gettext(message)) % variables
+
+
+def _template_ngettext(singular: str, plural: str, num: int, **variables: object) -> Markup:
+    variables.setdefault("num", num)
+    return Markup(ngettext(singular, plural, num)) % variables
+
+
 def _configure_jinja(engine: JinjaTemplateEngine) -> None:
     env: Environment = engine.engine
     env.bytecode_cache = BYTECODE_CACHE
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # The same newstyle behaviour (the translation is markup, the values escaped, always %-formatted) without
+    # Jinja's wrappers, which take the template's context: called in a loop, each call copied it.
+    env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     env.filters.update(
         yen=yen,
         date=fmt_date,

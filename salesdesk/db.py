@@ -6,8 +6,10 @@ joinedload) so that N+1 queries fail loudly in tests instead of creeping in.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Engine
@@ -22,6 +24,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -115,3 +120,31 @@ def run_async(coroutine: Any) -> Any:
         return asyncio.run(coroutine)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+class StatementCache:
+    """SQL statements built once and run many times, their values given as parameters when they run.
+
+    On a hot page, building a select (its joins, subqueries and column proxies) and its cache key costs
+    several times what the database takes to run it; SQLAlchemy memoizes the key on the statement object,
+    so a statement kept here is neither built nor keyed again. The key is what shapes the statement (who
+    asks, the filter, the stages); the caller gives None for a statement that holds values of the moment
+    or of the data (a search's matches), which is then built afresh. Bounded: least recently used out
+    first. It keeps statements, never rows.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._statements: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable | None, build: Callable[[], T]) -> T:
+        if key is None:
+            return build()
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = self._statements[key] = build()
+            if len(self._statements) > self.size:
+                self._statements.popitem(last=False)
+        else:
+            self._statements.move_to_end(key)
+        return statement

@@ -11,20 +11,20 @@ all shown cards are one more query. So a board costs the same handful of stateme
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Row, and_, case, func, or_, select, union_all
+from sqlalchemy import CompoundSelect, Row, Select, and_, bindparam, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts.models import Company
 from salesdesk.auth import policy
 from salesdesk.auth.models import User, initials
-from salesdesk.db import utcnow
-from salesdesk.i18n import local_today
+from salesdesk.db import StatementCache, utcnow
+from salesdesk.i18n import _, local_today
 from salesdesk.ids import MAX_ID, parse_id, parse_int
 from salesdesk.pipeline import access, setup
-from salesdesk.pipeline.filters import DealFilter, conditions, decider_uncontacted
+from salesdesk.pipeline.filters import DECIDER_CUTOFF, DealFilter, conditions, decider_cutoff, decider_uncontacted
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
 
@@ -96,6 +96,17 @@ class Card:
         return self.stage.is_open and self.stage.rotting_days is not None and self.idle_days > self.stage.rotting_days
 
     @property
+    def idle_label(self) -> str:
+        """The idle badge's words, translated here: a translation called in the template's loop costs a
+        context of its own per card."""
+        return _("Idle %(days)d days") % {"days": self.idle_days}
+
+    @property
+    def idle_hint(self) -> str:
+        days = self.stage.rotting_days
+        return _("No activity for longer than this stage allows (%(days)d days)") % {"days": days}
+
+    @property
     def lacks_next_action(self) -> bool:
         """Stale for want of a plan: an open deal without an open task."""
         return self.stage.is_open and self.next_action is None
@@ -150,6 +161,9 @@ class Board(ColumnTotals):
     filters: DealFilter
 
 
+STATEMENTS = StatementCache()  # the board's statements, built once per shape (db.StatementCache)
+
+
 @dataclass
 class Context:
     """What every board query needs: who asks, the filter as WHERE clauses, and the clock."""
@@ -160,6 +174,19 @@ class Context:
     now: datetime
     today: date
     where: list = field(default_factory=list)
+
+    @property
+    def shape(self) -> tuple | None:
+        """What the WHERE clauses depend on, for StatementCache; None when they hold the moment (the stale
+        filters) or the data (a company name's matches)."""
+        f, actor = self.filters, self.actor
+        if f.company or f.stale or f.decider:
+            return None
+        return actor.id, actor.role, actor.team_id, astuple(f), self.today
+
+    @property
+    def params(self) -> dict[str, datetime]:
+        return {"decider_cutoff": decider_cutoff(self.now)}
 
 
 async def context(
@@ -214,17 +241,22 @@ async def column_totals(db: AsyncSession, ctx: Context, stages: list[Stage]) -> 
     Σ amount × p = stage p × Σ amount (no override) + Σ amount × override.
     """
     by_id = {s.id: s for s in stages}
-    rows = await db.execute(
-        select(
-            Deal.stage_id,
-            func.count(),
-            func.sum(Deal.amount_jpy),
-            func.sum(case((Deal.probability.is_(None), Deal.amount_jpy), else_=0)),
-            func.sum(Deal.amount_jpy * Deal.probability),
-        )
-        .where(Deal.stage_id.in_(list(by_id)), *ctx.where)
-        .group_by(Deal.stage_id)
+    shape = ctx.shape
+    query = STATEMENTS.get(
+        shape and ("totals", *shape, *by_id),
+        lambda: (
+            select(
+                Deal.stage_id,
+                func.count(),
+                func.sum(Deal.amount_jpy),
+                func.sum(case((Deal.probability.is_(None), Deal.amount_jpy), else_=0)),
+                func.sum(Deal.amount_jpy * Deal.probability),
+            )
+            .where(Deal.stage_id.in_(list(by_id)), *ctx.where)
+            .group_by(Deal.stage_id)
+        ),
     )
+    rows = await db.execute(query)
     totals = {}
     for stage_id, count, total, plain, overridden in rows:
         raw = by_id[stage_id].probability * int(plain or 0) + int(overridden or 0)
@@ -237,8 +269,30 @@ async def _pages(
 ) -> dict[int, tuple[list[Row], str | None]]:
     """Each column's next cards in board order (stage id -> its rows and the next page's cursor), in one
     statement: a LIMIT branch per column, so each reads a page off the index however many deals match."""
+    after = _parse_cursor(cursor) if cursor else None
+    shape = ctx.shape
+    query = STATEMENTS.get(
+        shape and ("pages", *shape, *(s.id for s in stages), after is not None, per_page),
+        lambda: _pages_statement(ctx, stages, after is not None, per_page),
+    )
+    params = ctx.params | ({"after_rank": after[0], "after_id": after[1]} if after else {})
+    found: dict[int, list[Row]] = {stage.id: [] for stage in stages}
+    for row in await db.execute(query, params):
+        found[row.stage_id].append(row)
+    pages = {}
+    for stage_id, rows in found.items():
+        rows.sort(key=lambda r: (r.board_rank, r.id))  # a UNION keeps no order across branches
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        pages[stage_id] = (rows, f"{rows[-1].board_rank}:{rows[-1].id}" if more else None)
+    return pages
+
+
+def _pages_statement(ctx: Context, stages: list[Stage], after: bool, per_page: int) -> Select | CompoundSelect:
+    """A LIMIT branch per column, each a subquery so it keeps its ORDER BY and LIMIT; the cursor and the
+    決裁者未接触 cutoff are parameters (after_rank, after_id, decider_cutoff)."""
+    decider = decider_uncontacted(DECIDER_CUTOFF).label("decider_uncontacted")  # correlated in each branch
     branches = []
-    decider = decider_uncontacted(ctx.now).label("decider_uncontacted")  # built once, correlated in each branch
     for stage in stages:
         branch = (
             select(*CARD_COLUMNS, decider)
@@ -248,21 +302,11 @@ async def _pages(
             .order_by(Deal.board_rank, Deal.id)
             .limit(per_page + 1)
         )
-        if cursor and (after := _parse_cursor(cursor)):
-            rank, deal_id = after
+        if after:
+            rank, deal_id = bindparam("after_rank"), bindparam("after_id")
             branch = branch.where(or_(Deal.board_rank > rank, and_(Deal.board_rank == rank, Deal.id > deal_id)))
-        branches.append(branch.subquery().select())  # a subquery, so each branch keeps its ORDER BY and LIMIT
-    query = branches[0] if len(branches) == 1 else union_all(*branches)
-    found: dict[int, list[Row]] = {stage.id: [] for stage in stages}
-    for row in await db.execute(query):
-        found[row.stage_id].append(row)
-    pages = {}
-    for stage_id, rows in found.items():
-        rows.sort(key=lambda r: (r.board_rank, r.id))  # a UNION keeps no order across branches
-        more = len(rows) > per_page
-        rows = rows[:per_page]
-        pages[stage_id] = (rows, f"{rows[-1].board_rank}:{rows[-1].id}" if more else None)
-    return pages
+        branches.append(branch.subquery().select())
+    return branches[0] if len(branches) == 1 else union_all(*branches)
 
 
 def _parse_cursor(cursor: str) -> tuple[int, int] | None:

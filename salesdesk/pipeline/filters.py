@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.accounts import search
@@ -124,11 +124,20 @@ def no_next_condition(stages: list[Stage]) -> ColumnElement[bool]:
     )
 
 
-def decider_uncontacted(now: datetime) -> ColumnElement[bool]:
+def decider_cutoff(now: datetime) -> datetime:
+    return now - timedelta(days=DECISION_MAKER_CONTACT_DAYS)
+
+
+# The cutoff as a parameter given at execution (decider_cutoff(now)): for a statement built once.
+DECIDER_CUTOFF = bindparam("decider_cutoff", type_=Activity.__table__.c.occurred_at.type)
+
+
+def decider_uncontacted(now: datetime | BindParameter) -> ColumnElement[bool]:
     """決裁者未接触 as SQL, the deal page's warning for many deals at once: no decision maker of the
     committee has been in an activity within the last DECISION_MAKER_CONTACT_DAYS (none attached
-    counts too). Correlated to the query's Deal, so a page of cards reads it in its own query."""
-    cutoff = now - timedelta(days=DECISION_MAKER_CONTACT_DAYS)
+    counts too). Correlated to the query's Deal, so a page of cards reads it in its own query.
+    `now`, or DECIDER_CUTOFF for a statement that is given the cutoff when it runs."""
+    cutoff = now if isinstance(now, BindParameter) else decider_cutoff(now)
     return ~exists(
         select(DealContact.id)
         .join(activity_persons, activity_persons.c.person_id == DealContact.person_id)

@@ -59,10 +59,12 @@ async def ensure_defaults(db: AsyncSession) -> Pipeline:
     return await get_pipeline(db, None)
 
 
+PIPELINES = select(Pipeline).options(joinedload(Pipeline.stages)).order_by(Pipeline.position, Pipeline.id)
+
+
 async def list_pipelines(db: AsyncSession) -> list[Pipeline]:
-    """Every pipeline with its stages, in one statement (the stages joined)."""
-    query = select(Pipeline).options(joinedload(Pipeline.stages)).order_by(Pipeline.position, Pipeline.id)
-    return list((await db.scalars(query)).unique())
+    """Every pipeline with its stages, in one statement (the stages joined; built once)."""
+    return list((await db.scalars(PIPELINES)).unique())
 
 
 async def get_pipeline(db: AsyncSession, pipeline_id: int | None) -> Pipeline:

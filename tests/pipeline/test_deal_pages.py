@@ -28,7 +28,7 @@ async def test_rep_opens_the_new_deal_form_from_a_company_page_with_the_company_
     r = await client.get(f"/deals/new?company_id={company.id}")
 
     assert r.status_code == 200
-    assert f'<option value="{company.id}" selected>株式会社北斗商事' in r.text
+    assert f'<option value="{company.id}" translate="no" selected>株式会社北斗商事' in r.text
     assert 'name="next_title"' in r.text  # the next action is typed with the deal
 
 

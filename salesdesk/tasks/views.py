@@ -8,9 +8,9 @@ Tokyo starts at 0:00 JST, not at 0:00 UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +20,7 @@ from salesdesk.auth.models import Role, User
 from salesdesk.clock import Clock
 from salesdesk.errors import Forbidden, NotFound
 from salesdesk.pipeline import access
+from salesdesk.pipeline.models import Deal
 from salesdesk.tasks.models import Task, TaskStatus, earliest_first, task_persons
 
 AHEAD = 7  # "My day" looks this many days past today
@@ -33,16 +34,16 @@ class MyDay:
     """The actor's open tasks: overdue, today, the next 7 days, and later."""
 
     today: date
-    overdue: list[Task] = field(default_factory=list)
-    due_today: list[Task] = field(default_factory=list)
-    next_days: list[Task] = field(default_factory=list)
-    later: list[Task] = field(default_factory=list)
+    overdue: list[TaskRow] = field(default_factory=list)
+    due_today: list[TaskRow] = field(default_factory=list)
+    next_days: list[TaskRow] = field(default_factory=list)
+    later: list[TaskRow] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         return len(self.overdue) + len(self.due_today) + len(self.next_days)
 
-    def add(self, task: Task) -> None:
+    def add(self, task: TaskRow) -> None:
         if task.due_on < self.today:
             self.overdue.append(task)
         elif task.due_on == self.today:
@@ -53,17 +54,72 @@ class MyDay:
             self.later.append(task)
 
 
-async def my_day(db: AsyncSession, actor: User, clock: Clock, *, limit: int = 200) -> MyDay:
-    tasks = await db.scalars(
-        select(Task)
-        .where(Task.owner_id == actor.id, Task.status == TaskStatus.open)
-        .options(selectinload(Task.deal), selectinload(Task.company))
-        .order_by(*earliest_first())
-        .limit(limit)
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A task's deal or company as a list row shows it: a link and its words."""
+
+    id: int
+    name: str
+
+    @property
+    def title(self) -> str:  # a deal's name is its title
+        return self.name
+
+
+@dataclass(slots=True)
+class TaskRow:
+    """An open task as "My day" lists it: plain values read in one statement, not a Task with its deal and
+    company loaded (a rep's day lists up to 200). Reads like a Task in the task_rows macro."""
+
+    id: int
+    kind: str
+    status: str
+    title: str
+    due_on: date
+    starts_at: datetime | None
+    recurrence: str | None
+    deal: Ref | None
+    company: Ref | None
+    owner: None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.open
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due_on < today
+
+
+MY_DAY = (
+    select(
+        Task.id,
+        Task.kind,
+        Task.status,
+        Task.title,
+        Task.due_on,
+        Task.starts_at,
+        Task.recurrence,
+        Deal.id.label("deal_id"),
+        Deal.title.label("deal_title"),
+        Company.id.label("company_id"),
+        Company.name.label("company_name"),
     )
+    .outerjoin(Deal, Deal.id == Task.deal_id)
+    .outerjoin(Company, Company.id == Task.company_id)
+    .where(Task.owner_id == bindparam("owner_id"), Task.status == TaskStatus.open)
+    .order_by(*earliest_first())
+    .limit(bindparam("limit"))
+)
+
+
+async def my_day(db: AsyncSession, actor: User, clock: Clock, *, limit: int = 200) -> MyDay:
     day = MyDay(clock.today())
-    for task in tasks:
-        day.add(task)
+    for row in await db.execute(MY_DAY, {"owner_id": actor.id, "limit": limit}):
+        deal = Ref(row.deal_id, row.deal_title) if row.deal_id is not None else None
+        company = Ref(row.company_id, row.company_name) if row.company_id is not None else None
+        day.add(
+            TaskRow(row.id, row.kind, row.status, row.title, row.due_on, row.starts_at, row.recurrence, deal, company)
+        )  # type: ignore[arg-type]
     return day
 
 

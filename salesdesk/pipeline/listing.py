@@ -104,6 +104,19 @@ def _joined(query: Select) -> Select:
     )
 
 
+def _sort_joined(query: Select, sort: str) -> Select:
+    """Only the join the sort needs: joining every matching deal's stage, company and owner costs more
+    than sorting them."""
+    column, _ = sort_key(sort)
+    if column in ("stage", "weighted"):
+        return query.join(Stage, Deal.stage_id == Stage.id)
+    if column == "company":
+        return query.join(Company, Deal.company_id == Company.id)
+    if column == "owner":
+        return query.outerjoin(User, Deal.owner_id == User.id)
+    return query
+
+
 @dataclass
 class Row(Card):
     """A deal of the list: the board card's facts (next action, stale flags) and its weighted amount."""
@@ -181,8 +194,13 @@ async def list_deals(
     totals = await _totals(db, scope)
     pages = max(1, -(-totals.count // per_page))
     page = min(max(1, f.page), pages)
+    # The page's ids first, sorted by their keys alone; then what the table shows for those 50 only (the
+    # 決裁者未接触 subquery, the names): sorting whole rows made the database work each of them out for
+    # every matching deal.
+    page_ids = _ordered(_sort_joined(select(Deal.id), f.sort).where(*scope.where), f.sort).limit(per_page)
+    page_ids = page_ids.offset((page - 1) * per_page).correlate(None)
     query = _joined(select(*CARD_COLUMNS, decider_uncontacted(scope.now).label("decider_uncontacted")))
-    query = _ordered(query.where(*scope.where), f.sort).limit(per_page).offset((page - 1) * per_page)
+    query = _ordered(query.where(Deal.id.in_(page_ids.scalar_subquery())), f.sort)
     found = (await db.execute(query)).all()  # plain rows of what the table shows, no ORM objects
     nexts = await tasks.next_action_rows(db, [row.id for row in found])
     rows = [

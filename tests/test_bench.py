@@ -103,3 +103,16 @@ def test_pages_benchmark_stops_on_an_error_answer():
         pytest.raises(pages.PageError, match="GET /pipeline answered 500"),
     ):
         pages.checked_get(broken, "/pipeline")
+
+
+def test_profile_benchmark_shows_where_a_pages_time_goes_by_layer(fresh_database, capsys):
+    from benchmarks import profile
+
+    profile.run(40, "/pipeline", 3, fresh_database("sqlite", "bench_profile"))
+
+    out = capsys.readouterr().out
+    assert "GET in-app floor:" in out and "GET /pipeline:" in out
+    shares = [
+        float(line.split("%")[0]) for line in out.splitlines() if line.strip().endswith(("SQLAlchemy", "salesdesk"))
+    ]
+    assert len(shares) == 2 and all(share > 0 for share in shares), out[:2000]

@@ -111,6 +111,8 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
         Index("ix_deals_owner_id", "owner_id"),
         Index("ix_deals_expected_close_date", "expected_close_date"),
         Index("ix_deals_won_on", "won_on"),
+        # A deleted deal's history stays under its id: SQLite must never give that id to another deal.
+        {"sqlite_autoincrement": True},
     )
 
     pipeline_id: Mapped[int] = mapped_column(IdType, ForeignKey("pipelines.id"), index=True)

@@ -97,3 +97,19 @@ async def test_a_rep_sees_the_bridge_of_their_own_and_their_teams_deals_only(db,
     assert {c.deal_id for c in result.deals} == {mine.id}
     assert theirs.id not in result.titles
     assert (result.start.amount_jpy, result.end.amount_jpy) == (100_000, 200_000)
+
+
+async def test_a_deal_created_after_the_newest_was_deleted_gets_a_new_id_not_the_deleted_ones_history(
+    db, make_deal, manager, rep, admin, team_east
+):
+    deal = await make_deal(rep, "提案", title="基幹システム刷新", amount_jpy="5000000")
+    since = now()
+    await delete(db, admin, deal)  # the newest deal: SQLite without AUTOINCREMENT gave its id again
+    newer = await make_deal(rep, "提案", title="新しい案件", amount_jpy="1000000")
+
+    result = await changes_of(db, manager, since, team_id=team_east.id)
+
+    assert newer.id != deal.id
+    categories = {c.deal_id: c.category for c in result.deals}
+    assert categories == {deal.id: "removed", newer.id: "new"}
+    assert identity_holds(result)

@@ -27,7 +27,7 @@ from sqlalchemy import event
 
 from benchmarks.accounts import percentiles
 from benchmarks.board_data import PASSWORD, Dataset, seed  # noqa: F401  (tests use bench.seed, bench.Dataset)
-from salesdesk.app import create_app
+from salesdesk.app import create_app, settle
 from salesdesk.db import run_async
 from salesdesk.settings import Settings
 
@@ -151,6 +151,7 @@ def served(url: str) -> Iterator[tuple[str, str, list[str]]]:
         return "ok"
 
     app.register(app_floor)  # only in this benchmark's app instance
+    settle()  # as salesdesk.app.asgi does in every worker
     with serving(app) as app_url, serving(Litestar([floor])) as floor_url:
         statements: list[str] = []
         event.listen(

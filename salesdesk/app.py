@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -317,4 +318,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 def asgi() -> Litestar:
     """Factory for uvicorn workers: settings come from the environment."""
-    return create_app()
+    app = create_app()
+    settle()
+    return app
+
+
+def settle() -> None:
+    """Move what start-up built (modules, mappers, routes: it lives as long as the process) out of the
+    garbage collector's way. A page allocates tens of thousands of objects; every few requests a full
+    collection walked all of start-up's too, which was most of the pages' p95 (the review page's went
+    from 352 to 146 ms). Called once per worker process, after the app is built."""
+    gc.collect()
+    gc.freeze()

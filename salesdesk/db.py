@@ -11,9 +11,10 @@ from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.types import TypeDecorator
 
 # Constraint names are stable across SQLite and PostgreSQL, so migrations can drop them.
@@ -148,3 +149,10 @@ class StatementCache:
         else:
             self._statements.move_to_end(key)
         return statement
+
+
+def loaded(instance: Any, relationship: str) -> Any | None:
+    """The related object when it was loaded with `instance` (e.g. joinedload), else None: what a caller
+    may read without a query."""
+    value = inspect(instance).attrs[relationship].loaded_value
+    return None if value is NO_VALUE else value

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, func, inspect, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -25,7 +25,7 @@ from salesdesk.accounts.search import index_company
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
 from salesdesk.clock import Clock
-from salesdesk.db import utcnow
+from salesdesk.db import loaded, utcnow
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.ids import parse_id, parse_int, parse_page
 from salesdesk.pipeline.models import Deal
@@ -63,11 +63,9 @@ class AccountRights:
 
 
 async def rights(db: AsyncSession, actor: User, company: Company) -> AccountRights:
-    owner = inspect(company).attrs.owner.loaded_value  # get_company loads it: no query for the team then
-    if isinstance(owner, User) and owner.id == company.owner_id:
-        owner_team_id = owner.team_id
-    else:
-        owner_team_id = await _team_of(db, company.owner_id)
+    owner = loaded(company, "owner")  # get_company loads it: no query for the owner's team then
+    known = owner is not None and owner.id == company.owner_id
+    owner_team_id = owner.team_id if known else await _team_of(db, company.owner_id)
     who = {"owner_id": company.owner_id, "owner_team_id": owner_team_id}
     edit = policy.may_edit_account(actor, **who)
     contribute = edit or policy.may_contribute_to_account(

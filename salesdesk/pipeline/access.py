@@ -10,12 +10,13 @@ rule.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, inspect, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
+from salesdesk.db import loaded
 from salesdesk.errors import Forbidden, NotFound
 from salesdesk.pipeline.models import Deal
 
@@ -60,10 +61,10 @@ async def team_of(db: AsyncSession, user_id: int | None) -> int | None:
 
 
 async def may_edit(db: AsyncSession, actor: User, deal: Deal) -> bool:
-    owner = inspect(deal).attrs.owner.loaded_value  # get_deal loads it: no query for the owner's team then
-    if isinstance(owner, User) and owner.id == deal.owner_id:
-        return policy.may_edit_deal(actor, owner_id=deal.owner_id, owner_team_id=owner.team_id)
-    return policy.may_edit_deal(actor, owner_id=deal.owner_id, owner_team_id=await team_of(db, deal.owner_id))
+    owner = loaded(deal, "owner")  # get_deal loads it: no query for the owner's team then
+    known = owner is not None and owner.id == deal.owner_id
+    owner_team_id = owner.team_id if known else await team_of(db, deal.owner_id)
+    return policy.may_edit_deal(actor, owner_id=deal.owner_id, owner_team_id=owner_team_id)
 
 
 async def ensure_may_edit(db: AsyncSession, actor: User, deal: Deal) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from salesdesk.accounts import import_uploads
 from salesdesk.db import Base
+from salesdesk.pipeline.models import Stage
 from tests.matrix_data import matrix_account
 from tests.test_route_matrix import RULES
 
@@ -142,6 +143,27 @@ async def test_no_page_shows_codes_or_the_other_language(locale, login, make_use
         r = await client.request(method, url, data=data)
         if r.headers.get("content-type", "").startswith("text/html"):
             found += problems(f"{method} {url}" if data is not None else url, r.text, locale, names)
+
+    assert not found, "\n".join(sorted(set(found)))
+
+
+@pytest.mark.parametrize("locale", ["en", "ja"])
+async def test_the_move_dialog_for_every_stage_speaks_one_language(locale, login, make_user, db, rep, team_east):
+    """The move page and the board's dialog (htmx) for each stage: its heading names the deal and the stage
+    (data), the rest is the page's language."""
+    admin = await make_user("admin", name="管理 花子" if locale == "ja" else "Hanako Admin", locale=locale)
+    account = await matrix_account(db, rep)
+    await db.commit()
+    names = await data_names(db)
+    client = await login(admin)
+
+    found = []
+    for stage_id in await db.scalars(select(Stage.id)):
+        for headers in ({}, {"HX-Request": "true"}):
+            url = f"/deals/{account['deal']}/move?stage_id={stage_id}"
+            r = await client.get(url, headers=headers)
+            assert r.status_code == 200, (url, r.status_code)
+            found += problems(f"{url} {headers}", r.text, locale, names)
 
     assert not found, "\n".join(sorted(set(found)))
 

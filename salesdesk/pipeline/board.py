@@ -174,6 +174,7 @@ class Context:
     now: datetime
     today: date
     where: list = field(default_factory=list)
+    fy_start: int = 4  # the fiscal year's first month, when the filter's period depends on it
 
     @property
     def shape(self) -> tuple | None:
@@ -182,7 +183,7 @@ class Context:
         f, actor = self.filters, self.actor
         if f.company or f.stale or f.decider:
             return None
-        return actor.id, actor.role, actor.team_id, astuple(f), self.today
+        return actor.id, actor.role, actor.team_id, astuple(f), self.today, self.fy_start
 
     @property
     def params(self) -> dict[str, datetime]:
@@ -196,7 +197,7 @@ async def context(
     today = local_today()
     fy_start = await setup.fiscal_start_month(db, f.period)
     where = conditions(actor, f, stages, now=now, today=today, fy_start_month=fy_start)
-    return Context(actor, f, stages, now, today, where)
+    return Context(actor, f, stages, now, today, where, fy_start)
 
 
 async def board(

@@ -8,9 +8,10 @@ from sqlalchemy import update
 
 from salesdesk.accounts.forms import ActivityForm
 from salesdesk.db import utcnow
-from salesdesk.pipeline import board
+from salesdesk.i18n import local_today
+from salesdesk.pipeline import board, fiscal
 from salesdesk.pipeline.filters import DealFilter, close_range
-from salesdesk.pipeline.models import Deal
+from salesdesk.pipeline.models import Deal, SalesSettings
 from tests.pipeline.conftest import add_activity
 
 
@@ -162,3 +163,22 @@ async def test_the_close_date_range_narrows_cards_and_totals(db, rep, make_deal)
 )
 def test_close_periods_follow_the_fiscal_year(period, start_month, expected):
     assert close_range(DealFilter(period=period), date(2026, 11, 24), start_month) == expected
+
+
+async def test_a_quarter_filter_follows_a_new_fiscal_year_start_at_once(db, rep, make_deal):
+    """The board keeps its statements per filter and viewer; the fiscal year's first month is part of that."""
+    today = local_today()
+    april_quarter, february_quarter = (fiscal.quarter_range(today, m) for m in (4, 2))
+    inside = next(
+        april_quarter[0] + timedelta(days=n)
+        for n in range(92)
+        if not february_quarter[0] <= april_quarter[0] + timedelta(days=n) <= february_quarter[1]
+    )
+    await make_deal(rep, "提案", title="四月起点の四半期", amount_jpy="100000", expected_close_date=inside.isoformat())
+    f = DealFilter(period="this_quarter")
+    assert column(await board.board(db, rep, f), "提案").count == 1
+
+    await db.execute(update(SalesSettings).values(fiscal_year_start_month=2))
+    await db.commit()
+
+    assert column(await board.board(db, rep, f), "提案").count == 0

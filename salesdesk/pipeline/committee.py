@@ -52,7 +52,6 @@ async def candidates(db: AsyncSession, deal: Deal, group: list[int] | None = Non
                 Person.left_company.is_(False),
                 Person.id.not_in(select(DealContact.person_id).where(DealContact.deal_id == deal.id)),
             )
-            .options(selectinload(Person.company))
             .order_by(Person.company_id != deal.company_id, Person.kana_key, Person.id)
         )
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CompoundSelect, Row, Select, and_, bindparam, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,8 +62,8 @@ CARD_COLUMNS = (
 
 @dataclass(slots=True)
 class Card:
-    """One card: the deal's row (CARD_COLUMNS), its stage, its next action (a tasks.NextAction row)
-    and what the page shows derived once here, not per use in the template."""
+    """One card: the deal's row (CARD_COLUMNS), its stage, its next action (a row of
+    tasks.services.next_action_rows) and what the page shows, derived here rather than in the template."""
 
     deal: Row
     stage: Stage
@@ -289,6 +290,15 @@ async def _pages(
     return pages
 
 
+def _card_rows(decider: Any) -> Select:
+    """Cards as rows: CARD_COLUMNS (company and owner joined) and the 決裁者未接触 flag given."""
+    return (
+        select(*CARD_COLUMNS, decider)
+        .join(Company, Company.id == Deal.company_id)
+        .outerjoin(User, User.id == Deal.owner_id)
+    )
+
+
 def _pages_statement(ctx: Context, stages: list[Stage], after: bool, per_page: int) -> Select | CompoundSelect:
     """A LIMIT branch per column, each a subquery so it keeps its ORDER BY and LIMIT; the cursor and the
     決裁者未接触 cutoff are parameters (after_rank, after_id, decider_cutoff)."""
@@ -296,9 +306,7 @@ def _pages_statement(ctx: Context, stages: list[Stage], after: bool, per_page: i
     branches = []
     for stage in stages:
         branch = (
-            select(*CARD_COLUMNS, decider)
-            .join(Company, Company.id == Deal.company_id)
-            .outerjoin(User, User.id == Deal.owner_id)
+            _card_rows(decider)
             .where(Deal.stage_id == stage.id, *ctx.where)
             .order_by(Deal.board_rank, Deal.id)
             .limit(per_page + 1)
@@ -376,10 +384,7 @@ async def card(db: AsyncSession, actor: User, deal_id: int, *, now: datetime | N
     ctx = Context(actor, DealFilter(), pipeline.stages, now or utcnow(), local_today())
     row = (
         await db.execute(
-            select(*CARD_COLUMNS, decider_uncontacted(ctx.now).label("decider_uncontacted"))
-            .join(Company, Company.id == Deal.company_id)
-            .outerjoin(User, User.id == Deal.owner_id)
-            .where(Deal.id == deal.id)
+            _card_rows(decider_uncontacted(ctx.now).label("decider_uncontacted")).where(Deal.id == deal.id)
         )
     ).one()
     return (await _cards(db, ctx, [row]))[deal.id]

@@ -28,6 +28,7 @@ from salesdesk.auth.forms import TokenInput
 from salesdesk.auth.models import Role, Team, TokenScope, User
 from salesdesk.clock import Clock
 from salesdesk.db import run_async
+from salesdesk.meetings import kept
 from salesdesk.models import Base
 from salesdesk.settings import Settings
 from tests.pg import Cluster
@@ -99,6 +100,7 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     async with engine.begin() as conn:  # empty every table for the next test
         for table in reversed(Base.metadata.sorted_tables):
             await conn.execute(delete(table))
+    kept.forget()
     await engine.dispose()
 
 

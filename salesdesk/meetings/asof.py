@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Result, Select, select
+from sqlalchemy import ColumnElement, Result, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.meetings.models import TeamMove
@@ -64,6 +64,7 @@ class Event(NamedTuple):
     old: Any
     new: Any
     note: str
+    id: int
 
     @property
     def creates(self) -> bool:
@@ -122,23 +123,30 @@ async def plain_rows(db: AsyncSession, query: Select) -> Result[Any]:
     return await (await db.connection()).execute(query)
 
 
-async def read_history(db: AsyncSession, after: datetime) -> History:
-    """Two statements: the deal events and the team moves after the moment."""
-    history = History(after)
+async def read_events(db: AsyncSession, *where: ColumnElement[bool]) -> list[Event]:
+    """The deal events that match, oldest first."""
     rows = await plain_rows(
         db,
         select(DealEvent.deal_id, DealEvent.at, DealEvent.field, DealEvent.old_value, DealEvent.new_value)
-        .add_columns(DealEvent.note)
-        .where(DealEvent.at > after)
+        .add_columns(DealEvent.note, DealEvent.id)
+        .where(*where)
         .order_by(DealEvent.at, DealEvent.id),
     )
+    return [
+        Event(deal_id, at, name, typed(name, old), typed(name, new), note, event_id)
+        for deal_id, at, name, old, new, note, event_id in rows
+    ]
+
+
+async def read_history(db: AsyncSession, after: datetime) -> History:
+    """Two statements: the deal events and the team moves after the moment."""
+    history = History(after)
     by_deal = history.by_deal
-    for deal_id, at, name, old, new, note in rows:
-        event = Event(deal_id, at, name, typed(name, old), typed(name, new), note)
-        if deal_id in by_deal:
-            by_deal[deal_id].append(event)
+    for event in await read_events(db, DealEvent.at > after):
+        if event.deal_id in by_deal:
+            by_deal[event.deal_id].append(event)
         else:
-            by_deal[deal_id] = [event]
+            by_deal[event.deal_id] = [event]
     moves = await db.execute(
         select(TeamMove.user_id, TeamMove.at, TeamMove.old_team_id).where(TeamMove.at > after).order_by(TeamMove.at)
     )

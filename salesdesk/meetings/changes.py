@@ -12,8 +12,9 @@ without them and details only the deals it lists (detail(): two statements).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +54,7 @@ class Changes:
     quiet: list[Quiet]
     titles: dict[int, tuple[str, str]] = field(default_factory=dict)  # deal id -> (title, company name)
     quiet_deals: list[DealChange] = field(default_factory=list)  # the other unchanged deals (when asked for)
+    derived: dict[str, Any] = field(default_factory=dict)  # what pages draw from the figures, kept with them
 
     @property
     def by_deal(self) -> dict[int, DealChange]:
@@ -97,10 +99,8 @@ async def compute(
     changed = {row[0]: row for row in await plain_rows(db, _with_activity(query, since, until) if detailed else query)}
     deals = []
     for deal_id in sorted(changed.keys() | history.by_deal.keys()):
-        row = changed.get(deal_id)
-        change = bridge.classify(world, scope, deal_id, asof.state_of(row) if row else asof.GONE, since, until)
+        change = classified(world, scope, deal_id, changed.get(deal_id), since, until)
         if change is not None:
-            bridge.add_state_flags(change)
             deals.append(change)
     quiet_where = _quiet_where(scope, stages, since)
     quiet = await _quiet_totals(db, quiet_where, stages)
@@ -113,11 +113,7 @@ async def compute(
             at_since, at_until = (bridge.place(world, scope, state, moment) for moment in (since, until))
             deals.append(DealChange(row[0], "unchanged", at_since, at_until, 0, quiet=True))
         _add_activity_flags(deals, changed | {row[0]: row for row in flagged}, pushed)
-    quiet_count = sum(q.count for q in quiet) - len(flagged)
-    result = Changes(
-        scope, since, until, world, Totals(), Totals(), bridge.bridge_rows(deals, quiet_count), deals, quiet
-    )
-    _totals(result)
+    result = assemble(scope, since, until, world, deals, quiet)
     if detailed:
         await load_titles(db, result, [change.deal_id for change in deals])
     if list_quiet:
@@ -128,6 +124,67 @@ async def compute(
             result.quiet_deals.append(DealChange(row.id, "unchanged", placed, placed, 0, flags=flags, quiet=True))
             result.titles[row.id] = (row.title, row.company)
     return result
+
+
+def classified(
+    world: World, scope: Scope, deal_id: int, row: Row | None, since: datetime, until: datetime
+) -> DealChange | None:
+    """A changed deal's category and the flags its two states show; `row`: its state_columns() row
+    now (None: deleted)."""
+    change = bridge.classify(world, scope, deal_id, asof.state_of(row) if row else asof.GONE, since, until)
+    if change is not None:
+        bridge.add_state_flags(change)
+    return change
+
+
+def assemble(
+    scope: Scope, since: datetime, until: datetime, world: World, deals: list[DealChange], quiet: list[Quiet]
+) -> Changes:
+    """The bridge of the classified deals and the quiet groups: its rows, start and end."""
+    quiet_count = sum(q.count for q in quiet) - sum(1 for change in deals if change.quiet)  # flagged: in both
+    result = Changes(
+        scope, since, until, world, Totals(), Totals(), bridge.bridge_rows(deals, quiet_count), deals, quiet
+    )
+    _totals(result)
+    return result
+
+
+def advance(result: Changes, events: list[asof.Event], rows: dict[int, Row], until: datetime) -> Changes | None:
+    """The same figures (a `detailed=False` bridge) up to `until`, with `events` (newer than every event
+    it was computed from) added: only their deals are classified again, and a deal that was quiet leaves
+    its quiet group. `rows`: those deals' state_columns() rows now. None when an event is older than one
+    already read for its deal: the caller computes afresh."""
+    old, scope, since = result.world.history, result.scope, result.since
+    by_deal = dict(old.by_deal)
+    for event in events:
+        known = by_deal.get(event.deal_id, [])
+        if any(e.id == event.id for e in known):
+            continue  # read already by the computation this bridge was kept from
+        if known and event.at < known[-1].at:
+            return None
+        by_deal[event.deal_id] = [*known, event]
+    world = World(result.world.stages, result.world.teams_now, asof.History(old.after, by_deal, old.moves_by_user))
+    affected = {event.deal_id for event in events}
+    quiet = {(q.stage_id, q.owner_id): replace(q) for q in result.quiet}
+    for deal_id in affected - old.by_deal.keys():
+        row = rows.get(deal_id)
+        then = world.history.state_at(deal_id, asof.state_of(row) if row else asof.GONE, since)
+        if then.owner_id in old.moves_by_user:
+            continue  # its owner changed team: classified already, not in a quiet group
+        placed = bridge.place(world, scope, then, since)
+        if placed is not None and placed.in_scope:
+            group = quiet.get((then.stage_id, then.owner_id))
+            if group is None:
+                return None
+            group.count -= 1
+            group.amount_jpy -= placed.amount
+            group.weighted_raw -= world.weighted_raw(then)
+    deals = [change for change in result.deals if change.deal_id not in affected]
+    for deal_id in sorted(affected):
+        change = classified(world, scope, deal_id, rows.get(deal_id), since, until)
+        if change is not None:
+            deals.append(change)
+    return assemble(scope, since, until, world, deals, [q for q in quiet.values() if q.count])
 
 
 async def detail(db: AsyncSession, result: Changes, shown: list[DealChange]) -> None:

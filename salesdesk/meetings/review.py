@@ -4,7 +4,7 @@ No queries: everything comes from changes.Changes and the names loaded with it."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from salesdesk.meetings.bridge import CATEGORIES, DealChange
@@ -12,7 +12,7 @@ from salesdesk.meetings.changes import Changes
 
 WIDTH, HEIGHT, TOP, BOTTOM = 760, 260, 16, 40  # the chart's viewBox and its margins
 SHOWN = ("new", "added", "increased", "decreased", "won", "lost", "removed")
-LISTED = 50  # deals listed per category unless all are asked for
+LISTED = 20  # deals listed per category unless all are asked for
 
 
 @dataclass
@@ -85,10 +85,18 @@ class RepRow:
 
 def per_rep(result: Changes) -> list[RepRow]:
     """A deal handed from one rep to another leaves the first (removed) and joins the second (added)."""
+    if "per_rep" not in result.derived:
+        result.derived["per_rep"] = _per_rep(result)
+    return result.derived["per_rep"]
+
+
+def _per_rep(result: Changes) -> list[RepRow]:
     rows: dict[int | None, RepRow] = {}
 
     def row(owner_id: int | None) -> RepRow:
-        return rows.setdefault(owner_id, RepRow(owner_id))
+        if owner_id not in rows:
+            rows[owner_id] = RepRow(owner_id)
+        return rows[owner_id]
 
     for q in result.quiet:
         row(q.owner_id).start += q.amount_jpy
@@ -114,11 +122,21 @@ def per_rep(result: Changes) -> list[RepRow]:
 def grouped(result: Changes, *, limit: int | None = LISTED) -> list[tuple[str, list[DealChange], int]]:
     """The deals by category, biggest change first, at most `limit` of each (None: all), with each
     category's count; of the unchanged, those that changed something else (an event in the period)
-    or are flagged. The page's cost follows what it lists: the figures above count every deal."""
+    or are flagged. The page's cost follows what it lists: the figures above count every deal. The
+    listed deals are copies with their own flags: details are added to them, not to a kept bridge."""
+    if "grouped" not in result.derived:
+        result.derived["grouped"] = _grouped(result)
+    return [
+        (c, [replace(d, flags=list(d.flags)) for d in deals[:limit]], len(deals))
+        for c, deals in result.derived["grouped"]
+    ]
+
+
+def _grouped(result: Changes) -> list[tuple[str, list[DealChange]]]:
     groups = []
     for category in CATEGORIES:
         deals = [d for d in result.deals if d.category == category and (not d.quiet or d.flags)]
         if deals:
             deals.sort(key=lambda d: (-abs(d.amount_delta_jpy), d.deal_id))
-            groups.append((category, deals[:limit], len(deals)))
+            groups.append((category, deals))
     return groups

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.auth.models import Team, User
 from salesdesk.clock import Clock
 from salesdesk.errors import Invalid
-from salesdesk.meetings import changes, period
+from salesdesk.meetings import changes, kept, period
 from salesdesk.meetings.bridge import Scope
 from salesdesk.pipeline.models import Pipeline
 
@@ -51,10 +51,41 @@ async def pipeline_changes(
     team_id: int | None = None,
     owner_id: int | None = None,
     list_quiet: bool = False,
-    detailed: bool = True,
 ) -> changes.Changes:
+    """The detailed bridge (the API, the board's toggle), computed afresh."""
+    scope, since, until = await _scoped(db, actor, clock, since, until, pipeline_id, team_id, owner_id)
+    return await changes.compute(db, scope, since, until, list_quiet=list_quiet)
+
+
+async def review_changes(
+    db: AsyncSession,
+    actor: User,
+    clock: Clock,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    pipeline_id: int | None = None,
+    team_id: int | None = None,
+    owner_id: int | None = None,
+) -> changes.Changes:
+    """The review page's figures (no details: changes.detail() adds them to the deals it lists), kept
+    by the worker until the history changes (kept.py)."""
+    asked_until = until
+    scope, since, until = await _scoped(db, actor, clock, since, until, pipeline_id, team_id, owner_id)
+    return await kept.bridge(db, scope, since, until, until_given=asked_until is not None)
+
+
+async def _scoped(
+    db: AsyncSession,
+    actor: User,
+    clock: Clock,
+    since: datetime | None,
+    until: datetime | None,
+    pipeline_id: int | None,
+    team_id: int | None,
+    owner_id: int | None,
+) -> tuple[Scope, datetime, datetime]:
     await _check_ids(db, pipeline_id, team_id, owner_id)
     team = await scope_team(db, actor, team_id, owner_id)
     since, until = await period.resolve(db, team, since, until, clock.now())
-    scope = Scope(actor, pipeline_id, team_id, owner_id)
-    return await changes.compute(db, scope, since, until, list_quiet=list_quiet, detailed=detailed)
+    return Scope(actor, pipeline_id, team_id, owner_id), since, until

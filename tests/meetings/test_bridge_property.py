@@ -27,7 +27,7 @@ from salesdesk.auth.forms import UserInput
 from salesdesk.auth.models import Role, Team, User
 from salesdesk.clock import Clock
 from salesdesk.errors import Invalid
-from salesdesk.meetings import asof, changes
+from salesdesk.meetings import asof, changes, kept
 from salesdesk.meetings.bridge import Scope, visible
 from salesdesk.models import Base
 from salesdesk.pipeline import moves, services, setup
@@ -89,6 +89,7 @@ async def _fresh(engine) -> None:
     async with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             await conn.execute(delete(table))
+    kept.forget()
 
 
 async def _cast(db: AsyncSession) -> Cast:
@@ -239,6 +240,8 @@ async def test_start_plus_the_bridge_is_the_end_and_the_past_is_what_it_was(engi
                 snaps.setdefault("since", await _snapshot(db))
             if n == min(until_after, len(ops)) and "since" in snaps:
                 snaps.setdefault("until", await _snapshot(db))
+                for scope in await _scopes(db, cast):  # the review page views the period: kept, then advanced
+                    await kept.bridge(db, scope, snaps["since"].at, datetime.now(UTC), until_given=False)
             if op is not None:
                 try:
                     await _apply(db, cast, op)
@@ -248,10 +251,26 @@ async def test_start_plus_the_bridge_is_the_end_and_the_past_is_what_it_was(engi
         first, last = snaps["since"], snaps.get("until") or await _snapshot(db)
         for snap in (first, last):
             assert await asof.pipeline_at(db, snap.at) == snap.deals
-        default = next(iter(cast.pipelines))
-        scopes = [(cast.admin, {}), (cast.manager, {"team_id": cast.teams[0]}), (cast.admin, {"pipeline_id": default}),
-                  (cast.reps[0], {}), (cast.manager, {"owner_id": cast.reps[1]})]  # fmt: skip
-        for actor_id, narrowed in scopes:
-            scope = Scope(await db.get(User, actor_id, populate_existing=True), **narrowed)
+        for scope in await _scopes(db, cast):
             result = await changes.compute(db, scope, first.at, last.at, list_quiet=True)
             _check(cast, result, scope, first, last)
+            page = await kept.bridge(db, scope, first.at, datetime.now(UTC), until_given=False)
+            assert _figures(page) == _figures(await changes.compute(db, scope, first.at, page.until, detailed=False))
+
+
+async def _scopes(db: AsyncSession, cast: Cast) -> list[Scope]:
+    default = next(iter(cast.pipelines))
+    scopes = [(cast.admin, {}), (cast.manager, {"team_id": cast.teams[0]}), (cast.admin, {"pipeline_id": default}),
+              (cast.reps[0], {}), (cast.manager, {"owner_id": cast.reps[1]})]  # fmt: skip
+    return [Scope(await db.get(User, actor_id, populate_existing=True), **narrowed) for actor_id, narrowed in scopes]
+
+
+def _figures(result: changes.Changes) -> tuple:
+    """What the review page shows of a bridge (kept.py keeps it)."""
+    return (
+        (result.start.count, result.start.amount_jpy, result.start.weighted_raw),
+        (result.end.count, result.end.amount_jpy, result.end.weighted_raw),
+        [(row.category, row.count, row.amount_jpy) for row in result.bridge],
+        sorted((d.deal_id, d.category, d.amount_delta_jpy, tuple(d.flags)) for d in result.deals),
+        sorted((q.stage_id, q.owner_id, q.count, q.amount_jpy, q.weighted_raw) for q in result.quiet if q.count),
+    )

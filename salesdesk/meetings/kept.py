@@ -32,7 +32,7 @@ from salesdesk.meetings.bridge import Scope
 from salesdesk.meetings.models import TeamMove
 from salesdesk.pipeline.models import Deal, DealEvent, Stage
 
-KEEP = 32  # bridges kept per worker (scopes × periods), the least recently viewed dropped first
+KEEP = 16  # bridges kept per worker (scopes × periods), the least recently viewed dropped first
 ADVANCE_MAX = 500  # more new events than this: computed afresh
 _kept: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], changes.Changes]] = OrderedDict()
 

@@ -65,6 +65,8 @@ class Settings:
             "default_time_zone": env("SALESDESK_TIME_ZONE") or "Asia/Tokyo",
             "echo_sql": _bool(env("SALESDESK_ECHO_SQL"), False),
             "api_rate_per_minute": int(env("SALESDESK_API_RATE_PER_MINUTE") or 600),
+            "argon2_time_cost": int(env("SALESDESK_ARGON2_TIME_COST") or 3),
+            "argon2_memory_kib": int(env("SALESDESK_ARGON2_MEMORY_KIB") or 65536),
             "base_url": (env("SALESDESK_BASE_URL") or "").rstrip("/"),
         }
         values.update(overrides)

@@ -37,6 +37,8 @@ PASSWORD = "correct-horse-42"
 HTMX = {"HX-Request": "true"}
 
 passwords.configure(time_cost=1, memory_kib=1024)  # a login in a millisecond, not 100
+CHEAP_ARGON2 = {"SALESDESK_ARGON2_TIME_COST": "1", "SALESDESK_ARGON2_MEMORY_KIB": "1024"}
+os.environ.update(CHEAP_ARGON2)  # and so in every `salesdesk` command and server the tests start
 
 
 # --- databases -----------------------------------------------------------------------

@@ -33,6 +33,7 @@ from sqlalchemy.pool import NullPool
 from salesdesk.audit.hook import set_actor
 from salesdesk.auth.models import User
 from salesdesk.db import run_async
+from tests.conftest import CHEAP_ARGON2
 
 T = TypeVar("T")
 
@@ -90,6 +91,7 @@ def _server_env(database_url: str) -> dict[str, str]:
         SALESDESK_SECURE_COOKIES="0",  # plain http on 127.0.0.1: Secure cookies would be dropped
         SALESDESK_DEBUG="0",
         PYTHONUNBUFFERED="1",
+        **CHEAP_ARGON2,
     )
     return env
 

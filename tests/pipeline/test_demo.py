@@ -1,14 +1,19 @@
 """The demo pipeline (`salesdesk demo`): a board that tells a story on first start, whose history
-agrees with every deal, and that a second run leaves alone."""
+agrees with every deal, and that a second run leaves alone. One demo database per backend serves
+the module."""
 
 from collections import Counter
+from collections.abc import AsyncIterator
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
-from salesdesk import demo
+from salesdesk import demo, migrate
 from salesdesk.accounts.models import Activity
 from salesdesk.auth.models import User
-from salesdesk.db import utcnow
+from salesdesk.db import run_async, utcnow
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import board, committee, moves
 from salesdesk.pipeline.filters import DealFilter
@@ -16,7 +21,32 @@ from salesdesk.pipeline.models import Deal, DealContact, DealEvent, Stage
 from salesdesk.tasks.models import Task, TaskStatus
 
 
-async def load_demo(db) -> dict[str, int]:
+@pytest.fixture(scope="module")
+def loaded(db_url: str, fresh_database) -> tuple[str, dict[str, int]]:
+    """A database of this module's own holding the demo, loaded once per backend: the tests only read it
+    (loading takes seconds)."""
+    url = fresh_database("sqlite" if db_url.startswith("sqlite") else "postgresql", "demo_story")
+    migrate.upgrade(url)
+    return url, run_async(_load_into(url))
+
+
+async def _load_into(url: str) -> dict[str, int]:
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        created = await load_demo(session)
+    await engine.dispose()
+    return created
+
+
+@pytest.fixture
+async def db(loaded: tuple[str, dict[str, int]]) -> AsyncIterator[AsyncSession]:
+    engine = create_async_engine(loaded[0], poolclass=NullPool)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        yield session
+    await engine.dispose()
+
+
+async def load_demo(db: AsyncSession) -> dict[str, int]:
     created = await demo.load(db)
     await db.commit()
     return created
@@ -33,8 +63,8 @@ async def demo_user(db, email: str) -> User:
     return await db.scalar(select(User).where(User.email == email))
 
 
-async def test_demo_loads_about_120_deals_in_every_stage_and_a_second_run_changes_nothing(db):
-    first = await load_demo(db)
+async def test_demo_loads_about_120_deals_in_every_stage_and_a_second_run_changes_nothing(db, loaded):
+    first = loaded[1]
     before = await row_counts(db)
 
     second = await load_demo(db)
@@ -48,7 +78,6 @@ async def test_demo_loads_about_120_deals_in_every_stage_and_a_second_run_change
 
 
 async def test_rep_board_has_next_actions_some_overdue_some_today_and_a_few_stale_deals(db):
-    await load_demo(db)
     rep = await demo_user(db, "rep@example.com")
 
     result = await board.board(db, rep, DealFilter(owner_id=rep.id), per_page=100)
@@ -64,7 +93,6 @@ async def test_rep_board_has_next_actions_some_overdue_some_today_and_a_few_stal
 
 
 async def test_manager_board_shows_the_whole_team_and_not_the_other_team(db):
-    await load_demo(db)
     manager, rep = await demo_user(db, "manager@example.com"), await demo_user(db, "rep@example.com")
 
     result = await board.board(db, manager, DealFilter(), per_page=100)
@@ -75,7 +103,6 @@ async def test_manager_board_shows_the_whole_team_and_not_the_other_team(db):
 
 
 async def test_won_and_lost_deals_have_their_dates_amounts_and_lost_reasons(db):
-    await load_demo(db)
     today = local_today()
 
     closed = list(
@@ -94,7 +121,6 @@ async def test_won_and_lost_deals_have_their_dates_amounts_and_lost_reasons(db):
 
 
 async def test_every_deal_history_replays_to_the_deal_as_it_is(db):
-    await load_demo(db)
     now = utcnow()
     stages = {s.id: s for s in await db.scalars(select(Stage))}
     events: dict[int, list[DealEvent]] = {}
@@ -130,7 +156,6 @@ def value_at(history: list[DealEvent], field: str, at, now_value):
 
 
 async def test_forecast_drops_carry_their_reason(db):
-    await load_demo(db)
 
     drops = [
         e
@@ -142,7 +167,6 @@ async def test_forecast_drops_carry_their_reason(db):
 
 
 async def test_last_activity_is_the_newest_completed_activity_or_task_of_each_deal(db):
-    await load_demo(db)
     newest: dict[int, list] = {}
     for deal_id, at in await db.execute(
         select(Activity.deal_id, Activity.occurred_at).where(Activity.deal_id.is_not(None))
@@ -158,7 +182,6 @@ async def test_last_activity_is_the_newest_completed_activity_or_task_of_each_de
 
 
 async def test_buying_committees_have_one_primary_contact_and_some_warn_about_the_decision_maker(db, clock):
-    await load_demo(db)
     open_deals = list(
         await db.scalars(
             select(Deal).join(Stage, Deal.stage_id == Stage.id).where(Stage.kind == "open", Stage.position >= 2)

@@ -116,11 +116,9 @@ async def ensure_may_remove(db: AsyncSession, actor: User, company: Company) -> 
 
 
 async def get_company(db: AsyncSession, actor: User, company_id: int) -> Company:
-    company = await db.scalar(
-        select(Company)
-        .where(Company.id == company_id)
-        .options(joinedload(Company.owner), selectinload(Company.tags), selectinload(Company.parent))
-    )
+    query = select(Company).where(Company.id == company_id)
+    query = query.options(joinedload(Company.owner), joinedload(Company.tags), joinedload(Company.parent))
+    company = (await db.scalars(query)).unique().first()  # one statement
     if company is None:
         raise NotFound("company")
     return company

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from salesdesk import sync
 from salesdesk.accounts.forms import ActivityInput
@@ -98,7 +98,7 @@ async def timeline(
     wanted = page * PAGE_SIZE + 1  # enough of each source to fill this page and know if more follow
     activities: list[Activity] = []
     if kind != CHANGE:
-        query = select(Activity).options(selectinload(Activity.user), selectinload(Activity.persons))
+        query = select(Activity).options(joinedload(Activity.user), joinedload(Activity.persons))  # one statement
         if person_id is not None:
             query = query.where(
                 Activity.id.in_(select(activity_persons.c.activity_id).where(activity_persons.c.person_id == person_id))
@@ -107,9 +107,8 @@ async def timeline(
             query = query.where(Activity.company_id == company_id)
         if kind:
             query = query.where(Activity.kind == kind)
-        activities = list(
-            await db.scalars(query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(wanted))
-        )
+        found = await db.scalars(query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(wanted))
+        activities = list(found.unique())
     changes: list[AuditEntry] = []
     if kind in ("", CHANGE):
         ids = [person_id] if person_id is not None else (person_ids or [])

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from salesdesk import sync
 from salesdesk.accounts.models import Activity, BuyingRole, Company, Person, activity_persons
@@ -30,7 +30,7 @@ async def committee(db: AsyncSession, deal_id: int) -> list[DealContact]:
         await db.scalars(
             select(DealContact)
             .where(DealContact.deal_id == deal_id)
-            .options(selectinload(DealContact.person).selectinload(Person.department))
+            .options(joinedload(DealContact.person).joinedload(Person.department))  # one statement
         )
     )
     return sorted(contacts, key=lambda c: (not c.is_primary, ROLE_ORDER.get(c.role or "", 99), c.person.name))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from salesdesk.accounts import search
 from salesdesk.accounts.forms import ActivityInput
@@ -238,15 +238,14 @@ async def deal_page(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *
     events = await history.events(db, deal.id)
     contacts = await committee.committee(db, deal.id)
     all_tasks = await tasks.deal_tasks(db, deal.id)
-    activities = list(
-        await db.scalars(
-            select(Activity)
-            .where(Activity.deal_id == deal.id)
-            .options(selectinload(Activity.persons))
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-            .limit(page * PAGE_SIZE + 1)
-        )
+    found = await db.scalars(
+        select(Activity)
+        .where(Activity.deal_id == deal.id)
+        .options(joinedload(Activity.persons))  # joined to the page of activities: one statement
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(page * PAGE_SIZE + 1)
     )
+    activities = list(found.unique())
     from salesdesk.quotes.timeline import deal_quote_events  # quotes build on deals
 
     quote_events = await deal_quote_events(db, deal.id, limit=page * PAGE_SIZE + 1)

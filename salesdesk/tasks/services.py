@@ -100,14 +100,13 @@ async def next_action(db: AsyncSession, deal_id: int) -> Task | None:
 
 async def deal_tasks(db: AsyncSession, deal_id: int) -> list[Task]:
     """The deal's open tasks (earliest first), then its done and cancelled ones (newest first)."""
-    tasks = list(
-        await db.scalars(
-            select(Task)
-            .where(Task.deal_id == deal_id)
-            .options(joinedload(Task.owner), selectinload(Task.persons))  # the owner joined: one statement less
-            .order_by(*earliest_first())
-        )
+    found = await db.scalars(
+        select(Task)
+        .where(Task.deal_id == deal_id)
+        .options(joinedload(Task.owner), joinedload(Task.persons))  # owner and persons joined: one statement
+        .order_by(*earliest_first())
     )
+    tasks = list(found.unique())
     open_ = [t for t in tasks if t.is_open]
     closed = sorted((t for t in tasks if not t.is_open), key=lambda t: t.completed_at or t.updated_at, reverse=True)
     return open_ + closed

@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salesdesk.accounts import merge, people, picker, saved_views, services, timeline
+from salesdesk.accounts import groups, merge, people, picker, saved_views, services, timeline
 from salesdesk.accounts.forms import (
     CompanyForm,
     MergeForm,
@@ -155,7 +155,7 @@ async def company_context(db: AsyncSession, actor: Actor, company_id: int, *, ki
     return {
         "company": company,
         **_rights(await services.rights(db, actor, company)),
-        "group": await services.group_tree(db, company),
+        "group": await groups.group_tree(db, company),
         "departments": departments,
         "tree": people.department_tree(departments, persons),
         "dept_paths": people.department_paths(departments),

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -230,40 +230,6 @@ async def find_duplicates(
     return list(await db.scalars(query))
 
 
-async def group_tree(db: AsyncSession, company: Company) -> list[tuple[int, Company]]:
-    """The company's group (親会社・子会社) as (depth, company) rows from the top parent down."""
-    # One statement: walk up to the top parent, then down from it to every member of the group.
-    up = select(Company.id, Company.parent_id).where(Company.id == company.id).cte("up", recursive=True)
-    up = up.union_all(select(Company.id, Company.parent_id).join(up, Company.id == up.c.parent_id))
-    top = select(up.c.id).where(up.c.parent_id.is_(None)).limit(1).scalar_subquery()
-    down = select(Company.id).where(Company.id == func.coalesce(top, company.id)).cte("down", recursive=True)
-    down = down.union_all(select(Company.id).join(down, Company.parent_id == down.c.id))
-    members = list(
-        await db.scalars(select(Company).where(Company.id.in_(select(down.c.id))).order_by(Company.kana_key))
-    )
-    ids = {m.id for m in members}
-    root_id = next((m.id for m in members if m.parent_id not in ids), company.id)
-    if len(members) <= 1:
-        return []
-    children: dict[int | None, list[Company]] = {}
-    for member in members:
-        children.setdefault(member.parent_id, []).append(member)
-    rows: list[tuple[int, Company]] = []
-
-    def walk(node: Company, depth: int) -> None:
-        rows.append((depth, node))
-        for child in children.get(node.id, []):
-            if depth < 20:
-                walk(child, depth + 1)
-
-    walk(next(m for m in members if m.id == root_id), 0)
-    return rows
-
-
-async def group_ids(db: AsyncSession, company: Company) -> list[int]:
-    return [member.id for _, member in await group_tree(db, company)] or [company.id]
-
-
 # --- writing -------------------------------------------------------------------------
 
 
@@ -392,7 +358,9 @@ async def companies_changed(db: AsyncSession, actor: User, window: sync.Window) 
 
 async def user_names(db: AsyncSession, ids: set[int] | None = None) -> dict[int, str]:
     """Names for the user ids a timeline shows (its authors, owners changed): those given, else all."""
-    query = select(User.id, User.name)
-    if ids is not None:
-        query = query.where(User.id.in_(ids))
-    return dict((await db.execute(query)).tuples().all())
+    if ids is None:
+        return dict((await db.execute(select(User.id, User.name))).tuples().all())
+    return dict((await db.execute(USER_NAMES, {"ids": list(ids)})).tuples().all())
+
+
+USER_NAMES = select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True)))  # built once

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from salesdesk import sync
+from salesdesk.accounts.groups import group_ids
 from salesdesk.accounts.models import Activity, BuyingRole, Company, Person, activity_persons
-from salesdesk.accounts.services import group_ids
 from salesdesk.auth.models import User
 from salesdesk.errors import Invalid, NotFound
 from salesdesk.pipeline import access
@@ -24,15 +24,16 @@ DECISION_MAKER_CONTACT_DAYS = 90
 ROLE_ORDER = {role: n for n, role in enumerate(BuyingRole)}
 
 
+COMMITTEE = (
+    select(DealContact)
+    .where(DealContact.deal_id == bindparam("deal_id"))
+    .options(joinedload(DealContact.person).joinedload(Person.department))  # one statement, built once
+)
+
+
 async def committee(db: AsyncSession, deal_id: int) -> list[DealContact]:
     """Primary contact first, then by role (決裁者 first) and name."""
-    contacts = list(
-        await db.scalars(
-            select(DealContact)
-            .where(DealContact.deal_id == deal_id)
-            .options(joinedload(DealContact.person).joinedload(Person.department))  # one statement
-        )
-    )
+    contacts = list(await db.scalars(COMMITTEE, {"deal_id": deal_id}))
     return sorted(contacts, key=lambda c: (not c.is_primary, ROLE_ORDER.get(c.role or "", 99), c.person.name))
 
 

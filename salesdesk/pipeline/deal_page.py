@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from salesdesk.accounts import search
 from salesdesk.accounts.forms import ActivityInput
+from salesdesk.accounts.groups import group_tree
 from salesdesk.accounts.models import Activity, Company, Person
-from salesdesk.accounts.services import group_tree, user_names
+from salesdesk.accounts.services import user_names
 from salesdesk.accounts.timeline import add_activity
 from salesdesk.auth.models import User
 from salesdesk.clock import Clock
@@ -228,23 +229,28 @@ class DealPage:
         ]
 
 
+# The page's statements, built once (SQLAlchemy then keeps their cache keys too).
+STAGES = select(Stage).order_by(Stage.pipeline_id, Stage.position, Stage.id)
+ACTIVITIES = (  # a page of the deal's activities with their people joined: one statement
+    select(Activity)
+    .where(Activity.deal_id == bindparam("deal_id"))
+    .options(joinedload(Activity.persons))
+    .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 async def deal_page(db: AsyncSession, actor: User, clock: Clock, deal_id: int, *, page: int = 1) -> DealPage:
     """Everything the deal page shows; NotFound unless the actor sees the deal."""
     now = clock.now()
     page = max(1, page)
     deal = await access.get_deal(db, actor, deal_id)
     may_edit = await access.may_edit(db, actor, deal)
-    stages = list(await db.scalars(select(Stage).order_by(Stage.pipeline_id, Stage.position, Stage.id)))
+    stages = list(await db.scalars(STAGES))
     events = await history.events(db, deal.id)
     contacts = await committee.committee(db, deal.id)
     all_tasks = await tasks.deal_tasks(db, deal.id)
-    found = await db.scalars(
-        select(Activity)
-        .where(Activity.deal_id == deal.id)
-        .options(joinedload(Activity.persons))  # joined to the page of activities: one statement
-        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-        .limit(page * PAGE_SIZE + 1)
-    )
+    found = await db.scalars(ACTIVITIES, {"deal_id": deal.id, "limit": page * PAGE_SIZE + 1})
     activities = list(found.unique())
     from salesdesk.quotes.timeline import deal_quote_events  # quotes build on deals
 

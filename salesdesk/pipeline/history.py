@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy import event as orm_event
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -104,10 +104,11 @@ def _group_change_sets(session: Session, _context: Any, _instances: Any) -> None
             e.change_set, e.at = change_set, at
 
 
+EVENTS = select(DealEvent).where(DealEvent.deal_id == bindparam("deal_id")).order_by(DealEvent.at, DealEvent.id)
+
+
 async def events(db: AsyncSession, deal_id: int) -> list[DealEvent]:
-    return list(
-        await db.scalars(select(DealEvent).where(DealEvent.deal_id == deal_id).order_by(DealEvent.at, DealEvent.id))
-    )
+    return list(await db.scalars(EVENTS, {"deal_id": deal_id}))
 
 
 @dataclass

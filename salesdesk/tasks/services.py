@@ -98,15 +98,17 @@ async def next_action(db: AsyncSession, deal_id: int) -> Task | None:
     return (await next_actions(db, [deal_id])).get(deal_id)
 
 
+DEAL_TASKS = (
+    select(Task)
+    .where(Task.deal_id == bindparam("deal_id"))
+    .options(joinedload(Task.owner), joinedload(Task.persons))  # owner and persons joined: one statement
+    .order_by(*earliest_first())
+)
+
+
 async def deal_tasks(db: AsyncSession, deal_id: int) -> list[Task]:
     """The deal's open tasks (earliest first), then its done and cancelled ones (newest first)."""
-    found = await db.scalars(
-        select(Task)
-        .where(Task.deal_id == deal_id)
-        .options(joinedload(Task.owner), joinedload(Task.persons))  # owner and persons joined: one statement
-        .order_by(*earliest_first())
-    )
-    tasks = list(found.unique())
+    tasks = list((await db.scalars(DEAL_TASKS, {"deal_id": deal_id})).unique())
     open_ = [t for t in tasks if t.is_open]
     closed = sorted((t for t in tasks if not t.is_open), key=lambda t: t.completed_at or t.updated_at, reverse=True)
     return open_ + closed

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from salesdesk.accounts import saved_views, services
+from salesdesk.accounts import groups, saved_views, services
 from salesdesk.accounts.forms import SavedViewForm, SavedViewInput, parse_saved_view
 from salesdesk.accounts.models import Company
 from salesdesk.accounts.services import CompanyFilter, Duplicates
@@ -191,7 +191,7 @@ async def test_the_group_of_a_subsidiary_shows_the_parent_on_top_and_every_subsi
     logistics = await make_company(rep, "サンプル物流", name_kana="サンプルブツリュウ", parent_id=str(parent.id))
     shop = await make_company(rep, "サンプル直営店", name_kana="サンプルチョクエイテン", parent_id=str(sales.id))
 
-    tree = await services.group_tree(db, logistics)
+    tree = await groups.group_tree(db, logistics)
 
     assert [(depth, company.id) for depth, company in tree] == [
         (0, parent.id),
@@ -204,7 +204,7 @@ async def test_the_group_of_a_subsidiary_shows_the_parent_on_top_and_every_subsi
 async def test_a_company_without_a_group_has_no_group_tree(db, rep, make_company):
     company = await make_company(rep, "株式会社サンプル")
 
-    assert await services.group_tree(db, company) == []
+    assert await groups.group_tree(db, company) == []
 
 
 # --- the list and its filters -----------------------------------------------------------------

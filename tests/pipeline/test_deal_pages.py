@@ -181,7 +181,7 @@ async def test_the_deal_page_runs_the_same_number_of_queries_however_much_histor
         counts.append(len(statements))
 
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 13, counts  # the session, then the deal's sources: one statement each (was 16: the persons now joined)
+    assert counts[1] <= 13, counts  # the session, then the deal's sources, one statement each (was 16)
 
 
 async def test_another_teams_rep_does_not_see_the_deal(login, rep, other_rep, make_deal):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
@@ -23,8 +23,8 @@ from salesdesk.auth.models import User
 from salesdesk.db import utcnow
 from salesdesk.i18n import local, local_today
 from salesdesk.pipeline import setup
-from salesdesk.pipeline.board import CARD_COLUMNS, Card, weighted
-from salesdesk.pipeline.filters import DealFilter, conditions, decider_uncontacted
+from salesdesk.pipeline.board import CARD_COLUMNS, STATEMENTS, Card, Context, weighted
+from salesdesk.pipeline.filters import DECIDER_CUTOFF, DealFilter, conditions, decider_cutoff, decider_uncontacted
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task, TaskStatus, earliest_first
@@ -162,6 +162,7 @@ class Scope:
     stages: dict[int, Stage]
     now: datetime
     today: date
+    shape: tuple | None  # what the statements depend on (board.Context.shape; the page is a parameter)
 
 
 async def _scope(db: AsyncSession, actor: User, f: DealFilter, now: datetime | None) -> Scope:
@@ -171,19 +172,33 @@ async def _scope(db: AsyncSession, actor: User, f: DealFilter, now: datetime | N
     fy_start = await setup.fiscal_start_month(db, f.period)
     now, today = now or utcnow(), local_today()
     where = conditions(actor, f, stages, now=now, today=today, fy_start_month=fy_start)
-    return Scope(f, where, pipelines, {s.id: s for s in stages}, now, today)
+    shape = Context(actor, replace(f, page=1), stages, now, today, where, fy_start).shape
+    return Scope(f, where, pipelines, {s.id: s for s in stages}, now, today, shape)
 
 
 async def _totals(db: AsyncSession, scope: Scope) -> Totals:
-    count, total, raw = (
-        await db.execute(
+    query = STATEMENTS.get(
+        scope.shape and ("list-totals", *scope.shape),
+        lambda: (
             select(func.count(), func.sum(Deal.amount_jpy), func.sum(_weighted_raw()))
             .select_from(Deal)
             .join(Stage, Deal.stage_id == Stage.id)
             .where(*scope.where)
-        )
-    ).one()
+        ),
+    )
+    count, total, raw = (await db.execute(query)).one()
     return Totals(count, int(total or 0), weighted(int(raw or 0)))
+
+
+def _page_statement(scope: Scope, per_page: int) -> Select:
+    """The page's ids first, sorted by their keys alone; then what the table shows for those only (the
+    決裁者未接触 subquery, the names): sorting whole rows made the database work each of them out for
+    every matching deal. The offset and the 決裁者未接触 cutoff are parameters."""
+    sort = scope.filters.sort
+    page_ids = _ordered(_sort_joined(select(Deal.id), sort).where(*scope.where), sort).limit(per_page)
+    page_ids = page_ids.offset(bindparam("offset")).correlate(None)
+    query = _joined(select(*CARD_COLUMNS, decider_uncontacted(DECIDER_CUTOFF).label("decider_uncontacted")))
+    return _ordered(query.where(Deal.id.in_(page_ids.scalar_subquery())), sort)
 
 
 async def list_deals(
@@ -194,14 +209,11 @@ async def list_deals(
     totals = await _totals(db, scope)
     pages = max(1, -(-totals.count // per_page))
     page = min(max(1, f.page), pages)
-    # The page's ids first, sorted by their keys alone; then what the table shows for those 50 only (the
-    # 決裁者未接触 subquery, the names): sorting whole rows made the database work each of them out for
-    # every matching deal.
-    page_ids = _ordered(_sort_joined(select(Deal.id), f.sort).where(*scope.where), f.sort).limit(per_page)
-    page_ids = page_ids.offset((page - 1) * per_page).correlate(None)
-    query = _joined(select(*CARD_COLUMNS, decider_uncontacted(scope.now).label("decider_uncontacted")))
-    query = _ordered(query.where(Deal.id.in_(page_ids.scalar_subquery())), f.sort)
-    found = (await db.execute(query)).all()  # plain rows of what the table shows, no ORM objects
+    query = STATEMENTS.get(
+        scope.shape and ("list-page", *scope.shape, per_page), lambda: _page_statement(scope, per_page)
+    )
+    params = {"offset": (page - 1) * per_page, "decider_cutoff": decider_cutoff(scope.now)}
+    found = (await db.execute(query, params)).all()  # plain rows of what the table shows, no ORM objects
     nexts = await tasks.next_action_rows(db, [row.id for row in found])
     rows = [
         Row(row, scope.stages[row.stage_id], nexts.get(row.id), scope.today, scope.now, bool(row.decider_uncontacted))

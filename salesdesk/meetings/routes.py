@@ -34,12 +34,13 @@ def _moment(clock: Clock, key: str, text: str | None) -> datetime | None:
 async def changes_page(request: Request, db_session: DB, actor: Actor, clock: Now) -> Page:
     params = request.query_params
     scope = {key: parse_id(params.get(key)) for key in ("pipeline_id", "team_id", "owner_id")}
-    result = await services.review_changes(
+    result = await services.pipeline_changes(
         db_session,
         actor,
         clock,
         since=_moment(clock, "since", params.get("since")),
         until=_moment(clock, "until", params.get("until")),
+        figures_only=True,
         **scope,
     )
     groups = review.grouped(result, limit=None if params.get("all") else review.LISTED)

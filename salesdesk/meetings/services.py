@@ -51,41 +51,16 @@ async def pipeline_changes(
     team_id: int | None = None,
     owner_id: int | None = None,
     list_quiet: bool = False,
+    figures_only: bool = False,
 ) -> changes.Changes:
-    """The detailed bridge (the API, the board's toggle), computed afresh."""
-    scope, since, until = await _scoped(db, actor, clock, since, until, pipeline_id, team_id, owner_id)
-    return await changes.compute(db, scope, since, until, list_quiet=list_quiet)
-
-
-async def review_changes(
-    db: AsyncSession,
-    actor: User,
-    clock: Clock,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    pipeline_id: int | None = None,
-    team_id: int | None = None,
-    owner_id: int | None = None,
-) -> changes.Changes:
-    """The review page's figures (no details: changes.detail() adds them to the deals it lists), kept
-    by the worker until the history changes (kept.py)."""
-    asked_until = until
-    scope, since, until = await _scoped(db, actor, clock, since, until, pipeline_id, team_id, owner_id)
-    return await kept.bridge(db, scope, since, until, until_given=asked_until is not None)
-
-
-async def _scoped(
-    db: AsyncSession,
-    actor: User,
-    clock: Clock,
-    since: datetime | None,
-    until: datetime | None,
-    pipeline_id: int | None,
-    team_id: int | None,
-    owner_id: int | None,
-) -> tuple[Scope, datetime, datetime]:
+    """The detailed bridge (the API, the board's toggle), computed afresh. `figures_only`: the review
+    page's figures, without the details changes.detail() adds to the deals it lists, kept by the worker
+    until the history changes (kept.py)."""
     await _check_ids(db, pipeline_id, team_id, owner_id)
     team = await scope_team(db, actor, team_id, owner_id)
+    asked_until = until
     since, until = await period.resolve(db, team, since, until, clock.now())
-    return Scope(actor, pipeline_id, team_id, owner_id), since, until
+    scope = Scope(actor, pipeline_id, team_id, owner_id)
+    if figures_only:
+        return await kept.bridge(db, scope, since, until, until_given=asked_until is not None)
+    return await changes.compute(db, scope, since, until, list_quiet=list_quiet)

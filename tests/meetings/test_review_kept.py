@@ -31,7 +31,7 @@ def _figures(result: Changes) -> tuple:
 
 async def _page_figures(db, actor, since, **scope) -> tuple:
     """The review page's figures, asserted equal to a fresh reconstruction's."""
-    kept = await services.review_changes(db, actor, Clock(), since=since, **scope)
+    kept = await services.pipeline_changes(db, actor, Clock(), since=since, figures_only=True, **scope)
     assert _figures(kept) == _figures(await changes_of(db, actor, since, **scope))
     return _figures(kept)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, exists, literal, select, union_all
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -100,10 +100,22 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(db_url, poolclass=NullPool)
     yield engine
     async with engine.begin() as conn:  # empty every table for the next test
-        for table in reversed(Base.metadata.sorted_tables):
-            await conn.execute(delete(table))
+        for name in (await conn.execute(_TABLES_WITH_ROWS)).scalars().all():
+            await conn.execute(delete(Base.metadata.tables[name]))
     kept.forget()
     await engine.dispose()
+
+
+# The tables holding rows, children first, in one statement: a test fills a few of the ~40
+# tables, and a DELETE per empty table cost ~30 ms a test, ~1 minute of the suite.
+_TABLES_WITH_ROWS = union_all(
+    *(
+        select(literal(table.name).label("name"), literal(position).label("position")).where(
+            exists().select_from(table)
+        )
+        for position, table in enumerate(reversed(Base.metadata.sorted_tables))
+    )
+).order_by("position")
 
 
 @pytest.fixture

@@ -204,6 +204,9 @@ class DealEvent(IdMixin, Base):
         Index("ix_deal_events_deal_id_at", "deal_id", "at"),
         Index("ix_deal_events_field_at", "field", "at"),
         Index("ix_deal_events_at", "at"),
+        # The stages each deal entered, read off the index alone (the forecast's funnel). Its two
+        # equality columns also keep SQLite from walking every stage event per deal instead.
+        Index("ix_deal_events_deal_id_field_new_value", "deal_id", "field", "new_value"),
     )
 
     deal_id: Mapped[int] = mapped_column(IdType)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
@@ -195,10 +195,37 @@ def _page_statement(scope: Scope, per_page: int) -> Select:
     決裁者未接触 subquery, the names): sorting whole rows made the database work each of them out for
     every matching deal. The offset and the 決裁者未接触 cutoff are parameters."""
     sort = scope.filters.sort
-    page_ids = _ordered(_sort_joined(select(Deal.id), sort).where(*scope.where), sort).limit(per_page)
-    page_ids = page_ids.offset(bindparam("offset")).correlate(None)
+    page_ids = _page_ids(scope, sort, per_page).offset(bindparam("offset")).correlate(None)
     query = _joined(select(*CARD_COLUMNS, decider_uncontacted(DECIDER_CUTOFF).label("decider_uncontacted")))
     return _ordered(query.where(Deal.id.in_(page_ids.scalar_subquery())), sort)
+
+
+def _page_ids(scope: Scope, sort: str, per_page: int) -> Select:
+    """The page's ids. In the default order (close date, undated last) each stage's deals are walked
+    in the order of an index (ix_deals_stage_id_close_order) up to the page's end, as the board's
+    columns are, and the walks merged: the page costs what it shows, not a sort of every matching
+    deal. Other orders sort the matching deals by their keys."""
+    column, descending = sort_key(sort)
+    if column != "close" or descending:
+        return _ordered(_sort_joined(select(Deal.id), sort).where(*scope.where), sort).limit(per_page)
+    f = scope.filters
+    stages = [
+        s
+        for s in scope.stages.values()
+        if (f.status not in ("open", "won", "lost") or s.kind == f.status) and (f.decider != "uncontacted" or s.is_open)
+    ]
+    key = (Deal.expected_close_date.is_(None).label("undated"), Deal.expected_close_date.label("close"), Deal.id)
+    walks = [
+        select(*key)
+        .where(Deal.stage_id == stage.id, *scope.where)
+        .order_by(*key)
+        .limit(bindparam("reach"))
+        .subquery()
+        .select()
+        for stage in stages
+    ] or [select(*key).where(false())]
+    merged = (walks[0] if len(walks) == 1 else union_all(*walks)).subquery()
+    return select(merged.c.id).order_by(merged.c.undated, merged.c.close, merged.c.id).limit(per_page)
 
 
 async def list_deals(
@@ -212,7 +239,8 @@ async def list_deals(
     query = STATEMENTS.get(
         scope.shape and ("list-page", *scope.shape, per_page), lambda: _page_statement(scope, per_page)
     )
-    params = {"offset": (page - 1) * per_page, "decider_cutoff": decider_cutoff(scope.now)}
+    offset = (page - 1) * per_page
+    params = {"offset": offset, "reach": offset + per_page, "decider_cutoff": decider_cutoff(scope.now)}
     found = (await db.execute(query, params)).all()  # plain rows of what the table shows, no ORM objects
     nexts = await tasks.next_action_rows(db, [row.id for row in found])
     rows = [

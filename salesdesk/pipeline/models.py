@@ -111,6 +111,14 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
         Index("ix_deals_owner_id", "owner_id"),
         Index("ix_deals_expected_close_date", "expected_close_date"),
         Index("ix_deals_won_on", "won_on"),
+        # The deal list's default order (close date, undated last) walked per stage (listing._page_ids).
+        Index(
+            "ix_deals_stage_id_close_order",
+            "stage_id",
+            text("(expected_close_date IS NULL)"),
+            "expected_close_date",
+            "id",
+        ),
         # A deleted deal's history stays under its id: SQLite must never give that id to another deal.
         {"sqlite_autoincrement": True},
     )

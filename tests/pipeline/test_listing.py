@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from salesdesk.clock import Clock
 from salesdesk.pipeline import listing, moves
@@ -107,6 +107,63 @@ async def test_a_page_holds_fifty_deals_and_the_totals_count_them_all(db, rep, m
     # 3 × 333,333 at 40% = 399,999.6: the total is rounded once, to 400,000
     assert (second.totals.count, second.totals.total_jpy, second.totals.weighted_jpy) == (4, 999_999, 400_000)
     assert listing.PER_PAGE == 50
+
+
+async def test_the_default_order_merges_every_stage_by_close_date_undated_last_on_every_page(
+    db, rep, other_rep, make_deal, stage
+):
+    """The default order is read per stage off an index and merged: across stages, pages and statuses
+    it is the order of all the matching deals by close date (then id), undated last."""
+    plan = [
+        ("リード", "2027-03-01"), ("提案", "2026-12-15"), ("リード", None), ("リード", "2026-12-15"),
+        ("商談化", "2027-01-10"), ("提案", None), ("見積提出", "2026-11-30"), ("交渉", "2027-01-10"),
+    ]  # fmt: skip
+    made = []
+    for n, (name, close) in enumerate(plan):
+        dated = {"expected_close_date": close} if close else {}
+        deal = await make_deal(rep, name, title=f"案件{n}", amount_jpy="100000", **dated)
+        made.append((close is None, close or "", deal.id, f"案件{n}"))
+    await make_deal(other_rep, "リード", title="他チーム", expected_close_date="2026-01-01")  # not rep's to see
+    won = await make_deal(rep, "交渉", title="受注", amount_jpy="100000", expected_close_date="2026-10-01")
+    await move(db, rep, won, stage("受注"), closed_on="2026-10-05")
+    expected = [title for *_, title in sorted(made)]
+
+    pages = [await listing.list_deals(db, rep, DealFilter(page=n), per_page=3) for n in (1, 2, 3)]
+    everything = await listing.list_deals(db, rep, DealFilter(status="all"), per_page=3)
+    won_only = await listing.list_deals(db, rep, DealFilter(status="won"), per_page=3)
+
+    assert [titles(page) for page in pages] == [expected[:3], expected[3:6], expected[6:]]
+    assert pages[0].totals.count == 8 and pages[0].pages == 3
+    assert titles(everything) == ["受注", *expected[:2]]
+    assert titles(won_only) == ["受注"]
+
+
+async def test_the_default_orders_page_walks_each_stage_off_its_index_without_sorting_every_deal(db, rep, make_deal):
+    await make_deal(rep, "提案", expected_close_date="2027-01-10")
+    pages: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if "undated" in statement:
+            pages.append((statement, parameters))
+
+    event.listen(db.bind.sync_engine, "before_cursor_execute", keep)
+    try:
+        await listing.list_deals(db, rep, DealFilter())
+    finally:
+        event.remove(db.bind.sync_engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = pages
+    connection = await db.connection()
+    if db.bind.dialect.name == "sqlite":
+        explain = "EXPLAIN QUERY PLAN"
+    else:  # a test's few rows are cheaper to sort: ask whether the index can give each stage's order
+        explain = "EXPLAIN"
+        await connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+    plan = "\n".join(row[-1] for row in await connection.exec_driver_sql(f"{explain} {statement}", parameters))
+
+    walks = [line for line in plan.splitlines() if "ix_deals_stage_id_close_order" in line]
+    assert len(walks) == 5, plan  # one walk per open stage: the list's default status is open
 
 
 async def test_export_csv_is_utf8_with_bom_and_japanese_headers_read_back_by_the_csv_module(db, rep, make_deal, stage):

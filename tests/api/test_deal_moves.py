@@ -51,7 +51,11 @@ async def test_a_move_writes_the_deals_history_as_the_board_does(api, rep, db, m
     await (await api(rep)).patch(f"/api/v1/deals/{deal.id}", json={"version": 1, "stage_id": stage("商談化").id})
 
     events = list(
-        await db.scalars(select(DealEvent).where(DealEvent.deal_id == deal.id, DealEvent.field == "stage_id"))
+        await db.scalars(
+            select(DealEvent)
+            .where(DealEvent.deal_id == deal.id, DealEvent.field == "stage_id")
+            .order_by(DealEvent.at, DealEvent.id)
+        )
     )
     assert [(e.old_value, e.new_value, e.actor_id) for e in events][-1] == (
         str(stage("提案").id),

@@ -164,6 +164,16 @@ def decider_uncontacted(now: datetime | BindParameter) -> ColumnElement[bool]:
     )
 
 
+def stages_of(f: DealFilter, stages: list[Stage]) -> list[Stage]:
+    """The stages a deal matching the filter can be in (what `conditions` asks of the stage): its status's
+    kind, and only open ones for 決裁者未接触. The deal list walks these, one per stage."""
+    return [
+        s
+        for s in stages
+        if (f.status not in ("open", "won", "lost") or s.kind == f.status) and (f.decider != "uncontacted" or s.is_open)
+    ]
+
+
 def conditions(
     actor: User, f: DealFilter, stages: list[Stage], *, now: datetime, today: date, fy_start_month: int
 ) -> list[ColumnElement[bool]]:

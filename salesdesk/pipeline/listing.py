@@ -24,7 +24,14 @@ from salesdesk.db import utcnow
 from salesdesk.i18n import local, local_today
 from salesdesk.pipeline import setup
 from salesdesk.pipeline.board import CARD_COLUMNS, STATEMENTS, Card, Context, weighted
-from salesdesk.pipeline.filters import DECIDER_CUTOFF, DealFilter, conditions, decider_cutoff, decider_uncontacted
+from salesdesk.pipeline.filters import (
+    DECIDER_CUTOFF,
+    DealFilter,
+    conditions,
+    decider_cutoff,
+    decider_uncontacted,
+    stages_of,
+)
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task, TaskStatus, earliest_first
@@ -208,12 +215,7 @@ def _page_ids(scope: Scope, sort: str, per_page: int) -> Select:
     column, descending = sort_key(sort)
     if column != "close" or descending:
         return _ordered(_sort_joined(select(Deal.id), sort).where(*scope.where), sort).limit(per_page)
-    f = scope.filters
-    stages = [
-        s
-        for s in scope.stages.values()
-        if (f.status not in ("open", "won", "lost") or s.kind == f.status) and (f.decider != "uncontacted" or s.is_open)
-    ]
+    stages = stages_of(scope.filters, list(scope.stages.values()))
     key = (Deal.expected_close_date.is_(None).label("undated"), Deal.expected_close_date.label("close"), Deal.id)
     walks = [
         select(*key)

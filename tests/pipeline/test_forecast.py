@@ -3,13 +3,14 @@ exact integer yen, beside what was won each month; per owner and team; and the s
 
 from datetime import date
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from salesdesk.clock import Clock
 from salesdesk.pipeline import forecast, moves
 from salesdesk.pipeline.forms import MoveForm, parse_move
 from salesdesk.pipeline.models import LostReason, SalesSettings
 from tests.pipeline.conftest import reload
+from tests.plans import plan
 
 JUNE_2026 = date(2026, 6, 1)  # in FY2026 of an April year (2026-04-01 … 2027-03-31)
 
@@ -179,25 +180,13 @@ async def test_the_funnel_reads_each_deals_stage_events_off_one_covering_index(d
     """Not every stage event once per deal: with two indexes of one equality column each to choose
     from, SQLite without statistics took (field, at) and a 50,000-deal forecast ran for minutes."""
     await make_deal(rep, "提案")
-    engine = db.bind.sync_engine
-    funnels: list[tuple[str, object]] = []
 
-    def keep(_conn, _cursor, statement, parameters, _context, _many):
-        if "top" in statement and "deal_events" in statement:
-            funnels.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        await forecast.forecast(db, manager)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    [(statement, parameters)] = funnels
-    connection = await db.connection()
-    explain = "EXPLAIN QUERY PLAN" if db.bind.dialect.name == "sqlite" else "EXPLAIN"
-    plan = "\n".join(row[-1] for row in await connection.exec_driver_sql(f"{explain} {statement}", parameters))
+    found = await plan(db, "deal_events", lambda: forecast.forecast(db, manager))
 
     if db.bind.dialect.name == "sqlite":
-        assert "COVERING INDEX ix_deal_events_deal_id_field_new_value (deal_id=? AND field=?)" in plan, plan
+        assert "COVERING INDEX ix_deal_events_deal_id_field_new_value (deal_id=? AND field=?)" in found, found
     else:  # PostgreSQL plans by its statistics, which a test's few rows do not have: the index is there to take
-        names = await connection.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'deal_events'")
-        assert "ix_deal_events_deal_id_field_new_value" in set(names.scalars()), plan
+        names = await (await db.connection()).exec_driver_sql(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'deal_events'"
+        )
+        assert "ix_deal_events_deal_id_field_new_value" in set(names.scalars()), found

@@ -69,6 +69,7 @@ def main() -> None:
     profile.add_argument("--requests", type=int, default=200)
     profile.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
     profile.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
+    profile.add_argument("--stats", default="", help="also write the profile to this file (pstats: callers, callees)")
     review = sub.add_parser("review", help="a team with N open deals, C changed this week: time the review page")
     review.add_argument("--deals", type=int, default=5000, help="open deals in the team")
     review.add_argument("--changes", type=int, default=1000, help="of them changed in the last week")
@@ -119,7 +120,7 @@ def main() -> None:
         from benchmarks import profile as profile_bench
 
         with database(args) as url:
-            profile_bench.run(args.deals, args.page, args.requests, url)
+            profile_bench.run(args.deals, args.page, args.requests, url, args.stats)
     elif args.name == "api":
         from benchmarks import api as api_bench
 

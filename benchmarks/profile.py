@@ -2,7 +2,7 @@
 the ASGI app (httpx's ASGI transport, in this thread: cProfile sees the handler, SQLAlchemy, the driver hand-off
 and Jinja), its cumulative profile grouped by layer and the top functions by own time.
 
-.venv/bin/python -m benchmarks profile --deals 10000 --page /pipeline [--requests 200] [--postgres]
+.venv/bin/python -m benchmarks profile --deals 10000 --page /pipeline [--requests 200] [--postgres] [--stats FILE]
 
 The grouping is by the file a function lives in (a builtin's by its callers'); a function's own time
 (tottime) is counted once, so the layers add up to the profiled total. Waiting for the database thread shows
@@ -64,7 +64,7 @@ async def _requests(app: Litestar, data: Dataset, page: str, requests: int, prof
         profiler.disable()
 
 
-def run(deals: int, page: str, requests: int, database_url: str) -> None:
+def run(deals: int, page: str, requests: int, database_url: str, stats_file: str = "") -> None:
     tmp = None if database_url else Path(tempfile.mkdtemp(prefix="salesdesk-prof-"))
     url = database_url or f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
     data: Dataset = run_async(seed(url, deals))
@@ -82,6 +82,8 @@ def run(deals: int, page: str, requests: int, database_url: str) -> None:
     profiler = cProfile.Profile()
     asyncio.run(_requests(app, data, page, requests, profiler))
     stats = pstats.Stats(profiler)
+    if stats_file:  # for print_callers(): who calls gettext, a macro, a statement
+        stats.dump_stats(stats_file)
     total = sum(row[2] for row in stats.stats.values())  # type: ignore[attr-defined]
     layers: dict[str, float] = {}
     for (filename, _, _), (_, _, own, _, callers) in stats.stats.items():  # type: ignore[attr-defined]

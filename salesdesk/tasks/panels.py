@@ -21,11 +21,12 @@ from salesdesk.web import Page, is_fragment_request, redirect, render
 
 
 @get("/tasks")
-async def my_day(request: Request, db_session: DB, actor: Actor, clock: Now) -> Page:
-    """My day, and for managers their team's; htmx (a list listening for changes) gets My day alone."""
+async def my_day(request: Request, db_session: DB, actor: Actor, clock: Now, show: str = "") -> Page:
+    """My day, and for managers their team's; htmx (a list listening for changes) gets My day alone.
+    `show` names a bucket to list in full (overdue, due_today, next_days, later)."""
     with_team = views.may_see_team(actor) and not is_fragment_request(request)
     team = await views.team_day(db_session, actor, clock) if with_team else None
-    day = await views.my_day(db_session, actor, clock)
+    day = await views.my_day(db_session, actor, clock, in_full=show)
     return render("tasks/index.html", block="my_day", day=day, team=team, **TASK_CONTEXT)
 
 

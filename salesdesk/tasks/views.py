@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, case, func, literal_column, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -29,29 +29,31 @@ OPEN_SHOWN = 100  # a company's or person's open tasks shown (more is a list nob
 CLOSED_SHOWN = 5  # finished tasks shown under them
 
 
+BUCKETS = ("overdue", "due_today", "next_days", "later")
+SHOWN = 50  # tasks listed per bucket of My day; its heading counts them all and links to the rest
+ALL_SHOWN = 1000  # one bucket in full (/tasks?show=overdue): more is a list nobody reads
+
+
 @dataclass
 class MyDay:
-    """The actor's open tasks: overdue, today, the next 7 days, and later."""
+    """The actor's open tasks: overdue, today, the next 7 days, and later; each bucket's first SHOWN
+    (earliest first) and how many it holds."""
 
     today: date
     overdue: list[TaskRow] = field(default_factory=list)
     due_today: list[TaskRow] = field(default_factory=list)
     next_days: list[TaskRow] = field(default_factory=list)
     later: list[TaskRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    in_full: str = ""  # the bucket listed in full (/tasks?show=overdue), if any
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.due_today) + len(self.next_days)
+        return self.counts["overdue"] + self.counts["due_today"] + self.counts["next_days"]
 
-    def add(self, task: TaskRow) -> None:
-        if task.due_on < self.today:
-            self.overdue.append(task)
-        elif task.due_on == self.today:
-            self.due_today.append(task)
-        elif task.due_on <= self.today + timedelta(days=AHEAD):
-            self.next_days.append(task)
-        else:
-            self.later.append(task)
+    def hidden(self, bucket: str) -> int:
+        """How many of the bucket's tasks are not listed."""
+        return self.counts[bucket] - len(getattr(self, bucket))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,36 +92,62 @@ class TaskRow:
         return self.is_open and self.due_on < today
 
 
-MY_DAY = (
-    select(
-        Task.id,
-        Task.kind,
-        Task.status,
-        Task.title,
-        Task.due_on,
-        Task.starts_at,
-        Task.recurrence,
-        Deal.id.label("deal_id"),
-        Deal.title.label("deal_title"),
-        Company.id.label("company_id"),
-        Company.name.label("company_name"),
+def _bucket(position: int, within: ColumnElement[bool]) -> Select:
+    """One bucket's first tasks, each row with the bucket's position and its count (an index range)."""
+    mine = and_(Task.owner_id == bindparam("owner_id"), Task.status == TaskStatus.open, within)
+    total = select(func.count()).select_from(Task).where(mine).scalar_subquery()
+    rows = (
+        select(
+            literal_column(str(position)).label("bucket"),
+            total.label("total"),
+            Task.id,
+            Task.kind,
+            Task.status,
+            Task.title,
+            Task.due_on,
+            Task.starts_at,
+            Task.recurrence,
+            Deal.id.label("deal_id"),
+            Deal.title.label("deal_title"),
+            Company.id.label("company_id"),
+            Company.name.label("company_name"),
+        )
+        .outerjoin(Deal, Deal.id == Task.deal_id)
+        .outerjoin(Company, Company.id == Task.company_id)
+        .where(mine)
+        .order_by(*earliest_first())
+        .limit(bindparam(f"{BUCKETS[position]}_limit"))
+        .subquery()
     )
-    .outerjoin(Deal, Deal.id == Task.deal_id)
-    .outerjoin(Company, Company.id == Task.company_id)
-    .where(Task.owner_id == bindparam("owner_id"), Task.status == TaskStatus.open)
-    .order_by(*earliest_first())
-    .limit(bindparam("limit"))
+    return select(rows)
+
+
+_TODAY, _WEEK_END = bindparam("today", type_=Date), bindparam("week_end", type_=Date)
+_MY_DAY_ROWS = union_all(
+    _bucket(0, Task.due_on < _TODAY),
+    _bucket(1, Task.due_on == _TODAY),
+    _bucket(2, and_(Task.due_on > _TODAY, Task.due_on <= _WEEK_END)),
+    _bucket(3, Task.due_on > _WEEK_END),
+).subquery()
+# Each bucket walks the (owner_id, status, due_on) index to its limit: the cost follows what is shown.
+MY_DAY = select(_MY_DAY_ROWS).order_by(
+    _MY_DAY_ROWS.c.bucket, _MY_DAY_ROWS.c.due_on, _MY_DAY_ROWS.c.starts_at.asc().nulls_first(), _MY_DAY_ROWS.c.id
 )
 
 
-async def my_day(db: AsyncSession, actor: User, clock: Clock, *, limit: int = 200) -> MyDay:
-    day = MyDay(clock.today())
-    for row in await db.execute(MY_DAY, {"owner_id": actor.id, "limit": limit}):
+async def my_day(db: AsyncSession, actor: User, clock: Clock, *, in_full: str = "") -> MyDay:
+    """My day in one statement; `in_full` names a bucket listed in full (up to ALL_SHOWN)."""
+    day = MyDay(clock.today(), in_full=in_full if in_full in BUCKETS else "")
+    limits = {f"{bucket}_limit": ALL_SHOWN if bucket == day.in_full else SHOWN for bucket in BUCKETS}
+    values = {"owner_id": actor.id, "today": day.today, "week_end": day.today + timedelta(days=AHEAD)}
+    for row in await db.execute(MY_DAY, values | limits):
+        bucket = BUCKETS[row.bucket]
+        day.counts[bucket] = row.total
         deal = Ref(row.deal_id, row.deal_title) if row.deal_id is not None else None
         company = Ref(row.company_id, row.company_name) if row.company_id is not None else None
-        day.add(
-            TaskRow(row.id, row.kind, row.status, row.title, row.due_on, row.starts_at, row.recurrence, deal, company)
-        )  # type: ignore[arg-type]
+        getattr(day, bucket).append(
+            TaskRow(row.id, row.kind, row.status, row.title, row.due_on, row.starts_at, row.recurrence, deal, company)  # type: ignore[arg-type]
+        )
     return day
 
 

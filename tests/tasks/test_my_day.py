@@ -117,3 +117,33 @@ async def test_my_day_the_team_view_and_the_panels_cost_the_same_with_more_tasks
         many[url] = len(statements)
 
     assert many == few
+
+
+async def test_each_bucket_lists_its_first_tasks_counts_them_all_and_links_to_the_rest(
+    db, login, rep, clock, monkeypatch, count_queries
+):
+    monkeypatch.setattr(views, "SHOWN", 2)  # 50 on the page: the same rule with fewer rows to add
+    for n in range(5):
+        await add(db, clock, rep, f"遅れ{n}", -10 + n)
+    await add(db, clock, rep, "今日の電話", 0)
+    for n in range(3):
+        await add(db, clock, rep, f"来月{n}", 30 + n)
+    client = await login(rep)
+
+    day = await views.my_day(db, rep, clock)
+    statements = count_queries()
+    page = (await client.get("/tasks")).text
+    capped = len(statements)
+    in_full = (await client.get("/tasks?show=overdue")).text
+
+    assert [t.title for t in day.overdue] == ["遅れ0", "遅れ1"] and [t.title for t in day.later] == ["来月0", "来月1"]
+    assert day.counts == {"overdue": 5, "due_today": 1, "next_days": 0, "later": 3}
+    overdue = page[page.index("bucket-overdue") : page.index("bucket-due_today")]
+    assert "遅れ1" in overdue and "遅れ2" not in overdue
+    assert '<small class="count">5</small>' in overdue
+    assert '<a href="/tasks?show=overdue">全5件（ほか3件）</a>' in overdue
+    assert 'href="/tasks?show=due_today"' not in page  # all of today's are listed
+    assert 'href="/tasks?show=later"' in page
+    assert all(f"遅れ{n}" in in_full for n in range(5)) and "来月2" not in in_full
+    assert 'hx-get="/tasks?show=overdue"' in in_full  # a change fetches the same list again
+    assert len(statements) == 2 * capped  # one statement lists the buckets, capped or in full

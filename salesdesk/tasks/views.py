@@ -30,7 +30,7 @@ CLOSED_SHOWN = 5  # finished tasks shown under them
 
 
 BUCKETS = ("overdue", "due_today", "next_days", "later")
-SHOWN = 50  # tasks listed per bucket of My day; its heading counts them all and links to the rest
+SHOWN = 20  # tasks listed per bucket of My day (a screenful); its heading counts them all and links to the rest
 ALL_SHOWN = 1000  # one bucket in full (/tasks?show=overdue): more is a list nobody reads
 
 

@@ -122,7 +122,7 @@ async def test_my_day_the_team_view_and_the_panels_cost_the_same_with_more_tasks
 async def test_each_bucket_lists_its_first_tasks_counts_them_all_and_links_to_the_rest(
     db, login, rep, clock, monkeypatch, count_queries
 ):
-    monkeypatch.setattr(views, "SHOWN", 2)  # 50 on the page: the same rule with fewer rows to add
+    monkeypatch.setattr(views, "SHOWN", 2)  # 20 on the page: the same rule with fewer rows to add
     for n in range(5):
         await add(db, clock, rep, f"遅れ{n}", -10 + n)
     await add(db, clock, rep, "今日の電話", 0)

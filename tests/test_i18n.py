@@ -1,4 +1,5 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from salesdesk.i18n import current_locale, current_time_zone, fmt_date, fmt_datetime, pick_locale, yen
 
@@ -38,3 +39,24 @@ def test_a_plural_message_in_a_template_may_carry_more_placeholders_than_num(app
     )
 
     assert template.render() == "3 deals at 株式会社サンプル"
+
+
+def test_date_times_read_as_cldrs_patterns_would_write_them_in_every_zone_and_language():
+    from babel.dates import format_datetime
+
+    patterns = {"ja": "yyyy/MM/dd(E) HH:mm", "en": "MMM d, yyyy h:mm a"}  # what the lists and timelines show
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    moments = [
+        start + timedelta(minutes=37 * n) for n in range(0, 60 * 24 * 400 // 37, 29)
+    ]  # every hour, both DST changes
+    try:
+        for zone in ("Asia/Tokyo", "Europe/London", "America/New_York"):
+            current_time_zone.set(zone)
+            for locale, pattern in patterns.items():
+                current_locale.set(locale)
+                for moment in moments:
+                    cldr = format_datetime(moment, pattern, tzinfo=ZoneInfo(zone), locale=locale)
+                    assert fmt_datetime(moment) == cldr
+    finally:
+        current_locale.set("ja")
+        current_time_zone.set("Asia/Tokyo")

@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -124,9 +123,13 @@ def fmt_time(value: datetime | None) -> str:
 
 
 def fmt_datetime(value: datetime | None) -> str:
-    """Shown in the user's time zone (Asia/Tokyo unless they chose another)."""
+    """2026/11/24(火) 00:30 or Nov 24, 2026 12:30 AM in the user's time zone (Asia/Tokyo unless they chose
+    another); CLDR's patterns written out, as fmt_date does: each timeline entry shows one."""
     if value is None:
         return ""
-    locale = current_locale.get()
-    pattern = "yyyy/MM/dd(E) HH:mm" if locale == "ja" else "MMM d, yyyy h:mm a"
-    return format_datetime(local(value), pattern, tzinfo=_zone(), locale=locale)
+    moment = local(value)
+    if current_locale.get() == "ja":
+        return f"{fmt_date(moment.date())} {moment.hour:02d}:{moment.minute:02d}"
+    hour = moment.hour % 12 or 12
+    noon = "AM" if moment.hour < 12 else "PM"
+    return f"{EN_MONTHS[moment.month - 1]} {moment.day}, {moment.year} {hour}:{moment.minute:02d} {noon}"

@@ -121,6 +121,9 @@ def test_a_lead_walks_the_meeting_by_keyboard_a_follower_sees_it_and_the_minutes
         expect(follower.locator("#meeting-follow")).to_contain_text("来期予算で再提案する")  # without reloading
         screenshot(page, "meeting-lead")
         check_axe(page)
+        # a deal's name too long for the agenda wraps under itself, its number beside its first line
+        first = page.locator(".meeting-agenda li").first.locator("button")
+        assert first.evaluate("b => getComputedStyle(b).textAlign") in ("start", "left")
 
         press(page, "j")
         expect(deal).to_contain_text(DEALS[1][0])

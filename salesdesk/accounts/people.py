@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -29,12 +29,13 @@ MOVE_PATH = 300  # PersonMove.department_name's width
 # --- departments -----------------------------------------------------------------------
 
 
+DEPARTMENTS = (  # built once, as the other statements every company page runs
+    select(Department).where(Department.company_id == bindparam("company_id")).order_by(Department.name, Department.id)
+)
+
+
 async def list_departments(db: AsyncSession, company_id: int) -> list[Department]:
-    return list(
-        await db.scalars(
-            select(Department).where(Department.company_id == company_id).order_by(Department.name, Department.id)
-        )
-    )
+    return list(await db.scalars(DEPARTMENTS, {"company_id": company_id}))
 
 
 @dataclass
@@ -193,14 +194,15 @@ async def get_person(db: AsyncSession, actor: User, person_id: int) -> Person:
     return person
 
 
+PERSONS = (
+    select(Person)
+    .where(Person.company_id == bindparam("company_id"))
+    .order_by(Person.left_company, Person.kana_key, Person.id)
+)
+
+
 async def list_persons(db: AsyncSession, company_id: int) -> list[Person]:
-    return list(
-        await db.scalars(
-            select(Person)
-            .where(Person.company_id == company_id)
-            .order_by(Person.left_company, Person.kana_key, Person.id)
-        )
-    )
+    return list(await db.scalars(PERSONS, {"company_id": company_id}))
 
 
 async def persons_changed(

@@ -82,10 +82,12 @@ async def _team_of(db: AsyncSession, user_id: int | None) -> int | None:
 
 async def _actor_has_deal(db: AsyncSession, actor: User, company_id: int) -> bool:
     """A rep who owns a deal at the company works the account, so may keep it up to date."""
-    return (
-        await db.scalar(select(Deal.id).where(Deal.company_id == company_id, Deal.owner_id == actor.id).limit(1))
-        is not None
-    )
+    return await db.scalar(OWNS_A_DEAL, {"company_id": company_id, "owner_id": actor.id}) is not None
+
+
+OWNS_A_DEAL = (  # built once, as the other statements every company page runs
+    select(Deal.id).where(Deal.company_id == bindparam("company_id"), Deal.owner_id == bindparam("owner_id")).limit(1)
+)
 
 
 async def may_edit(db: AsyncSession, actor: User, company: Company) -> bool:
@@ -115,10 +117,15 @@ async def ensure_may_remove(db: AsyncSession, actor: User, company: Company) -> 
 # --- reading -------------------------------------------------------------------------
 
 
+COMPANY = (
+    select(Company)
+    .where(Company.id == bindparam("company_id"))
+    .options(joinedload(Company.owner), joinedload(Company.tags), joinedload(Company.parent))
+)
+
+
 async def get_company(db: AsyncSession, actor: User, company_id: int) -> Company:
-    query = select(Company).where(Company.id == company_id)
-    query = query.options(joinedload(Company.owner), joinedload(Company.tags), joinedload(Company.parent))
-    company = (await db.scalars(query)).unique().first()  # one statement
+    company = (await db.scalars(COMPANY, {"company_id": company_id})).unique().first()  # one statement
     if company is None:
         raise NotFound("company")
     return company

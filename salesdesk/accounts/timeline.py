@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,6 +22,7 @@ from salesdesk.accounts.services import get_company, rights
 from salesdesk.audit.models import AuditEntry
 from salesdesk.auth.models import User
 from salesdesk.clock import Clock
+from salesdesk.db import StatementCache
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.pipeline.models import Deal
 from salesdesk.versions import check_version, flush_or_stale
@@ -75,13 +76,41 @@ class Timeline:
     kind: str = ""
 
 
-def _audit_condition(company_id: int | None, person_ids: list[int]) -> ColumnElement[bool]:
+STATEMENTS = StatementCache(16)  # the timeline's statements, built once per shape (db.StatementCache)
+
+
+def _activities(by_person: bool, by_kind: bool) -> Select:
+    query = select(Activity).options(joinedload(Activity.user), joinedload(Activity.persons))  # one statement
+    if by_person:
+        named = select(activity_persons.c.activity_id).where(activity_persons.c.person_id == bindparam("person_id"))
+        query = query.where(Activity.id.in_(named))
+    else:
+        query = query.where(Activity.company_id == bindparam("company_id"))
+    if by_kind:
+        query = query.where(Activity.kind == bindparam("kind"))
+    return query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(bindparam("limit"))
+
+
+def _changes(of_company: bool, of_persons: bool) -> Select:
     parts = []
-    if company_id is not None:
-        parts.append(and_(AuditEntry.entity == "companies", AuditEntry.entity_id == company_id))
-    if person_ids:
-        parts.append(and_(AuditEntry.entity == "persons", AuditEntry.entity_id.in_(person_ids)))
-    return or_(*parts)
+    if of_company:
+        parts.append(and_(AuditEntry.entity == "companies", AuditEntry.entity_id == bindparam("company_id")))
+    if of_persons:
+        persons = AuditEntry.entity_id.in_(bindparam("person_ids", expanding=True))
+        parts.append(and_(AuditEntry.entity == "persons", persons))
+    return (
+        select(AuditEntry)
+        .where(or_(*parts), AuditEntry.action == "update")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+MOVES = (
+    select(PersonMove)
+    .where(PersonMove.person_id.in_(bindparam("person_ids", expanding=True)))
+    .order_by(PersonMove.person_id, PersonMove.effective_on, PersonMove.id)
+)
 
 
 async def timeline(
@@ -96,31 +125,19 @@ async def timeline(
     """Newest first; activities and key-field changes merged, PAGE_SIZE per page."""
     page = max(1, page)
     wanted = page * PAGE_SIZE + 1  # enough of each source to fill this page and know if more follow
+    ids = [person_id] if person_id is not None else (person_ids or [])
+    values = {"person_id": person_id, "company_id": company_id, "kind": kind, "person_ids": ids, "limit": wanted}
     activities: list[Activity] = []
     if kind != CHANGE:
-        query = select(Activity).options(joinedload(Activity.user), joinedload(Activity.persons))  # one statement
-        if person_id is not None:
-            query = query.where(
-                Activity.id.in_(select(activity_persons.c.activity_id).where(activity_persons.c.person_id == person_id))
-            )
-        else:
-            query = query.where(Activity.company_id == company_id)
-        if kind:
-            query = query.where(Activity.kind == kind)
-        found = await db.scalars(query.order_by(Activity.occurred_at.desc(), Activity.id.desc()).limit(wanted))
+        shape = ("activities", person_id is not None, bool(kind))
+        found = await db.scalars(STATEMENTS.get(shape, lambda: _activities(*shape[1:])), values)
         activities = list(found.unique())
     changes: list[AuditEntry] = []
     if kind in ("", CHANGE):
-        ids = [person_id] if person_id is not None else (person_ids or [])
-        condition = _audit_condition(company_id if person_id is None else None, ids)
+        shape = ("changes", person_id is None and company_id is not None, bool(ids))
         changes = [
             entry
-            for entry in await db.scalars(
-                select(AuditEntry)
-                .where(condition, AuditEntry.action == "update")
-                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                .limit(wanted)
-            )
+            for entry in await db.scalars(STATEMENTS.get(shape, lambda: _changes(*shape[1:])), values)
             if any(k in KEY_FIELDS.get(entry.entity, ()) for k in entry.changes)
         ]
     items = [Item(a.occurred_at, a.kind, activity=a) for a in activities]
@@ -138,11 +155,7 @@ async def _move_items(db: AsyncSession, person_id: int | None, person_ids: list[
     ids = [person_id] if person_id is not None else (person_ids or [])
     if not ids:
         return []
-    moves = await db.scalars(
-        select(PersonMove)
-        .where(PersonMove.person_id.in_(ids))
-        .order_by(PersonMove.person_id, PersonMove.effective_on, PersonMove.id)
-    )
+    moves = await db.scalars(MOVES, {"person_ids": ids})
     items, before = [], None
     for move in moves:
         if before is not None and before.person_id == move.person_id:

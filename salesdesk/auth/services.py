@@ -8,7 +8,7 @@ import unicodedata
 from datetime import timedelta
 from zoneinfo import available_timezones
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -57,18 +57,19 @@ async def start_session(db: AsyncSession, user: User, *, days: int, user_agent: 
     return token
 
 
+SESSION_USER = (  # built once: every request asks it
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .options(joinedload(User.team))
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 async def session_user(db: AsyncSession, token: str | None) -> User | None:
     """The active user behind a session cookie, in one query (user and team together)."""
     if not token:
         return None
-    row = (
-        await db.execute(
-            select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)
-            .options(joinedload(User.team))
-            .where(UserSession.token_hash == token_hash(token))
-        )
-    ).first()
+    row = (await db.execute(SESSION_USER, {"token_hash": token_hash(token)})).first()
     if row is None:
         return None
     session, user = row

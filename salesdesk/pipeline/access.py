@@ -10,13 +10,13 @@ rule.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from salesdesk.auth import policy
 from salesdesk.auth.models import Role, User
-from salesdesk.db import loaded
+from salesdesk.db import StatementCache, loaded
 from salesdesk.errors import Forbidden, NotFound
 from salesdesk.pipeline.models import Deal
 
@@ -42,12 +42,26 @@ def visible_deals(actor: User) -> Select[tuple[Deal]]:
     return select(Deal).where(visibility(actor))
 
 
+STATEMENTS = StatementCache()  # a deal as each actor may see it, built once per actor (db.StatementCache)
+
+
 async def get_deal(db: AsyncSession, actor: User, deal_id: int) -> Deal:
     """The deal with its stage, company, owner and lost reason; NotFound unless the actor sees it."""
     deal = await db.scalar(
-        visible_deals(actor)
-        .where(Deal.id == deal_id)
-        .options(joinedload(Deal.stage), joinedload(Deal.company), joinedload(Deal.owner), joinedload(Deal.lost_reason))
+        STATEMENTS.get(
+            ("deal", actor.id, actor.role, actor.team_id),
+            lambda: (
+                visible_deals(actor)
+                .where(Deal.id == bindparam("deal_id"))
+                .options(
+                    joinedload(Deal.stage),
+                    joinedload(Deal.company),
+                    joinedload(Deal.owner),
+                    joinedload(Deal.lost_reason),
+                )
+            ),
+        ),
+        {"deal_id": deal_id},
     )
     if deal is None:
         raise NotFound("deal")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload
 
 from salesdesk.auth.models import User
+from salesdesk.db import StatementCache
 from salesdesk.pipeline import access
 from salesdesk.pipeline.board import weighted
 from salesdesk.pipeline.models import Deal, Stage, StageKind
@@ -46,17 +47,7 @@ class CompanyDeals:
 async def company_deals(db: AsyncSession, actor: User, company_id: int) -> CompanyDeals:
     """Two statements, whatever the number of deals."""
     result = CompanyDeals()
-    rows = await db.execute(
-        select(
-            Stage.kind,
-            func.count(),
-            func.sum(Deal.amount_jpy),
-            func.sum(Deal.amount_jpy * func.coalesce(Deal.probability, Stage.probability)),
-        )
-        .join(Stage, Stage.id == Deal.stage_id)
-        .where(Deal.company_id == company_id)
-        .group_by(Stage.kind)
-    )
+    rows = await db.execute(FIGURES, {"company_id": company_id})
     for kind, count, total, raw_weighted in rows:
         if kind == StageKind.open:
             result.open_count, result.open_total_jpy = count, int(total or 0)
@@ -65,20 +56,37 @@ async def company_deals(db: AsyncSession, actor: User, company_id: int) -> Compa
             result.won_count, result.won_total_jpy = count, int(total or 0)
         else:
             result.lost_count = count
-    closed_on = func.coalesce(Deal.won_on, Deal.lost_on)
-    result.deals = list(
-        await db.scalars(
-            access.visible_deals(actor)
-            .join(Stage, Stage.id == Deal.stage_id)
-            .where(Deal.company_id == company_id)
-            .options(contains_eager(Deal.stage), joinedload(Deal.owner))
-            .order_by(
-                Stage.kind != StageKind.open,
-                case((Stage.kind == StageKind.open, Deal.expected_close_date)).asc().nulls_last(),
-                closed_on.desc().nulls_last(),
-                Deal.id.desc(),
-            )
-            .limit(LISTED)
-        )
-    )
+    listed = STATEMENTS.get(("company-deals", actor.id, actor.role, actor.team_id), lambda: _listed(actor))
+    result.deals = list(await db.scalars(listed, {"company_id": company_id}))
     return result
+
+
+FIGURES = (  # built once; the list below once per actor (db.StatementCache)
+    select(
+        Stage.kind,
+        func.count(),
+        func.sum(Deal.amount_jpy),
+        func.sum(Deal.amount_jpy * func.coalesce(Deal.probability, Stage.probability)),
+    )
+    .join(Stage, Stage.id == Deal.stage_id)
+    .where(Deal.company_id == bindparam("company_id"))
+    .group_by(Stage.kind)
+)
+STATEMENTS = StatementCache()
+
+
+def _listed(actor: User) -> Select:
+    closed_on = func.coalesce(Deal.won_on, Deal.lost_on)
+    return (
+        access.visible_deals(actor)
+        .join(Stage, Stage.id == Deal.stage_id)
+        .where(Deal.company_id == bindparam("company_id"))
+        .options(contains_eager(Deal.stage), joinedload(Deal.owner))
+        .order_by(
+            Stage.kind != StageKind.open,
+            case((Stage.kind == StageKind.open, Deal.expected_close_date)).asc().nulls_last(),
+            closed_on.desc().nulls_last(),
+            Deal.id.desc(),
+        )
+        .limit(LISTED)
+    )

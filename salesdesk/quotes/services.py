@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import false, func, select
+from sqlalchemy import bindparam, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -81,13 +81,14 @@ async def revisions(db: AsyncSession, quote: Quote) -> list[Quote]:
     return list(await db.scalars(select(Quote).where(Quote.number == quote.number).order_by(Quote.revision.desc())))
 
 
+DEAL_QUOTES = (  # built once: the deal page runs it on every view
+    select(Quote).where(Quote.deal_id == bindparam("deal_id"), Quote.is_latest.is_(True)).order_by(Quote.id.desc())
+)
+
+
 async def deal_quotes(db: AsyncSession, deal_id: int) -> list[Quote]:
     """The deal's quotes (their latest revisions), newest first: the deal page's panel."""
-    return list(
-        await db.scalars(
-            select(Quote).where(Quote.deal_id == deal_id, Quote.is_latest.is_(True)).order_by(Quote.id.desc())
-        )
-    )
+    return list(await db.scalars(DEAL_QUOTES, {"deal_id": deal_id}))
 
 
 async def quotes_changed(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.audit.models import AuditEntry
@@ -50,15 +50,18 @@ def _action(entry: AuditEntry) -> str | None:
     return STEPS.get(new)  # type: ignore[call-overload]
 
 
+DEAL_QUOTE_EVENTS = (  # built once: the deal page runs it on every view
+    select(AuditEntry, Quote.id, Quote.number, Quote.revision, Quote.total_jpy)
+    .join(Quote, and_(AuditEntry.entity == Quote.__tablename__, AuditEntry.entity_id == Quote.id))
+    .where(Quote.deal_id == bindparam("deal_id"), AuditEntry.changes["status"].is_not(None))
+    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 async def deal_quote_events(db: AsyncSession, deal_id: int, *, limit: int) -> list[QuoteEvent]:
     """The newest `limit` steps of the deal's quotes, newest first."""
-    rows = await db.execute(
-        select(AuditEntry, Quote.id, Quote.number, Quote.revision, Quote.total_jpy)
-        .join(Quote, and_(AuditEntry.entity == Quote.__tablename__, AuditEntry.entity_id == Quote.id))
-        .where(Quote.deal_id == deal_id, AuditEntry.changes["status"].is_not(None))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(limit)
-    )
+    rows = await db.execute(DEAL_QUOTE_EVENTS, {"deal_id": deal_id, "limit": limit})
     events = []
     for entry, quote_id, number, revision, total in rows:
         if (action := _action(entry)) is not None:

@@ -6,9 +6,10 @@ joinedload) so that N+1 queries fail loudly in tests instead of creeping in.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, inspect
@@ -149,6 +150,21 @@ class StatementCache:
         else:
             self._statements.move_to_end(key)
         return statement
+
+
+@lru_cache(maxsize=64)
+def _plain_row(fields: tuple[str, ...]) -> Any:
+    return namedtuple("PlainRow", fields)
+
+
+def plain(rows: Any) -> list[Any]:
+    """A result's rows as named tuples, read as the rows are (row.title, row[0]): reading a field of a
+    SQLAlchemy Row costs ~0.6 µs, of a named tuple ~0.04 µs, and a board or list page reads ~1,500."""
+    rows = list(rows)
+    if not rows:
+        return []
+    make = _plain_row(tuple(rows[0]._fields))._make
+    return [make(row) for row in rows]
 
 
 def loaded(instance: Any, relationship: str) -> Any | None:

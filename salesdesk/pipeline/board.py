@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.accounts.models import Company
 from salesdesk.auth import policy
 from salesdesk.auth.models import User, initials
-from salesdesk.db import StatementCache, utcnow
+from salesdesk.db import StatementCache, plain, utcnow
 from salesdesk.i18n import _, local_today
 from salesdesk.ids import MAX_ID, parse_id, parse_int
 from salesdesk.pipeline import access, setup
@@ -260,8 +260,8 @@ async def column_totals(db: AsyncSession, ctx: Context, stages: list[Stage]) -> 
     )
     rows = await db.execute(query)
     totals = {}
-    for stage_id, count, total, plain, overridden in rows:
-        raw = by_id[stage_id].probability * int(plain or 0) + int(overridden or 0)
+    for stage_id, count, total, at_stage_odds, overridden in rows:
+        raw = by_id[stage_id].probability * int(at_stage_odds or 0) + int(overridden or 0)
         totals[stage_id] = (count, int(total or 0), weighted(raw))
     return totals
 
@@ -325,6 +325,7 @@ def _parse_cursor(cursor: str) -> tuple[int, int] | None:
 
 
 async def _cards(db: AsyncSession, ctx: Context, rows: list[Row]) -> dict[int, Card]:
+    rows = plain(rows)  # a card's fields are read ~25 times per card
     nexts = await tasks.next_action_rows(db, [row.id for row in rows])
     by_id = {s.id: s for s in ctx.stages}
     actor = ctx.actor

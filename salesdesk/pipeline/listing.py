@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager
 from salesdesk.accounts.exporting import CHARSETS, ENCODINGS, FORMATS, XLSX_TYPE, ExportFile, to_csv, to_xlsx
 from salesdesk.accounts.models import Company
 from salesdesk.auth.models import User
-from salesdesk.db import utcnow
+from salesdesk.db import plain, utcnow
 from salesdesk.i18n import local, local_today
 from salesdesk.pipeline import setup
 from salesdesk.pipeline.board import CARD_COLUMNS, STATEMENTS, Card, Context, weighted
@@ -243,7 +243,7 @@ async def list_deals(
     )
     offset = (page - 1) * per_page
     params = {"offset": offset, "reach": offset + per_page, "decider_cutoff": decider_cutoff(scope.now)}
-    found = (await db.execute(query, params)).all()  # plain rows of what the table shows, no ORM objects
+    found = plain(await db.execute(query, params))  # plain rows of what the table shows, no ORM objects
     nexts = await tasks.next_action_rows(db, [row.id for row in found])
     rows = [
         Row(row, scope.stages[row.stage_id], nexts.get(row.id), scope.today, scope.now, bool(row.decider_uncontacted))

@@ -23,6 +23,7 @@ from salesdesk.auth import policy
 from salesdesk.auth.models import User
 from salesdesk.calendar import series
 from salesdesk.clock import Clock
+from salesdesk.db import plain
 from salesdesk.errors import Forbidden, Invalid, NotFound
 from salesdesk.pipeline import access, setup
 from salesdesk.pipeline.forms import NextActionInput
@@ -89,7 +90,7 @@ async def next_action_rows(db: AsyncSession, deal_ids: list[int]) -> dict[int, R
     if not deal_ids:
         return {}
     found: dict[int, Row] = {}
-    for row in await db.execute(NEXT_ACTION_ROWS, {"deal_ids": deal_ids}):
+    for row in plain(await db.execute(NEXT_ACTION_ROWS, {"deal_ids": deal_ids})):
         found.setdefault(row.deal_id, row)
     return found
 

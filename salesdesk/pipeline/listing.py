@@ -9,13 +9,14 @@ the shown deals' next actions. The export reads whole deals: it writes more of t
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from salesdesk.accounts.exporting import CHARSETS, ENCODINGS, FORMATS, XLSX_TYPE, ExportFile, to_csv, to_xlsx
 from salesdesk.accounts.models import Company
@@ -33,7 +34,6 @@ from salesdesk.pipeline.filters import (
     stages_of,
 )
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
-from salesdesk.tasks import services as tasks
 from salesdesk.tasks.models import Task, TaskStatus, earliest_first
 
 PER_PAGE = 50
@@ -67,6 +67,16 @@ def _next_due() -> Any:
         .correlate(Deal)
         .scalar_subquery()
     )
+
+
+NEXT = aliased(Task, name="next_task")
+NEXT_COLUMNS = (NEXT.id, NEXT.deal_id, NEXT.title, NEXT.due_on, NEXT.starts_at)  # tasks.next_action_rows' row
+
+
+def _first_open_task() -> Any:
+    """The deal's next action: its earliest open task (tasks.services.next_actions' rule)."""
+    first = select(Task.id).where(Task.deal_id == Deal.id, Task.status == TaskStatus.open)
+    return first.order_by(*earliest_first()).limit(1).correlate(Deal).scalar_subquery()
 
 
 def _weighted_raw() -> ColumnElement[int]:
@@ -203,7 +213,11 @@ def _page_statement(scope: Scope, per_page: int) -> Select:
     every matching deal. The offset and the 決裁者未接触 cutoff are parameters."""
     sort = scope.filters.sort
     page_ids = _page_ids(scope, sort, per_page).offset(bindparam("offset")).correlate(None)
-    query = _joined(select(*CARD_COLUMNS, decider_uncontacted(DECIDER_CUTOFF).label("decider_uncontacted")))
+    next_action = [c.label(f"next_{c.key}") for c in NEXT_COLUMNS]  # each row's next action, in the same statement
+    query = _joined(
+        select(*CARD_COLUMNS, decider_uncontacted(DECIDER_CUTOFF).label("decider_uncontacted"), *next_action)
+    )
+    query = query.outerjoin(NEXT, NEXT.id == _first_open_task())
     return _ordered(query.where(Deal.id.in_(page_ids.scalar_subquery())), sort)
 
 
@@ -230,6 +244,13 @@ def _page_ids(scope: Scope, sort: str, per_page: int) -> Select:
     return select(merged.c.id).order_by(merged.c.undated, merged.c.close, merged.c.id).limit(per_page)
 
 
+NextAction = namedtuple("NextAction", [c.key for c in NEXT_COLUMNS])
+
+
+def _next_action(row: Any) -> Any | None:
+    return None if row.next_id is None else NextAction(*(getattr(row, f"next_{c.key}") for c in NEXT_COLUMNS))
+
+
 async def list_deals(
     db: AsyncSession, actor: User, f: DealFilter, *, per_page: int = PER_PAGE, now: datetime | None = None
 ) -> DealList:
@@ -244,9 +265,8 @@ async def list_deals(
     offset = (page - 1) * per_page
     params = {"offset": offset, "reach": offset + per_page, "decider_cutoff": decider_cutoff(scope.now)}
     found = plain(await db.execute(query, params))  # plain rows of what the table shows, no ORM objects
-    nexts = await tasks.next_action_rows(db, [row.id for row in found])
     rows = [
-        Row(row, scope.stages[row.stage_id], nexts.get(row.id), scope.today, scope.now, bool(row.decider_uncontacted))
+        Row(row, scope.stages[row.stage_id], _next_action(row), scope.today, scope.now, bool(row.decider_uncontacted))
         for row in found
     ]
     return DealList(rows, totals, f, page, pages, scope.pipelines)

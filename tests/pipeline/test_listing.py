@@ -15,6 +15,7 @@ from salesdesk.pipeline import listing, moves
 from salesdesk.pipeline.filters import DealFilter
 from salesdesk.pipeline.forms import MoveForm, parse_move
 from salesdesk.pipeline.models import LostReason
+from salesdesk.tasks import services as tasks
 from tests.pipeline.conftest import reload
 from tests.plans import plan
 
@@ -92,6 +93,24 @@ async def test_sorting_by_next_action_puts_the_most_urgent_first(db, rep, make_d
 
     assert titles(result) == ["明日", "来月", "予定なし"]
     assert result.rows[0].next_action.title == "訪問" and result.rows[2].lacks_next_action
+
+
+async def test_each_rows_next_action_is_its_earliest_open_task_as_the_board_reads_it(db, rep, make_deal, make_task):
+    deal = await make_deal(rep, "提案", title="予定が複数", next_action=False)
+    cancelled = await make_task(rep, deal, title="取り消した電話", due_in_days=-3)
+    await tasks.cancel_task(db, rep, cancelled.id, seen_version=cancelled.version)
+    await make_task(rep, deal, title="午後の訪問", due_in_days=2, due_time="14:00")
+    await make_task(rep, deal, title="終日の資料送付", due_in_days=2)  # an all-day task comes first on its day
+    await make_task(rep, deal, title="来週の会議", due_in_days=9)
+    await db.commit()
+    other = await make_deal(rep, "提案", title="予定なし", next_action=False)
+
+    rows = {row.deal.id: row for row in (await listing.list_deals(db, rep, DealFilter())).rows}
+    by_the_board = await tasks.next_action_rows(db, [deal.id, other.id])
+
+    assert rows[deal.id].next_action.title == "終日の資料送付"
+    assert tuple(rows[deal.id].next_action) == tuple(by_the_board[deal.id])
+    assert rows[other.id].next_action is None and other.id not in by_the_board
 
 
 async def test_a_page_holds_fifty_deals_and_the_totals_count_them_all(db, rep, make_deal):

@@ -104,11 +104,12 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
     __tablename__ = "deals"
     __audit_ignore__ = Audited.__audit_ignore__ | {"board_rank", "last_activity_at"}
     __table_args__ = (
-        # The board: a column's cards in order, and its totals (covering: no table lookups on SQLite).
+        # The board: a column's cards in order, and its totals (covering, the ヨミ filter too: no table lookups).
         Index("ix_deals_stage_id_board_rank", "stage_id", "board_rank"),
-        Index("ix_deals_stage_totals", "stage_id", "owner_id", "amount_jpy", "probability"),
+        Index("ix_deals_stage_owner_forecast_totals", "stage_id", "owner_id", "forecast", "amount_jpy", "probability"),
         Index("ix_deals_company_id", "company_id"),
-        Index("ix_deals_owner_id", "owner_id"),
+        # One owner's cards of a column in order: the board filtered to a rep walks their deals only.
+        Index("ix_deals_owner_id_stage_id_board_rank", "owner_id", "stage_id", "board_rank", "id"),
         Index("ix_deals_expected_close_date", "expected_close_date"),
         Index("ix_deals_won_on", "won_on"),
         # The deal list's default order (close date, undated last) walked per stage (listing._page_ids).

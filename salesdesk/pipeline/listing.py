@@ -190,6 +190,8 @@ async def _scope(db: AsyncSession, actor: User, f: DealFilter, now: datetime | N
     now, today = now or utcnow(), local_today()
     where = conditions(actor, f, stages, now=now, today=today, fy_start_month=fy_start)
     shape = Context(actor, replace(f, page=1), stages, now, today, where, fy_start).shape
+    # the page walks one stage after another (_page_ids): a stage added, removed or of another kind is another shape
+    shape = shape and (*shape, *((s.id, s.kind) for s in stages))
     return Scope(f, where, pipelines, {s.id: s for s in stages}, now, today, shape)
 
 

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from salesdesk.clock import Clock
-from salesdesk.pipeline import listing, moves
+from salesdesk.pipeline import configure, listing, moves
+from salesdesk.pipeline.admin_forms import StageForm, parse_stage
 from salesdesk.pipeline.filters import DealFilter
 from salesdesk.pipeline.forms import MoveForm, parse_move
 from salesdesk.pipeline.models import LostReason
@@ -111,6 +112,17 @@ async def test_each_rows_next_action_is_its_earliest_open_task_as_the_board_read
     assert rows[deal.id].next_action.title == "終日の資料送付"
     assert tuple(rows[deal.id].next_action) == tuple(by_the_board[deal.id])
     assert rows[other.id].next_action is None and other.id not in by_the_board
+
+
+async def test_a_stage_added_after_the_list_was_read_lists_its_deals_at_once(db, admin, rep, pipeline, make_deal):
+    await make_deal(rep, "提案", title="前からの案件")
+    assert titles(await listing.list_deals(db, rep, DealFilter())) == ["前からの案件"]  # its statements are kept now
+
+    await configure.add_stage(db, admin, pipeline.id, parse_stage(StageForm(name="稟議中", probability="90"), []))
+    await db.commit()
+    await make_deal(rep, "稟議中", title="新しいステージの案件")
+
+    assert sorted(titles(await listing.list_deals(db, rep, DealFilter()))) == ["前からの案件", "新しいステージの案件"]
 
 
 async def test_a_page_holds_fifty_deals_and_the_totals_count_them_all(db, rep, make_deal):

@@ -3,8 +3,8 @@
 Both start from the board's WHERE clauses (`filters.conditions`, so `visible_deals` decides who
 sees what) across every pipeline. The header's totals are one aggregate over every matching
 deal, the weighted total rounded once at the end like the board's (`board.weighted`); a page is
-one query of plain rows (the board card's columns; stage, company and owner joined), plus one for
-the shown deals' next actions. The export reads whole deals: it writes more of their fields.
+one query of plain rows (the board card's columns; stage, company, owner and each row's next action
+joined). The export reads whole deals: it writes more of their fields.
 """
 
 from __future__ import annotations

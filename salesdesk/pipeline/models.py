@@ -112,6 +112,17 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
         Index("ix_deals_owner_id_stage_id_board_rank", "owner_id", "stage_id", "board_rank", "id"),
         Index("ix_deals_expected_close_date", "expected_close_date"),
         Index("ix_deals_won_on", "won_on"),
+        # The forecast's cells: open deals by stage and close month, won deals by stage and won day (covering).
+        Index(
+            "ix_deals_stage_close_figures",
+            "stage_id",
+            "expected_close_date",
+            "owner_id",
+            "forecast",
+            "amount_jpy",
+            "probability",
+        ),
+        Index("ix_deals_stage_won_figures", "stage_id", "won_on", "owner_id", "amount_jpy"),
         # The deal list's default order (close date, undated last) walked per stage (listing._page_ids).
         Index(
             "ix_deals_stage_id_close_order",

@@ -136,6 +136,8 @@ def test_rep_starts_a_deal_from_a_company_page_builds_its_committee_logs_and_pla
     deals = page.locator("#deals")
     expect(deals.locator("tbody tr", has_text="基幹システム刷新")).to_contain_text("¥1,200,000")
     expect(deals.locator(".account-figures")).to_contain_text("¥1,200,000")
+    title = deals.locator("tbody tr a", has_text="基幹システム刷新")
+    assert title.evaluate("a => a.getClientRects().length") == 1  # one line in the side column, not a char per line
     screenshot(page, "company-deals")
 
 

@@ -16,7 +16,17 @@ from salesdesk.auth.models import ApiToken, LoginAttempt, Team, User, UserSessio
 from salesdesk.calendar.models import CaldavConnection, CaldavObject, CalendarSettings
 from salesdesk.db import Base
 from salesdesk.meetings.models import MeetingSchedule, TeamMove
-from salesdesk.pipeline.models import Deal, DealContact, DealEvent, LostReason, Pipeline, SalesSettings, Stage
+from salesdesk.pipeline.models import (
+    Deal,
+    DealContact,
+    DealEvent,
+    ForecastCell,
+    FunnelCell,
+    LostReason,
+    Pipeline,
+    SalesSettings,
+    Stage,
+)
 from salesdesk.quotes.models import IssuerSettings, Product, Quote, QuoteCounter, QuoteLine
 from salesdesk.tasks.models import Task
 from salesdesk.webhooks.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -42,6 +52,8 @@ __all__ = [
     "User",
     "UserSession",
     "Deal",
+    "ForecastCell",
+    "FunnelCell",
     "DealContact",
     "DealEvent",
     "MeetingSchedule",

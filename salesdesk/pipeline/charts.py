@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from salesdesk.i18n import EN_MONTHS, current_locale, gettext
-from salesdesk.pipeline.forecast import Figures, Funnel
+from salesdesk.pipeline.forecast import Figures
+from salesdesk.pipeline.funnel import Funnel
 
 WIDTH, HEIGHT = 1000, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 30, 46  # room for the axis labels and the month names

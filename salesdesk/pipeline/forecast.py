@@ -1,31 +1,34 @@
 """The forecast (売上予測) of a fiscal year: the open pipeline by expected close month and quarter, raw
 and weighted, beside what was won in each month, per owner and per team; and the stage funnel.
 
-Every figure is a GROUP BY in the database over the deals the actor sees (`filters.conditions`):
-one for the open pipeline, one for the won amounts, one for the funnel, so the page costs the
-same few statements at any number of deals. Weighted sums stay in yen-percent (Σ amount × p)
-until they are shown, then round half up once (`board.weighted`), whatever they add up.
+The open pipeline and the won amounts are read from forecast_cells, the funnel from funnel_cells: sums
+kept beside the deals by triggers in the same transaction as every change (migration 0022), a row
+per stage, owner and month. So the page reads the same few rows at 10,000 deals as at 50,000, and the
+figures are never behind the deals. Only the owners the actor sees (`access.owned_by_visible`) and
+picked are summed. Weighted sums stay in yen-percent (Σ amount × p) until they are shown, then round
+half up once (`board.weighted`), whatever they add up.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from salesdesk.auth.models import Team, User
 from salesdesk.db import utcnow
-from salesdesk.i18n import current_time_zone, local_today
+from salesdesk.i18n import local_today
 from salesdesk.pipeline import fiscal, setup
+from salesdesk.pipeline.access import owned_by_visible
 from salesdesk.pipeline.board import weighted
 from salesdesk.pipeline.filters import DealFilter, conditions
-from salesdesk.pipeline.models import Deal, DealEvent, Pipeline, Stage, StageKind
+from salesdesk.pipeline.funnel import Funnel, funnel, month_key
+from salesdesk.pipeline.models import Deal, ForecastCell, Pipeline, Stage, StageKind
 
 UNDATED_SHOWN = 20  # deals without a close date listed by name (the rest are counted)
 
@@ -93,39 +96,6 @@ class Breakdown:
 
 
 @dataclass
-class FunnelStep:
-    stage: Stage
-    reached: int
-    previous: int | None  # how many reached the step before (None for the first)
-    first: int  # how many reached the first step
-
-    @property
-    def conversion(self) -> float | None:
-        """Stage-to-stage conversion, percent."""
-        return None if not self.previous else 100 * self.reached / self.previous
-
-    @property
-    def of_first(self) -> float | None:
-        return None if not self.first else 100 * self.reached / self.first
-
-
-@dataclass
-class Funnel:
-    pipeline: Pipeline
-    cohort: str  # "fy": deals created in the fiscal year; "all": every deal of the pipeline
-    steps: list[FunnelStep]
-    deals: int
-    won: int
-    lost: int
-
-    @property
-    def win_rate(self) -> float | None:
-        """Won of closed, percent."""
-        closed = self.won + self.lost
-        return None if not closed else 100 * self.won / closed
-
-
-@dataclass
 class Forecast:
     fy: int
     start_month: int
@@ -181,11 +151,23 @@ async def forecast(
         today=today,
         fy_start_month=start_month,
     )
+
+    def owners(column: Any) -> list[ColumnElement[bool]]:
+        """The same choice of owners as `where`, on a cell's owner (None: nobody's)."""
+        picked = [owned_by_visible(actor, column)]
+        if owner_id is not None:
+            picked.append(column == owner_id)
+        if team_id is not None:
+            picked.append(column.in_(select(User.id).where(User.team_id == team_id).scalar_subquery()))
+        return picked
+
     if pipeline is not None:
         where.append(Deal.pipeline_id == pipeline.id)
+        stages = list(pipeline.stages)
     months = fiscal.months(fy, start_month)
-    cells = await _open_cells(db, where, stages, first, last)
-    for key, won in (await _won_cells(db, where, stages, first, last)).items():
+    cell_owners = owners(func.nullif(ForecastCell.owner_key, 0))
+    cells = await _open_cells(db, cell_owners, stages, first, last)
+    for key, won in (await _won_cells(db, cell_owners, stages, first, last)).items():
         cells[key] = cells.get(key, Figures()) + won
     people = await _people(db, {owner for _, owner in cells})
     funnel_pipeline = pipeline or next((p for p in pipelines if p.is_default), pipelines[0])
@@ -201,7 +183,7 @@ async def forecast(
         teams=_breakdown(_by_team(cells, people), months, {tid: team for _, tid, team in people.values()}),
         undated=total([f for (month, _), f in cells.items() if month is None]),
         undated_deals=await _undated_deals(db, where),
-        funnel=await funnel(db, where, funnel_pipeline, cohort, first, last),
+        funnel=await funnel(db, owners, where, funnel_pipeline, cohort, first, last),
         pipelines=pipelines,
         pipeline=pipeline,
         owner_id=owner_id,
@@ -217,50 +199,66 @@ def _month(year: object, month: object) -> date | None:
     return None if year is None or month is None else date(int(year), int(month), 1)  # type: ignore[call-overload]
 
 
-async def _open_cells(db: AsyncSession, where: list, stages: list[Stage], first: date, last: date) -> Cells:
+def _month(key: int) -> date | None:
+    return date(key // 100, key % 100, 1) if key else None
+
+
+def _owner(key: int) -> int | None:
+    return key or None
+
+
+async def _open_cells(db: AsyncSession, owners: list, stages: list[Stage], first: date, last: date) -> Cells:
     """The open pipeline by expected close month and owner; deals without a close date under None.
 
-    The open stages are named by id and the stage's probability applied here, per stage, as the board's totals
-    do: no join to the stages, so the deals are read off one covering index of (stage, close date, owner, ヨミ,
-    amount, probability) rather than every deal of the visible owners."""
-    close = Deal.expected_close_date
-    year, month = extract("year", close), extract("month", close)
+    Read off forecast_cells (kept by triggers on deals): a row per open stage, owner and close month. The
+    stage's probability is applied here, per stage, as the board's totals do."""
+    cell = ForecastCell
     opens = {s.id: s for s in stages if s.is_open}
     rows = await db.execute(
         select(
-            year,
-            month,
-            Deal.owner_id,
-            Deal.stage_id,
-            func.count(),
-            func.sum(Deal.amount_jpy),
-            func.sum(case((Deal.probability.is_(None), Deal.amount_jpy), else_=0)),
-            func.sum(Deal.amount_jpy * Deal.probability),
-            *(func.sum(case((Deal.forecast == rank, Deal.amount_jpy), else_=0)) for rank in "ABC"),
+            cell.month,
+            cell.owner_key,
+            cell.stage_id,
+            cell.deals,
+            cell.amount_jpy,
+            cell.stage_odds_jpy,
+            cell.own_odds,
+            cell.a_jpy,
+            cell.b_jpy,
+            cell.c_jpy,
+        ).where(
+            *owners,
+            cell.kind == "close",
+            cell.stage_id.in_(list(opens)),
+            or_(cell.month.between(month_key(first), month_key(last)), cell.month == 0),
+            cell.deals != 0,
         )
-        .where(*where, Deal.stage_id.in_(list(opens)), or_(close.between(first, last), close.is_(None)))
-        .group_by(year, month, Deal.owner_id, Deal.stage_id)
     )
     cells: Cells = {}
-    for y, m, owner, stage_id, count, amount, at_stage_odds, own_odds, a, b, c in rows:
-        raw = opens[stage_id].probability * int(at_stage_odds or 0) + int(own_odds or 0)
-        figures = Figures(count, int(amount or 0), raw, a_jpy=int(a or 0), b_jpy=int(b or 0), c_jpy=int(c or 0))
-        key = (_month(y, m), owner)
-        cells[key] = cells.get(key, Figures()) + figures
+    for month, owner, stage_id, count, amount, at_stage_odds, own_odds, a, b, c in rows:
+        raw = opens[stage_id].probability * at_stage_odds + own_odds
+        key = (_month(month), _owner(owner))
+        cells[key] = cells.get(key, Figures()) + Figures(count, amount, raw, a_jpy=a, b_jpy=b, c_jpy=c)
     return cells
 
 
-async def _won_cells(db: AsyncSession, where: list, stages: list[Stage], first: date, last: date) -> Cells:
-    """What was won in each month of the year (by the day it was won), by owner; off (stage, won on, owner, amount)."""
-    year, month = extract("year", Deal.won_on), extract("month", Deal.won_on)
+async def _won_cells(db: AsyncSession, owners: list, stages: list[Stage], first: date, last: date) -> Cells:
+    """What was won in each month of the year (by the day it was won), by owner, off forecast_cells."""
+    cell = ForecastCell
     rows = await db.execute(
-        select(year, month, Deal.owner_id, func.count(), func.sum(Deal.amount_jpy))
-        .where(*where, Deal.stage_id.in_([s.id for s in stages if s.is_won]), Deal.won_on.between(first, last))
-        .group_by(year, month, Deal.owner_id)
+        select(cell.month, cell.owner_key, cell.deals, cell.amount_jpy).where(
+            *owners,
+            cell.kind == "won",
+            cell.stage_id.in_([s.id for s in stages if s.is_won]),
+            cell.month.between(month_key(first), month_key(last)),
+            cell.deals != 0,
+        )
     )
-    return {
-        (_month(y, m), owner): Figures(won_count=count, won_jpy=int(amount or 0)) for y, m, owner, count, amount in rows
-    }
+    cells: Cells = {}
+    for month, owner, count, amount in rows:
+        key = (_month(month), _owner(owner))
+        cells[key] = cells.get(key, Figures()) + Figures(won_count=count, won_jpy=amount)
+    return cells
 
 
 async def _people(db: AsyncSession, owner_ids: set[int | None]) -> dict[int, tuple[str, int | None, str]]:
@@ -305,62 +303,4 @@ async def _undated_deals(db: AsyncSession, where: list) -> list[Deal]:
             .order_by(Deal.amount_jpy.desc().nulls_last(), Deal.id)
             .limit(UNDATED_SHOWN)
         )
-    )
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=ZoneInfo(current_time_zone.get()))
-
-
-def _now_in(kind: StageKind) -> Any:
-    """How many of the grouped deals are in a stage of this kind now."""
-    return func.sum(case((Stage.kind == kind, 1), else_=0))
-
-
-async def funnel(db: AsyncSession, where: list, pipeline: Pipeline, cohort: str, first: date, last: date) -> Funnel:
-    """How far the deals got: a deal counts for every open stage up to the furthest it ever entered
-    (from its stage history and its stage now), and a won deal for all of them and 受注.
-
-    The cohort is the deals of the pipeline created in the fiscal year, or all of them.
-    """
-    open_stages = [s for s in pipeline.stages if s.is_open]
-    won_stages = [s for s in pipeline.stages if s.is_won]
-    ranks = {s.id: n for n, s in enumerate(open_stages, 1)} | {s.id: len(open_stages) + 1 for s in won_stages}
-    deals = select(Deal.id, Deal.stage_id).where(*where, Deal.pipeline_id == pipeline.id)
-    if cohort != "all":
-        deals = deals.where(
-            Deal.created_at >= _local_midnight(first), Deal.created_at < _local_midnight(fiscal.add_months(last, 1))
-        )
-    cohort_deals = deals.subquery()
-    # Each deal's stages entered, read off its own events (a covering index of deal_id, field, new_value),
-    # not every stage event of every deal filtered by the cohort's ids: 180 -> 45 ms at 50,000 deals.
-    entered = func.coalesce(
-        func.max(case(*((DealEvent.new_value == str(stage_id), r) for stage_id, r in ranks.items()), else_=0)), 0
-    )
-    now = case(*((cohort_deals.c.stage_id == stage_id, r) for stage_id, r in ranks.items()), else_=0)
-    furthest = (
-        select(cohort_deals.c.stage_id, case((now > entered, now), else_=entered).label("top"))
-        .select_from(cohort_deals)
-        .outerjoin(DealEvent, and_(DealEvent.deal_id == cohort_deals.c.id, DealEvent.field == "stage_id"))
-        .group_by(cohort_deals.c.id, cohort_deals.c.stage_id)
-        .subquery()
-    )
-    rows = (
-        await db.execute(
-            select(furthest.c.top, func.count(), _now_in(StageKind.won), _now_in(StageKind.lost))
-            .join(Stage, Stage.id == furthest.c.stage_id)
-            .group_by(furthest.c.top)
-        )
-    ).all()
-    tops = {top: count for top, count, _, _ in rows}
-    reached = [sum(c for top, c in tops.items() if top >= r) for r in range(1, len(open_stages) + 2)]
-    chain = [*open_stages, *won_stages[:1]]
-    steps = [FunnelStep(stage, reached[n], reached[n - 1] if n else None, reached[0]) for n, stage in enumerate(chain)]
-    return Funnel(
-        pipeline,
-        "all" if cohort == "all" else "fy",
-        steps,
-        sum(tops.values()),
-        won=sum(int(w or 0) for _, _, w, _ in rows),
-        lost=sum(int(lo or 0) for _, _, _, lo in rows),
     )

@@ -102,7 +102,7 @@ class LostReason(IdMixin, VersionedMixin, Audited, Base):
 
 class Deal(IdMixin, VersionedMixin, Audited, Base):
     __tablename__ = "deals"
-    __audit_ignore__ = Audited.__audit_ignore__ | {"board_rank", "last_activity_at"}
+    __audit_ignore__ = Audited.__audit_ignore__ | {"board_rank", "last_activity_at", "stages_entered"}
     __table_args__ = (
         # The board: a column's cards in order, and its totals (covering, the ヨミ filter too: no table lookups).
         Index("ix_deals_stage_id_board_rank", "stage_id", "board_rank"),
@@ -112,17 +112,10 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
         Index("ix_deals_owner_id_stage_id_board_rank", "owner_id", "stage_id", "board_rank", "id"),
         Index("ix_deals_expected_close_date", "expected_close_date"),
         Index("ix_deals_won_on", "won_on"),
-        # The forecast's cells: open deals by stage and close month, won deals by stage and won day (covering).
+        # The forecast's funnel: the deals created in the parts of months a fiscal year cuts (covering).
         Index(
-            "ix_deals_stage_close_figures",
-            "stage_id",
-            "expected_close_date",
-            "owner_id",
-            "forecast",
-            "amount_jpy",
-            "probability",
+            "ix_deals_pipeline_created_cohort", "pipeline_id", "created_at", "owner_id", "stage_id", "stages_entered"
         ),
-        Index("ix_deals_stage_won_figures", "stage_id", "won_on", "owner_id", "amount_jpy"),
         # The deal list's default order (close date, undated last) walked per stage (listing._page_ids).
         Index(
             "ix_deals_stage_id_close_order",
@@ -158,6 +151,9 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
     stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime | None]  # newest completed activity or task of the deal
     contract_end_on: Mapped[date | None] = mapped_column(Date)  # a renewal task comes before it
+    # ',3,5,7,': every stage the deal was in or its history names; kept by triggers (migration 0022),
+    # never written here: the funnel's cells (FunnelCell) are keyed by it.
+    stages_entered: Mapped[str] = mapped_column(Text, server_default=",", deferred=True)
 
     pipeline: Mapped[Pipeline] = relationship(lazy="raise")
     stage: Mapped[Stage] = relationship(lazy="raise")
@@ -178,6 +174,42 @@ class Deal(IdMixin, VersionedMixin, Audited, Base):
     @property
     def idle_since(self) -> datetime:
         return self.last_activity_at or self.created_at
+
+
+class ForecastCell(Base):
+    """The forecast's sums of the deals of one stage and owner by close month ('close') or by the month
+    they were won ('won'), kept by triggers on deals in the same transaction (migration 0022).
+    owner_key 0 is nobody's, month (yyyymm) 0 no date; a cell whose deals all left holds zeros."""
+
+    __tablename__ = "forecast_cells"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered by its key
+
+    stage_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    owner_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(5), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deals: Mapped[int] = mapped_column(BigInteger)
+    amount_jpy: Mapped[int] = mapped_column(BigInteger)
+    stage_odds_jpy: Mapped[int] = mapped_column(BigInteger)  # Σ amount of the deals at the stage's probability
+    own_odds: Mapped[int] = mapped_column(BigInteger)  # Σ amount × own probability (yen-percent)
+    a_jpy: Mapped[int] = mapped_column(BigInteger)
+    b_jpy: Mapped[int] = mapped_column(BigInteger)
+    c_jpy: Mapped[int] = mapped_column(BigInteger)
+
+
+class FunnelCell(Base):
+    """How many deals of a pipeline and owner, created in a month (yyyymm, UTC), entered these stages
+    (`Deal.stages_entered`) and are in this stage now; kept by triggers on deals (migration 0022)."""
+
+    __tablename__ = "funnel_cells"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    pipeline_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    owner_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entered: Mapped[str] = mapped_column(Text, primary_key=True)
+    stage_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    deals: Mapped[int] = mapped_column(BigInteger)
 
 
 class DealContact(IdMixin, TimestampMixin, Audited, Base):

@@ -42,8 +42,9 @@ def plain(value: Any) -> Any:
 
 
 def snapshot(row: Any) -> dict[str, Any]:
-    """The row's columns before a change, for `record_deal_changes` to compare the saved row with."""
-    return {attr.key: getattr(row, attr.key) for attr in inspect(type(row)).column_attrs}
+    """The row's columns before a change, for `record_deal_changes` to compare the saved row with (not
+    the deferred ones: bookkeeping the database keeps, such as `Deal.stages_entered`)."""
+    return {attr.key: getattr(row, attr.key) for attr in inspect(type(row)).column_attrs if not attr.deferred}
 
 
 def shown(row: Any) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from salesdesk.pipeline import forecast, moves
 from salesdesk.pipeline.forms import MoveForm, parse_move
 from salesdesk.pipeline.models import LostReason, SalesSettings
 from tests.pipeline.conftest import reload
-from tests.plans import plan
 
 JUNE_2026 = date(2026, 6, 1)  # in FY2026 of an April year (2026-04-01 … 2027-03-31)
 
@@ -174,37 +173,3 @@ async def test_the_funnel_of_the_year_takes_only_the_deals_created_in_it(db, man
 
     assert this_year.funnel.deals == 1 and this_year.funnel.steps[0].reached == 1
     assert last_year.funnel.deals == 0 and last_year.funnel.win_rate is None
-
-
-async def test_the_funnel_reads_each_deals_stage_events_off_one_covering_index(db, manager, rep, make_deal):
-    """Not every stage event once per deal: with two indexes of one equality column each to choose
-    from, SQLite without statistics took (field, at) and a 50,000-deal forecast ran for minutes."""
-    await make_deal(rep, "提案")
-
-    found = await plan(db, "deal_events", lambda: forecast.forecast(db, manager))
-
-    if db.bind.dialect.name == "sqlite":
-        assert "COVERING INDEX ix_deal_events_deal_id_field_new_value (deal_id=? AND field=?)" in found, found
-    else:  # PostgreSQL plans by its statistics, which a test's few rows do not have: the index is there to take
-        names = await (await db.connection()).exec_driver_sql(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'deal_events'"
-        )
-        assert "ix_deal_events_deal_id_field_new_value" in set(names.scalars()), found
-
-
-async def test_the_open_and_won_cells_read_each_stages_deals_off_a_covering_index(db, manager, rep, make_deal):
-    """By stage and close month (or won day), not every deal of the visible owners joined to its stage: at
-    50,000 deals each statement went from ~36 to ~9 ms on SQLite."""
-    await make_deal(rep, "提案", amount_jpy="100000", expected_close_date=date.today().isoformat())
-    open_cells = await plan(db, "expected_close_date) AS", lambda: forecast.forecast(db, manager))
-    won_cells = await plan(db, "won_on) AS", lambda: forecast.forecast(db, manager))
-
-    assert "stages" not in open_cells and "stages" not in won_cells  # the stages are named by id: no join
-    if db.bind.dialect.name == "sqlite":
-        assert "COVERING INDEX ix_deals_stage_close_figures (stage_id=?)" in open_cells, open_cells
-        won_range = "COVERING INDEX ix_deals_stage_won_figures (stage_id=? AND won_on>? AND won_on<?)"
-        assert won_range in won_cells, won_cells
-    else:  # PostgreSQL picks among its indexes by statistics a test's few rows do not have: they are there to take
-        indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'deals'"
-        names = set((await (await db.connection()).exec_driver_sql(indexes)).scalars())
-        assert {"ix_deals_stage_close_figures", "ix_deals_stage_won_figures"} <= names

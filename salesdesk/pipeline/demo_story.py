@@ -242,7 +242,9 @@ class Planner:
             if i:
                 story.change(plan.entered[i], owner.id, **self._entry(plan, stage))
             for fraction, changes, note, by in self._in_stage(plan, i, story, amount_from, slipped):
-                at = self._during(plan.entered[i], ends[i], fraction)
+                # Never before the story's last change: two changes of one stay after office hours both move
+                # to 18:xx, and the later one could otherwise land first (a history that does not replay).
+                at = max(self._during(plan.entered[i], ends[i], fraction), story.events[-1].at)
                 story.change(at, (by or (first if i == 0 else owner)).id, note, **changes)
         return story
 

@@ -26,7 +26,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from salesdesk import audit, edge, home
@@ -198,6 +198,24 @@ def handle_lost_race(request: Request, exc: Exception) -> Response:
     return handle_domain_error(request, Conflict(type(exc).__name__))
 
 
+# A transaction the database gave up on because of another one: PostgreSQL's deadlock detected and
+# serialization failure, SQLite's database locked past the busy timeout. Two writes of the same
+# forecast cells (their triggers) or deal rows in opposite orders can meet so.
+LOST_TO_ANOTHER_TRANSACTION = {"40P01", "40001"}
+
+
+def lost_to_another_transaction(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "pgcode", None) or getattr(exc.orig, "sqlite_errorname", None)
+    return code in LOST_TO_ANOTHER_TRANSACTION or code == "SQLITE_BUSY"
+
+
+def handle_database_error(request: Request, exc: DBAPIError) -> Response:
+    """A transaction that lost to another is a lost race (409: reload and try again); anything else a bug."""
+    if lost_to_another_transaction(exc):
+        return handle_lost_race(request, exc)
+    return handle_unexpected(request, exc)
+
+
 def handle_http_error(request: Request, exc: HTTPException) -> Response:
     if is_api_path(request.url.path):
         return api_error(request, exc)
@@ -304,6 +322,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainError: handle_domain_error,
             StaleDataError: handle_lost_race,
             IntegrityError: handle_lost_race,
+            DBAPIError: handle_database_error,
             HTTPException: handle_http_error,
             Exception: handle_unexpected,
         },

@@ -44,6 +44,12 @@ def main() -> None:
     pages.add_argument("--requests", type=int, default=200)
     pages.add_argument("--database-url", default="", help="an empty database; default: a new SQLite file")
     pages.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
+    flatness = sub.add_parser("flatness", help="every hot page at two sizes served at once, in alternating batches")
+    flatness.add_argument("--deals", type=int, nargs=2, default=[10000, 50000])
+    flatness.add_argument("--requests", type=int, default=200, help="per page and size")
+    flatness.add_argument("--batches", type=int, default=10, help="turns the sizes take, per page")
+    flatness.add_argument("--database-url", default="", help="a PostgreSQL database beside which to create two")
+    flatness.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL cluster and use it")
     workers = sub.add_parser("workers", help="`salesdesk serve --workers W` under wrk: requests/s, p50/p99, spread")
     workers.add_argument("--deals", type=int, default=2000)
     workers.add_argument("--workers", type=int, nargs="+", default=[1, 2])
@@ -99,6 +105,11 @@ def main() -> None:
 
         with database(args) as url:
             pages_bench.run(args.deals, args.requests, url)
+    elif args.name == "flatness":
+        from benchmarks import flatness as flatness_bench
+
+        with database(args) as url:
+            flatness_bench.run(args.deals, args.requests, args.batches, url)
     elif args.name == "workers":
         from benchmarks import workers as workers_bench
 

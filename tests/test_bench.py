@@ -94,6 +94,17 @@ def test_pages_benchmark_times_every_page_answering_200_and_prints_json_last(fre
         assert any(line.split() == [f"{name}:", "200", *line.split()[2:]] for line in lines), (name, lines)
 
 
+def test_flatness_benchmark_times_every_page_at_both_sizes_and_prints_json_last(capsys):
+    from benchmarks import flatness
+
+    flatness.run([30, 60], 4, 2, "")
+
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["deals"] == [30, 60] and tuple(figures["pages"]) == PAGES[:-1]  # no card move
+    for page in figures["pages"].values():
+        assert len(page["p50_ms"]) == len(page["p95_ms"]) == 2 and page["p95_ratio"] > 0
+
+
 def test_pages_benchmark_stops_on_an_error_answer():
     from benchmarks import pages
 

@@ -2,6 +2,7 @@
 very sums the deals as they are give: through the services, and through plain SQL that no service sees
 (a bulk reassignment, a user's deletion setting owners to NULL, a deal's deletion)."""
 
+import asyncio
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -12,6 +13,8 @@ from salesdesk.clock import Clock
 from salesdesk.pipeline import forecast, services
 from salesdesk.pipeline.funnel import utc_months
 from salesdesk.pipeline.models import Deal, DealEvent, ForecastCell, FunnelCell, LostReason, Pipeline, Stage
+from tests.auth.conftest import browsers, try_login
+from tests.conftest import PASSWORD
 from tests.pipeline.conftest import edited, reload
 from tests.pipeline.test_forecast import move, win
 from tests.plans import plan
@@ -119,6 +122,32 @@ async def test_the_cells_hold_the_deals_through_every_kind_of_change(
     leavers = await reload(db, leavers)
     await services.delete_deal(db, manager, clock, leavers.id, seen_version=leavers.version)
     await db.commit()
+    await assert_cells_hold_the_deals(db)
+
+
+async def test_simultaneous_moves_of_one_reps_deals_leave_every_cell_right(app, db, rep, make_deal, stage):
+    """Ten card moves at once, every one between the same two cells (one owner, one close month), half of
+    them each way: each is saved (200), and the cells they all update add up to the deals after."""
+    deals = [await make_deal(rep, "提案" if n % 2 else "商談化", expected_close_date="2026-10-01") for n in range(10)]
+    targets = [stage("商談化" if n % 2 else "提案").id for n in range(10)]
+    moves = [(d.id, d.version, target) for d, target in zip(deals, targets, strict=True)]
+
+    async with browsers(app) as open_browser:
+        clients = [await open_browser(f"10.0.1.{n + 1}") for n in range(len(moves))]
+        for client in clients:
+            assert (await try_login(client, rep.email, PASSWORD)).status_code == 303
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    f"/deals/{deal_id}/move",
+                    data={"stage_id": str(target), "version": str(version), "after_id": "", "before_id": ""},
+                    headers={"X-CSRFToken": client.cookies["csrftoken"], "HX-Request": "true"},
+                )
+                for client, (deal_id, version, target) in zip(clients, moves, strict=True)
+            )
+        )
+
+    assert [r.status_code for r in responses] == [200] * len(moves), [r.text[:300] for r in responses]
     await assert_cells_hold_the_deals(db)
 
 

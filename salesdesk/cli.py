@@ -363,3 +363,8 @@ main.add_command(calendar_cli.tasks_group)
 from salesdesk.quotes.cli import quotes_group  # noqa: E402
 
 main.add_command(quotes_group)
+
+# --- forecast (salesdesk/pipeline/cli.py) -------------------------------------------------------
+from salesdesk.pipeline.cli import forecast_group  # noqa: E402
+
+main.add_command(forecast_group)

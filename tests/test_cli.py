@@ -26,6 +26,18 @@ def test_demo_prints_the_logins_and_a_second_run_adds_nothing(fresh_database, ba
     assert "0 users, 0 teams, 0 companies added" in second.stdout
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_forecast_rebuild_writes_the_cells_of_the_demos_deals(fresh_database, backend):
+    url = fresh_database(backend, "rebuild")
+    run(url, "demo")
+
+    out = run(url, "forecast", "rebuild").stdout
+
+    forecast_cells, funnel_cells = (int(word) for word in out.split() if word.isdigit())
+    assert forecast_cells > 20 and funnel_cells > 20, out
+    assert out.endswith("funnel cell(s) written.\n"), out
+
+
 @pytest.mark.slow(seconds=30)
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_backup_and_restore_round_trip(fresh_database, backend, tmp_path):

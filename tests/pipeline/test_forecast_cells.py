@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from salesdesk.clock import Clock
-from salesdesk.pipeline import forecast, services
+from salesdesk.pipeline import cells, forecast, services
 from salesdesk.pipeline.funnel import utc_months
 from salesdesk.pipeline.models import Deal, DealEvent, ForecastCell, FunnelCell, LostReason, Pipeline, Stage
 from tests.auth.conftest import browsers, try_login
@@ -123,6 +123,25 @@ async def test_the_cells_hold_the_deals_through_every_kind_of_change(
     await services.delete_deal(db, manager, clock, leavers.id, seen_version=leavers.version)
     await db.commit()
     await assert_cells_hold_the_deals(db)
+
+
+async def test_a_rebuild_puts_right_cells_a_load_with_triggers_off_left_behind(db, rep, manager, make_deal, stage):
+    """As after `session_replication_role = replica`: cells and stages entered that miss the deals' writes."""
+    deal = await make_deal(rep, "提案", amount_jpy="1000000", expected_close_date="2026-09-15", forecast="B")
+    await move(db, rep, deal, stage("交渉"))
+    won = await make_deal(manager, "見積提出", amount_jpy="500000", expected_close_date="2026-09-30")
+    await win(db, manager, won, stage, "2026-09-30")
+    await db.execute(delete(ForecastCell).where(ForecastCell.kind == "won"))
+    await db.execute(update(FunnelCell).values(deals=FunnelCell.deals + 3))
+    await db.execute(update(Deal).values(stages_entered=","))
+    await db.commit()
+    assert await _kept(db) != await _expected(db)
+
+    counts = await cells.rebuild(db)
+    await db.commit()
+
+    await assert_cells_hold_the_deals(db)
+    assert counts == tuple(len(kept) for kept in await _kept(db))
 
 
 async def test_simultaneous_moves_of_one_reps_deals_leave_every_cell_right(app, db, rep, make_deal, stage):

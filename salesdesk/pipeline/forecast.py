@@ -195,11 +195,8 @@ async def forecast(
 Cells = dict[tuple[date | None, int | None], Figures]  # (month's first day or None, owner id) -> figures
 
 
-def _month(year: object, month: object) -> date | None:
-    return None if year is None or month is None else date(int(year), int(month), 1)  # type: ignore[call-overload]
-
-
 def _month(key: int) -> date | None:
+    """The first day of a cell's month (yyyymm), None for no date (0)."""
     return date(key // 100, key % 100, 1) if key else None
 
 

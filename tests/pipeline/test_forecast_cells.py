@@ -200,6 +200,27 @@ async def test_the_funnel_reads_the_deals_of_the_months_a_year_cuts_off_one_cove
         assert "ix_deals_pipeline_created_cohort" in set(names.scalars()), found
 
 
+async def test_a_tokyo_year_counts_the_deals_created_after_its_first_local_midnight(db, manager, rep, make_deal):
+    """2026-04-01 00:00 in Tokyo is 2026-03-31 15:00 UTC: a deal created an hour after it is in FY2026's
+    funnel (read from the deals, as the UTC month is cut), one an hour before it in FY2025's; and those of
+    the whole UTC months in between come from the cells."""
+    times = {
+        "FY2025 最終日": datetime(2026, 3, 31, 14, tzinfo=UTC),
+        "FY2026 初日": datetime(2026, 3, 31, 16, tzinfo=UTC),
+        "FY2026 5月": datetime(2026, 5, 20, 3, tzinfo=UTC),
+        "FY2026 最終月": datetime(2027, 3, 31, 14, tzinfo=UTC),
+        "FY2027 初日": datetime(2027, 3, 31, 15, tzinfo=UTC),
+    }
+    for title, created in times.items():
+        deal = await make_deal(rep, "提案", title=title)
+        await db.execute(update(Deal).where(Deal.id == deal.id).values(created_at=created))
+    await db.commit()
+
+    deals = {fy: (await forecast.forecast(db, manager, fy=fy)).funnel.deals for fy in (2025, 2026, 2027)}
+
+    assert deals == {2025: 1, 2026: 3, 2027: 1}
+
+
 def test_a_tokyo_year_is_read_from_its_whole_utc_months_and_the_deals_of_the_cut_ones():
     start = datetime(2026, 3, 31, 15, tzinfo=UTC)  # 2026-04-01 00:00 in Tokyo
     end = datetime(2027, 3, 31, 15, tzinfo=UTC)

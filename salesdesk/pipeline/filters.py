@@ -30,7 +30,6 @@ from salesdesk.auth.models import Role, Team, User
 from salesdesk.db import StatementCache
 from salesdesk.ids import parse_id, parse_page
 from salesdesk.pipeline import access, fiscal
-from salesdesk.pipeline.access import visibility
 from salesdesk.pipeline.committee import DECISION_MAKER_CONTACT_DAYS
 from salesdesk.pipeline.forms import parse_date
 from salesdesk.pipeline.models import Deal, DealContact, Forecast, Stage
@@ -174,15 +173,22 @@ def stages_of(f: DealFilter, stages: list[Stage]) -> list[Stage]:
     ]
 
 
+def owner_conditions(actor: User, f: DealFilter, owner: ColumnElement) -> list[ColumnElement[bool]]:
+    """The owners whose deals the actor sees, narrowed to the filter's owner or team, on an owner column
+    (a deal's, or the forecast's cells', where None is nobody's)."""
+    where = [access.owned_by_visible(actor, owner)]
+    if f.owner_id is not None:
+        where.append(owner == f.owner_id)
+    if f.team_id is not None:
+        where.append(owner.in_(select(User.id).where(User.team_id == f.team_id).scalar_subquery()))
+    return where
+
+
 def conditions(
     actor: User, f: DealFilter, stages: list[Stage], *, now: datetime, today: date, fy_start_month: int
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses for the deals the actor sees that match the filter (stages: the pipeline's)."""
-    where = [visibility(actor)]
-    if f.owner_id is not None:
-        where.append(Deal.owner_id == f.owner_id)
-    if f.team_id is not None:
-        where.append(Deal.owner_id.in_(select(User.id).where(User.team_id == f.team_id).scalar_subquery()))
+    where = owner_conditions(actor, f, Deal.owner_id)
     if f.forecast:
         where.append(Deal.forecast == f.forecast)
     if f.period == "no_date":

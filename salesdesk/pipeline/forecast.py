@@ -24,9 +24,8 @@ from salesdesk.auth.models import Team, User
 from salesdesk.db import utcnow
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import fiscal, setup
-from salesdesk.pipeline.access import owned_by_visible
 from salesdesk.pipeline.board import weighted
-from salesdesk.pipeline.filters import DealFilter, conditions
+from salesdesk.pipeline.filters import DealFilter, conditions, owner_conditions
 from salesdesk.pipeline.funnel import Funnel, funnel, month_key
 from salesdesk.pipeline.models import Deal, ForecastCell, Pipeline, Stage, StageKind
 
@@ -154,12 +153,7 @@ async def forecast(
 
     def owners(column: Any) -> list[ColumnElement[bool]]:
         """The same choice of owners as `where`, on a cell's owner (None: nobody's)."""
-        picked = [owned_by_visible(actor, column)]
-        if owner_id is not None:
-            picked.append(column == owner_id)
-        if team_id is not None:
-            picked.append(column.in_(select(User.id).where(User.team_id == team_id).scalar_subquery()))
-        return picked
+        return owner_conditions(actor, DealFilter(owner_id=owner_id, team_id=team_id), column)
 
     if pipeline is not None:
         where.append(Deal.pipeline_id == pipeline.id)

@@ -69,7 +69,7 @@ def run(sizes: list[int], requests: int, batches: int, database_url: str) -> dic
             clients.append(({REP: rep, MANAGER: manager}, pages(data)))
         for name in clients[0][1]:
             samples[name] = [[] for _ in sizes]
-            for (by_who, paths), _ in zip(clients, sizes, strict=True):
+            for by_who, paths in clients:
                 who, path, headers = paths[name]
                 for _ in range(5):  # warm up: templates compiled, statements cached
                     checked_get(by_who[who], path, headers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import time
 
 from sqlalchemy import func, select, update
@@ -59,26 +60,37 @@ async def test_guesses_from_many_addresses_slow_down_the_account_but_the_right_p
     assert waited >= 2  # six failures on the account: held 2 s (1 s after five, doubling with each)
 
 
-async def test_the_server_answers_health_checks_while_a_password_is_being_checked(settings, engine, rep, db):
+async def test_checking_a_password_takes_no_time_of_the_event_loop(settings, engine, rep, db):
+    """argon2 runs in a worker thread, so the loop that serves every other request stays free.
+
+    Measured as the CPU time of the loop's own thread (this test's; the app runs on it over
+    the ASGI transport) during a login, against the CPU time of one hash: unlike wall-clock
+    latencies, it does not move when a busy machine or a garbage collection stalls the process.
+    """
     production = dataclasses.replace(settings, argon2_time_cost=3, argon2_memory_kib=65536)
     app = create_app(production)
     try:
-        started = time.perf_counter()
+        started = time.thread_time()
         slow_hash = passwords.passwords().hash(PASSWORD)
-        argon2_seconds = time.perf_counter() - started
+        argon2_cpu = time.thread_time() - started
         await db.execute(update(User).where(User.id == rep.id).values(password_hash=slow_hash))
         await db.commit()
         async with browsers(app) as browser_at:
             rep_tab, monitor = await browser_at(OFFICE), await browser_at("127.0.0.1")
-            await monitor.get("/healthz")  # its database connection is open, as on a running server
-            login = asyncio.create_task(try_login(rep_tab, rep.email, PASSWORD))
-            latencies = []
-            while not login.done():
-                started = time.perf_counter()
+            await try_login(await browser_at(STRANGER), rep.email, "warm-up-wrong")  # first-use costs
+            gc.collect()
+            gc.disable()  # a collection's CPU is not the password's
+            try:
+                started = time.thread_time()
+                login = await try_login(rep_tab, rep.email, PASSWORD)
+                loop_cpu = time.thread_time() - started
+            finally:
+                gc.enable()
+            assert login.status_code == 303
+            answered_during_a_login = asyncio.create_task(try_login(rep_tab, rep.email, PASSWORD))
+            while not answered_during_a_login.done():
                 assert (await monitor.get("/healthz")).status_code == 200
-                latencies.append(time.perf_counter() - started)
-            assert (await login).status_code == 303
     finally:
         passwords.configure(time_cost=1, memory_kib=1024)
 
-    assert max(latencies) < argon2_seconds / 2, (latencies, argon2_seconds)
+    assert loop_cpu < argon2_cpu / 2, (loop_cpu, argon2_cpu)

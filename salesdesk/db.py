@@ -101,9 +101,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def driver_options(database_url: str) -> dict[str, Any]:
+    """SQLite's statements make one trip to aiosqlite's thread, not four (salesdesk/sqlite_driver.py)."""
+    if database_url.startswith("sqlite+aiosqlite"):
+        from salesdesk import sqlite_driver
+
+        return {"module": sqlite_driver.dbapi()}
+    return {}
+
+
 def engine_options(database_url: str, echo: bool = False) -> dict[str, Any]:
     if database_url.startswith("sqlite"):
-        return {"echo": echo}
+        return {"echo": echo, **driver_options(database_url)}
     return {"echo": echo, "pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
 
 

@@ -27,7 +27,7 @@ from salesdesk.auth import services as auth
 from salesdesk.auth.forms import TokenInput
 from salesdesk.auth.models import Role, Team, TokenScope, User
 from salesdesk.clock import Clock
-from salesdesk.db import run_async
+from salesdesk.db import driver_options, run_async
 from salesdesk.meetings import kept
 from salesdesk.models import Base
 from salesdesk.settings import Settings
@@ -97,7 +97,7 @@ def db_url(request: pytest.FixtureRequest, fresh_database: Callable[[str, str], 
 
 @pytest.fixture
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(db_url, poolclass=NullPool)
+    engine = create_async_engine(db_url, poolclass=NullPool, **driver_options(db_url))  # the app's driver
     yield engine
     async with engine.begin() as conn:  # empty every table for the next test
         for name in (await conn.execute(_TABLES_WITH_ROWS)).scalars().all():

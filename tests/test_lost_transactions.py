@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from salesdesk.app import create_app, handle_database_error
+from salesdesk.db import driver_options
 
 LOCK = text("UPDATE users SET name = name WHERE id = :id")
 
@@ -40,7 +41,7 @@ async def _deadlock(db_url: str, first: int, second: int) -> DBAPIError:
 
 async def _locked(db_url: str, user_id: int) -> DBAPIError:
     """A SQLite write while another connection holds the write lock, its busy timeout at zero."""
-    engine = create_async_engine(db_url, poolclass=NullPool, connect_args={"timeout": 0})
+    engine = create_async_engine(db_url, poolclass=NullPool, connect_args={"timeout": 0}, **driver_options(db_url))
     async with engine.connect() as one, engine.connect() as two:
         await one.execute(LOCK, {"id": user_id})
         with pytest.raises(DBAPIError) as raised:

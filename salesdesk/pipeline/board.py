@@ -24,7 +24,7 @@ from salesdesk.auth.models import User, initials
 from salesdesk.db import StatementCache, plain, utcnow
 from salesdesk.i18n import _, local_today
 from salesdesk.ids import MAX_ID, parse_id, parse_int
-from salesdesk.pipeline import access, setup
+from salesdesk.pipeline import access, cells, setup
 from salesdesk.pipeline.filters import DECIDER_CUTOFF, DealFilter, conditions, decider_cutoff, decider_uncontacted
 from salesdesk.pipeline.models import Deal, Pipeline, Stage
 from salesdesk.tasks import services as tasks
@@ -237,33 +237,39 @@ def _default(pipelines: list[Pipeline]) -> Pipeline:
 
 
 async def column_totals(db: AsyncSession, ctx: Context, stages: list[Stage]) -> dict[int, tuple[int, int, int]]:
-    """stage id -> (count, total, weighted) over every matching deal, in one GROUP BY.
+    """stage id -> (count, total, weighted) over every matching deal, in one GROUP BY: of the forecast's cells
+    when the filter chooses owners only, else of the deals.
 
     The weighted sum needs no join: deals without their own probability take the stage's, so
     Σ amount × p = stage p × Σ amount (no override) + Σ amount × override.
     """
     by_id = {s.id: s for s in stages}
-    shape = ctx.shape
-    query = STATEMENTS.get(
-        shape and ("totals", *shape, *by_id),
-        lambda: (
-            select(
-                Deal.stage_id,
-                func.count(),
-                func.sum(Deal.amount_jpy),
-                func.sum(case((Deal.probability.is_(None), Deal.amount_jpy), else_=0)),
-                func.sum(Deal.amount_jpy * Deal.probability),
-            )
-            .where(Deal.stage_id.in_(list(by_id)), *ctx.where)
-            .group_by(Deal.stage_id)
-        ),
-    )
+    if cells.answers(ctx.filters):  # owners only: the forecast's cells hold these sums (cells.py)
+        key, build = "cell-totals", lambda: cells.stage_sums(ctx.actor, ctx.filters, list(by_id))
+    else:
+        key, build = "totals", lambda: deal_sums(ctx.where, list(by_id))
+    query = STATEMENTS.get(ctx.shape and (key, *ctx.shape, *by_id), build)
     rows = await db.execute(query)
     totals = {}
     for stage_id, count, total, at_stage_odds, overridden in rows:
         raw = by_id[stage_id].probability * int(at_stage_odds or 0) + int(overridden or 0)
-        totals[stage_id] = (count, int(total or 0), weighted(raw))
+        totals[stage_id] = (int(count), int(total or 0), weighted(raw))  # a sum of cells: numeric on PostgreSQL
     return totals
+
+
+def deal_sums(where: list, stage_ids: list[int]) -> Select:
+    """cells.stage_sums' figures summed from the matching deals themselves, for any filter."""
+    return (
+        select(
+            Deal.stage_id,
+            func.count(),
+            func.sum(Deal.amount_jpy),
+            func.sum(case((Deal.probability.is_(None), Deal.amount_jpy), else_=0)),
+            func.sum(Deal.amount_jpy * Deal.probability),
+        )
+        .where(Deal.stage_id.in_(stage_ids), *where)
+        .group_by(Deal.stage_id)
+    )
 
 
 async def _pages(

@@ -1,4 +1,9 @@
-"""The forecast's cells (forecast_cells, funnel_cells) rebuilt from the deals.
+"""The forecast's cells (forecast_cells, funnel_cells): the board's and the deal list's sums read from them,
+and both rebuilt from the deals.
+
+The board's columns and the deal list's header sum every matching deal: linear in data size. When the filter
+chooses owners only (and, on the list, a status), the same sums are the `close` cells of those stages and owners,
+whose number follows the owners and the months, not the deals (`stage_sums`).
 
 The triggers of migration 0022 keep them in the same transaction as every write of a deal or its history,
 whatever writes it. Only a load with triggers off (PostgreSQL's `session_replication_role = replica`,
@@ -11,10 +16,42 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, cast, delete, extract, func, insert, literal, select, union_all
+from sqlalchemy import Integer, Select, bindparam, case, cast, delete, extract, func, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk.auth.models import User
+from salesdesk.pipeline.filters import DealFilter, owner_conditions
 from salesdesk.pipeline.models import Deal, DealEvent, ForecastCell, FunnelCell
+
+
+def answers(f: DealFilter) -> bool:
+    """Whether the cells hold this filter's sums per stage: it chooses owners (or a team) and nothing else
+    of the deals; the cells know no ヨミ count, no close day, no company, no activity."""
+    return not (
+        f.forecast or f.period or f.close_from or f.close_to or f.company_id or f.company or f.stale or f.decider
+    )
+
+
+def stage_sums(actor: User, f: DealFilter, stage_ids: list[int]) -> Select:
+    """(stage_id, deals, amount, amount without a probability of its own, Σ amount × own probability) of the
+    deals of those stages whose owners the actor sees and the filter chooses; only where `answers(f)`."""
+    cell = ForecastCell
+    return (
+        select(
+            cell.stage_id,
+            func.sum(cell.deals),
+            func.sum(cell.amount_jpy),
+            func.sum(cell.stage_odds_jpy),
+            func.sum(cell.own_odds),
+        )
+        .where(
+            cell.stage_id.in_(stage_ids),
+            cell.kind == "close",
+            cell.deals != 0,  # a cell its last deal left
+            *owner_conditions(actor, f, func.nullif(cell.owner_key, 0)),
+        )
+        .group_by(cell.stage_id)
+    )
 
 
 def _month(column: Any) -> Any:

@@ -23,8 +23,8 @@ from salesdesk.accounts.models import Company
 from salesdesk.auth.models import User
 from salesdesk.db import plain, utcnow
 from salesdesk.i18n import local, local_today
-from salesdesk.pipeline import setup
-from salesdesk.pipeline.board import CARD_COLUMNS, STATEMENTS, Card, Context, weighted
+from salesdesk.pipeline import cells, setup
+from salesdesk.pipeline.board import CARD_COLUMNS, STATEMENTS, Card, Context, deal_sums, weighted
 from salesdesk.pipeline.filters import (
     DECIDER_CUTOFF,
     DealFilter,
@@ -195,18 +195,22 @@ async def _scope(db: AsyncSession, actor: User, f: DealFilter, now: datetime | N
     return Scope(f, where, pipelines, {s.id: s for s in stages}, now, today, shape)
 
 
-async def _totals(db: AsyncSession, scope: Scope) -> Totals:
-    query = STATEMENTS.get(
-        scope.shape and ("list-totals", *scope.shape),
-        lambda: (
-            select(func.count(), func.sum(Deal.amount_jpy), func.sum(_weighted_raw()))
-            .select_from(Deal)
-            .join(Stage, Deal.stage_id == Stage.id)
-            .where(*scope.where)
-        ),
-    )
-    count, total, raw = (await db.execute(query)).one()
-    return Totals(count, int(total or 0), weighted(int(raw or 0)))
+async def _totals(db: AsyncSession, scope: Scope, actor: User) -> Totals:
+    """The count, amount and weighted amount of every matching deal, summed per stage: from the forecast's
+    cells when the filter chooses owners and a status only (cells.py), else from the deals."""
+    f = scope.filters
+    if cells.answers(f):
+        ids = [s.id for s in scope.stages.values() if f.status == "all" or s.kind == f.status]
+        key, build = "list-cell-totals", lambda: cells.stage_sums(actor, f, ids)
+    else:
+        key, build = "list-totals", lambda: deal_sums(scope.where, list(scope.stages))
+    count = total = raw = 0
+    for stage_id, deals, amount, at_stage_odds, overridden in await db.execute(
+        STATEMENTS.get(scope.shape and (key, *scope.shape), build)
+    ):
+        count, total = count + int(deals), total + int(amount or 0)
+        raw += scope.stages[stage_id].probability * int(at_stage_odds or 0) + int(overridden or 0)
+    return Totals(count, total, weighted(raw))
 
 
 def _page_statement(scope: Scope, per_page: int) -> Select:
@@ -258,7 +262,7 @@ async def list_deals(
 ) -> DealList:
     """One page of the filtered deals in the chosen order, with the totals of all of them."""
     scope = await _scope(db, actor, f, now)
-    totals = await _totals(db, scope)
+    totals = await _totals(db, scope, actor)
     pages = max(1, -(-totals.count // per_page))
     page = min(max(1, f.page), pages)
     query = STATEMENTS.get(

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salesdesk.accounts.models import Company
 from salesdesk.auth import policy
 from salesdesk.auth.models import User, initials
-from salesdesk.db import StatementCache, plain, utcnow
+from salesdesk.db import StatementCache, in_sql, plain, utcnow
 from salesdesk.i18n import _, local_today
 from salesdesk.ids import MAX_ID, parse_id, parse_int
 from salesdesk.pipeline import access, cells, setup
@@ -315,7 +315,7 @@ def _pages_statement(ctx: Context, stages: list[Stage], after: bool, per_page: i
             _card_rows(decider)
             .where(Deal.stage_id == stage.id, *ctx.where)
             .order_by(Deal.board_rank, Deal.id)
-            .limit(per_page + 1)
+            .limit(in_sql("per_column", per_page + 1))
         )
         if after:
             rank, deal_id = bindparam("after_rank"), bindparam("after_id")

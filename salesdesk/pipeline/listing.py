@@ -14,14 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, false, func, select, union_all
+from sqlalchemy import ColumnElement, Select, false, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, contains_eager
 
 from salesdesk.accounts.exporting import CHARSETS, ENCODINGS, FORMATS, XLSX_TYPE, ExportFile, to_csv, to_xlsx
 from salesdesk.accounts.models import Company
 from salesdesk.auth.models import User
-from salesdesk.db import plain, utcnow
+from salesdesk.db import in_sql, plain, utcnow
 from salesdesk.i18n import local, local_today
 from salesdesk.pipeline import cells, setup
 from salesdesk.pipeline.board import CARD_COLUMNS, STATEMENTS, Card, Context, deal_sums, weighted
@@ -76,7 +76,7 @@ NEXT_COLUMNS = (NEXT.id, NEXT.deal_id, NEXT.title, NEXT.due_on, NEXT.starts_at) 
 def _first_open_task() -> Any:
     """The deal's next action: its earliest open task (tasks.services.next_actions' rule)."""
     first = select(Task.id).where(Task.deal_id == Deal.id, Task.status == TaskStatus.open)
-    return first.order_by(*earliest_first()).limit(1).correlate(Deal).scalar_subquery()
+    return first.order_by(*earliest_first()).limit(in_sql("first", 1)).correlate(Deal).scalar_subquery()
 
 
 def _weighted_raw() -> ColumnElement[int]:
@@ -218,7 +218,7 @@ def _page_statement(scope: Scope, per_page: int) -> Select:
     決裁者未接触 subquery, the names): sorting whole rows made the database work each of them out for
     every matching deal. The offset and the 決裁者未接触 cutoff are parameters."""
     sort = scope.filters.sort
-    page_ids = _page_ids(scope, sort, per_page).offset(bindparam("offset")).correlate(None)
+    page_ids = _page_ids(scope, sort, per_page).offset(in_sql("offset")).correlate(None)
     next_action = [c.label(f"next_{c.key}") for c in NEXT_COLUMNS]  # each row's next action, in the same statement
     query = _joined(
         select(*CARD_COLUMNS, decider_uncontacted(DECIDER_CUTOFF).label("decider_uncontacted"), *next_action)
@@ -234,20 +234,22 @@ def _page_ids(scope: Scope, sort: str, per_page: int) -> Select:
     deal. Other orders sort the matching deals by their keys."""
     column, descending = sort_key(sort)
     if column != "close" or descending:
-        return _ordered(_sort_joined(select(Deal.id), sort).where(*scope.where), sort).limit(per_page)
+        ids = _ordered(_sort_joined(select(Deal.id), sort).where(*scope.where), sort)
+        return ids.limit(in_sql("per_page", per_page))
     stages = stages_of(scope.filters, list(scope.stages.values()))
     key = (Deal.expected_close_date.is_(None).label("undated"), Deal.expected_close_date.label("close"), Deal.id)
     walks = [
         select(*key)
         .where(Deal.stage_id == stage.id, *scope.where)
         .order_by(*key)
-        .limit(bindparam("reach"))
+        .limit(in_sql("reach"))
         .subquery()
         .select()
         for stage in stages
     ] or [select(*key).where(false())]
     merged = (walks[0] if len(walks) == 1 else union_all(*walks)).subquery()
-    return select(merged.c.id).order_by(merged.c.undated, merged.c.close, merged.c.id).limit(per_page)
+    ordered = select(merged.c.id).order_by(merged.c.undated, merged.c.close, merged.c.id)
+    return ordered.limit(in_sql("per_page", per_page))
 
 
 NextAction = namedtuple("NextAction", [c.key for c in NEXT_COLUMNS])

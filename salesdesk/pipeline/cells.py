@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salesdesk.auth.models import User
 from salesdesk.pipeline.filters import DealFilter, owner_conditions
-from salesdesk.pipeline.models import Deal, DealEvent, ForecastCell, FunnelCell
+from salesdesk.pipeline.models import Deal, DealEvent, ForecastCell, FunnelCell, Stage
 
 
 def answers(f: DealFilter) -> bool:
@@ -36,22 +36,16 @@ def stage_sums(actor: User, f: DealFilter, stage_ids: list[int]) -> Select:
     """(stage_id, deals, amount, amount without a probability of its own, Σ amount × own probability) of the
     deals of those stages whose owners the actor sees and the filter chooses; only where `answers(f)`."""
     cell = ForecastCell
-    return (
-        select(
-            cell.stage_id,
-            func.sum(cell.deals),
-            func.sum(cell.amount_jpy),
-            func.sum(cell.stage_odds_jpy),
-            func.sum(cell.own_odds),
-        )
-        .where(
-            cell.stage_id.in_(stage_ids),
-            cell.kind == "close",
-            cell.deals != 0,  # a cell its last deal left
-            *owner_conditions(actor, f, func.nullif(cell.owner_key, 0)),
-        )
-        .group_by(cell.stage_id)
-    )
+    where = [
+        cell.stage_id.in_(stage_ids),
+        cell.kind == "close",
+        cell.deals != 0,  # a cell its last deal left
+        *owner_conditions(actor, f, func.nullif(cell.owner_key, 0)),
+    ]
+    if f.status in ("open", "won", "lost"):  # as filters.conditions chooses the deals
+        where.append(cell.stage_id.in_(select(Stage.id).where(Stage.kind == f.status).scalar_subquery()))
+    sums = (func.sum(cell.deals), func.sum(cell.amount_jpy), func.sum(cell.stage_odds_jpy), func.sum(cell.own_odds))
+    return select(cell.stage_id, *sums).where(*where).group_by(cell.stage_id)
 
 
 def _month(column: Any) -> Any:

@@ -200,8 +200,7 @@ async def _totals(db: AsyncSession, scope: Scope, actor: User) -> Totals:
     cells when the filter chooses owners and a status only (cells.py), else from the deals."""
     f = scope.filters
     if cells.answers(f):
-        ids = [s.id for s in scope.stages.values() if f.status == "all" or s.kind == f.status]
-        key, build = "list-cell-totals", lambda: cells.stage_sums(actor, f, ids)
+        key, build = "list-cell-totals", lambda: cells.stage_sums(actor, f, list(scope.stages))
     else:
         key, build = "list-totals", lambda: deal_sums(scope.where, list(scope.stages))
     count = total = raw = 0

@@ -41,6 +41,7 @@ def _filters(rep, other_rep, team_east) -> list[DealFilter]:
         DealFilter(owner_id=rep.id),
         DealFilter(owner_id=other_rep.id),  # not the rep's nor the manager's to see: nothing
         DealFilter(team_id=team_east.id),
+        DealFilter(status="won"),  # on the board: open columns with no deal in them
     ]
 
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from salesdesk.auth.models import Team, User
-from salesdesk.db import utcnow
+from salesdesk.db import StatementCache, utcnow
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import fiscal, setup
 from salesdesk.pipeline.board import weighted
@@ -30,6 +30,14 @@ from salesdesk.pipeline.funnel import Funnel, funnel, month_key
 from salesdesk.pipeline.models import Deal, ForecastCell, Pipeline, Stage, StageKind
 
 UNDATED_SHOWN = 20  # deals without a close date listed by name (the rest are counted)
+# The page's statements, built once per viewer, owner or team picked, and stages (db.StatementCache); the
+# year's months and the funnel's cut edges are parameters.
+STATEMENTS = StatementCache(256)
+PEOPLE = (
+    select(User.id, User.name, User.team_id, Team.name)
+    .outerjoin(Team, User.team_id == Team.id)
+    .where(User.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 @dataclass
@@ -141,27 +149,24 @@ async def forecast(
     first, last = fiscal.year_range(fy, start_month)
     pipelines = await setup.list_pipelines(db)
     pipeline = next((p for p in pipelines if p.id == pipeline_id), None)
-    stages = [s for p in pipelines for s in p.stages]
-    where = conditions(
-        actor,
-        DealFilter(owner_id=owner_id, team_id=team_id),
-        stages,
-        now=utcnow(),
-        today=today,
-        fy_start_month=start_month,
-    )
+    stages = list(pipeline.stages) if pipeline is not None else [s for p in pipelines for s in p.stages]
+    picked = DealFilter(owner_id=owner_id, team_id=team_id)
+
+    def where() -> list[ColumnElement[bool]]:
+        """The deals the actor sees and picked (of the pipeline picked), for the statements built afresh."""
+        found = conditions(actor, picked, stages, now=utcnow(), today=today, fy_start_month=start_month)
+        return [*found, Deal.pipeline_id == pipeline.id] if pipeline is not None else found
 
     def owners(column: Any) -> list[ColumnElement[bool]]:
         """The same choice of owners as `where`, on a cell's owner (None: nobody's)."""
-        return owner_conditions(actor, DealFilter(owner_id=owner_id, team_id=team_id), column)
+        return owner_conditions(actor, picked, column)
 
-    if pipeline is not None:
-        where.append(Deal.pipeline_id == pipeline.id)
-        stages = list(pipeline.stages)
+    viewer = (actor.id, actor.role, actor.team_id, owner_id, team_id)
+    shape = (*viewer, pipeline and pipeline.id, *((s.id, s.kind) for s in stages))
     months = fiscal.months(fy, start_month)
-    cell_owners = owners(func.nullif(ForecastCell.owner_key, 0))
-    cells = await _open_cells(db, cell_owners, stages, first, last)
-    for key, won in (await _won_cells(db, cell_owners, stages, first, last)).items():
+    year = {"first_month": month_key(first), "last_month": month_key(last)}
+    cells = await _open_cells(db, shape, owners, stages, year)
+    for key, won in (await _won_cells(db, shape, owners, stages, year)).items():
         cells[key] = cells.get(key, Figures()) + won
     people = await _people(db, {owner for _, owner in cells})
     funnel_pipeline = pipeline or next((p for p in pipelines if p.is_default), pipelines[0])
@@ -176,8 +181,8 @@ async def forecast(
         owners=_breakdown(cells, months, {uid: name for uid, (name, _, _) in people.items()}),
         teams=_breakdown(_by_team(cells, people), months, {tid: team for _, tid, team in people.values()}),
         undated=total([f for (month, _), f in cells.items() if month is None]),
-        undated_deals=await _undated_deals(db, where),
-        funnel=await funnel(db, owners, where, funnel_pipeline, cohort, first, last),
+        undated_deals=await _undated_deals(db, shape, where),
+        funnel=await funnel(db, shape, owners, where, funnel_pipeline, cohort, first, last),
         pipelines=pipelines,
         pipeline=pipeline,
         owner_id=owner_id,
@@ -198,15 +203,16 @@ def _owner(key: int) -> int | None:
     return key or None
 
 
-async def _open_cells(db: AsyncSession, owners: list, stages: list[Stage], first: date, last: date) -> Cells:
+async def _open_cells(db: AsyncSession, shape: tuple, owners: Any, stages: list[Stage], year: dict) -> Cells:
     """The open pipeline by expected close month and owner; deals without a close date under None.
 
     Read off forecast_cells (kept by triggers on deals): a row per open stage, owner and close month. The
     stage's probability is applied here, per stage, as the board's totals do."""
     cell = ForecastCell
     opens = {s.id: s for s in stages if s.is_open}
-    rows = await db.execute(
-        select(
+    query = STATEMENTS.get(
+        ("open", *shape),
+        lambda: select(
             cell.month,
             cell.owner_key,
             cell.stage_id,
@@ -218,13 +224,14 @@ async def _open_cells(db: AsyncSession, owners: list, stages: list[Stage], first
             cell.b_jpy,
             cell.c_jpy,
         ).where(
-            *owners,
+            *owners(func.nullif(cell.owner_key, 0)),
             cell.kind == "close",
             cell.stage_id.in_(list(opens)),
-            or_(cell.month.between(month_key(first), month_key(last)), cell.month == 0),
+            or_(cell.month.between(bindparam("first_month"), bindparam("last_month")), cell.month == 0),
             cell.deals != 0,
-        )
+        ),
     )
+    rows = await db.execute(query, year)
     cells: Cells = {}
     for month, owner, stage_id, count, amount, at_stage_odds, own_odds, a, b, c in rows:
         raw = opens[stage_id].probability * at_stage_odds + own_odds
@@ -233,18 +240,20 @@ async def _open_cells(db: AsyncSession, owners: list, stages: list[Stage], first
     return cells
 
 
-async def _won_cells(db: AsyncSession, owners: list, stages: list[Stage], first: date, last: date) -> Cells:
+async def _won_cells(db: AsyncSession, shape: tuple, owners: Any, stages: list[Stage], year: dict) -> Cells:
     """What was won in each month of the year (by the day it was won), by owner, off forecast_cells."""
     cell = ForecastCell
-    rows = await db.execute(
-        select(cell.month, cell.owner_key, cell.deals, cell.amount_jpy).where(
-            *owners,
+    query = STATEMENTS.get(
+        ("won", *shape),
+        lambda: select(cell.month, cell.owner_key, cell.deals, cell.amount_jpy).where(
+            *owners(func.nullif(cell.owner_key, 0)),
             cell.kind == "won",
             cell.stage_id.in_([s.id for s in stages if s.is_won]),
-            cell.month.between(month_key(first), month_key(last)),
+            cell.month.between(bindparam("first_month"), bindparam("last_month")),
             cell.deals != 0,
-        )
+        ),
     )
+    rows = await db.execute(query, year)
     cells: Cells = {}
     for month, owner, count, amount in rows:
         key = (_month(month), _owner(owner))
@@ -257,11 +266,7 @@ async def _people(db: AsyncSession, owner_ids: set[int | None]) -> dict[int, tup
     ids = [i for i in owner_ids if i is not None]
     if not ids:
         return {}
-    rows = await db.execute(
-        select(User.id, User.name, User.team_id, Team.name)
-        .outerjoin(Team, User.team_id == Team.id)
-        .where(User.id.in_(ids))
-    )
+    rows = await db.execute(PEOPLE, {"ids": ids})
     return {uid: (name, team_id, team_name or "") for uid, name, team_id, team_name in rows}
 
 
@@ -284,14 +289,16 @@ def _breakdown(cells: Cells, months: list[date], names: dict[int, str]) -> list[
     return sorted(found, key=lambda b: (b.key is None, -b.year.landing_jpy, b.name))
 
 
-async def _undated_deals(db: AsyncSession, where: list) -> list[Deal]:
-    return list(
-        await db.scalars(
+async def _undated_deals(db: AsyncSession, shape: tuple, where: Any) -> list[Deal]:
+    query = STATEMENTS.get(
+        ("undated", *shape),
+        lambda: (
             select(Deal)
             .join(Stage, Deal.stage_id == Stage.id)
-            .where(*where, Stage.kind == StageKind.open, Deal.expected_close_date.is_(None))
+            .where(*where(), Stage.kind == StageKind.open, Deal.expected_close_date.is_(None))
             .options(joinedload(Deal.company), joinedload(Deal.owner), joinedload(Deal.stage))
             .order_by(Deal.amount_jpy.desc().nulls_last(), Deal.id)
             .limit(UNDATED_SHOWN)
-        )
+        ),
     )
+    return list(await db.scalars(query))

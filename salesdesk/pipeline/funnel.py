@@ -18,12 +18,15 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, func, select, union_all
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from salesdesk.db import StatementCache
 from salesdesk.i18n import current_time_zone
 from salesdesk.pipeline import fiscal
 from salesdesk.pipeline.models import Deal, FunnelCell, Pipeline, Stage, StageKind
+
+STATEMENTS = StatementCache(256)  # the funnel's statement per viewer, pick and year's cut (db.StatementCache)
 
 
 @dataclass
@@ -90,15 +93,17 @@ def utc_months(start: datetime, end: datetime) -> tuple[date, date] | None:
 
 async def funnel(
     db: AsyncSession,
+    shape: tuple,
     owners: Any,
-    deal_where: list[ColumnElement[bool]],
+    deal_where: Any,
     pipeline: Pipeline,
     cohort: str,
     first: date,
     last: date,
 ) -> Funnel:
     """`owners(column)`: the conditions on an owner column for the deals the actor sees and picked;
-    `deal_where`: the same on deals."""
+    `deal_where()`: the same on deals; `shape`: what they depend on (the statement is built once per shape),
+    the year's months and cut edges given as parameters."""
     open_stages = [s for s in pipeline.stages if s.is_open]
     won_stages = [s for s in pipeline.stages if s.is_won]
     ranks = {s.id: n for n, s in enumerate(open_stages, 1)} | {s.id: len(open_stages) + 1 for s in won_stages}
@@ -116,12 +121,21 @@ async def funnel(
             month_start = datetime.combine(months[0], time(), UTC)
             month_end = datetime.combine(fiscal.add_months(months[1], 1), time(), UTC)
             edges = [(a, b) for a, b in ((start, month_start), (month_end, end)) if a < b]
-    parts = []
-    if cohort == "all" or months is not None:
-        parts.append(_from_cells(owners(func.nullif(FunnelCell.owner_key, 0)), pipeline, months))
-    parts += [_from_deals(deal_where, pipeline, start, end) for start, end in edges]
+    from_cells = cohort == "all" or months is not None
+
+    def build() -> Select:
+        parts = [_from_cells(owners(func.nullif(FunnelCell.owner_key, 0)), pipeline, months is not None)]
+        parts = parts if from_cells else []
+        parts += [_from_deals(deal_where(), pipeline, n) for n in range(len(edges))]
+        return parts[0] if len(parts) == 1 else union_all(*parts)
+
+    query = STATEMENTS.get(("funnel", *shape, pipeline.id, from_cells, months is not None, len(edges)), build)
+    params: dict[str, Any] = {f"start{n}": a for n, (a, _) in enumerate(edges)}
+    params |= {f"end{n}": b for n, (_, b) in enumerate(edges)}
+    if months is not None:
+        params |= {"first_month": month_key(months[0]), "last_month": month_key(months[1])}
     tally = Tally({})
-    for entered, stage_id, count in await db.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
+    for entered, stage_id, count in await db.execute(query, params):
         deals = int(count)
         top = max((ranks.get(int(s), 0) for s in entered.split(",") if s), default=0)  # by today's order
         kind = kinds.get(stage_id)
@@ -133,12 +147,13 @@ async def funnel(
     return Funnel(pipeline, cohort, steps, sum(tally.tops.values()), won=tally.won, lost=tally.lost)
 
 
-def _from_cells(owners: list[ColumnElement[bool]], pipeline: Pipeline, months: tuple[date, date] | None) -> Select:
-    """The deals of the whole months (or of every month) from their cells: (stages entered, stage now, deals)."""
+def _from_cells(owners: list[ColumnElement[bool]], pipeline: Pipeline, by_month: bool) -> Select:
+    """The deals of the whole months (first_month to last_month, or of every month) from their cells:
+    (stages entered, stage now, deals)."""
     cell = FunnelCell
     where = [*owners, cell.pipeline_id == pipeline.id]
-    if months is not None:
-        where.append(cell.month.between(month_key(months[0]), month_key(months[1])))
+    if by_month:
+        where.append(cell.month.between(bindparam("first_month"), bindparam("last_month")))
     return (
         select(cell.entered, cell.stage_id, func.sum(cell.deals))
         .where(*where)
@@ -147,9 +162,11 @@ def _from_cells(owners: list[ColumnElement[bool]], pipeline: Pipeline, months: t
     )
 
 
-def _from_deals(where: list[ColumnElement[bool]], pipeline: Pipeline, start: datetime, end: datetime) -> Select:
-    """The deals created in a part of a month the year cuts (an edge), grouped as their cells are, off the
-    index of a pipeline's deals by creation (one range per SELECT: SQLite walks no range of an OR)."""
+def _from_deals(where: list[ColumnElement[bool]], pipeline: Pipeline, n: int) -> Select:
+    """The deals created in a part of a month the year cuts (edge n: start{n} to end{n}), grouped as their
+    cells are, off the index of a pipeline's deals by creation (one range per SELECT: SQLite walks no range
+    of an OR)."""
+    start, end = bindparam(f"start{n}"), bindparam(f"end{n}")
     return (
         select(Deal.stages_entered, Deal.stage_id, func.count())
         .where(*where, Deal.pipeline_id == pipeline.id, Deal.created_at >= start, Deal.created_at < end)

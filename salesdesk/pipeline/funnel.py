@@ -124,8 +124,9 @@ async def funnel(
     from_cells = cohort == "all" or months is not None
 
     def build() -> Select:
-        parts = [_from_cells(owners(func.nullif(FunnelCell.owner_key, 0)), pipeline, months is not None)]
-        parts = parts if from_cells else []
+        parts = []
+        if from_cells:
+            parts.append(_from_cells(owners(func.nullif(FunnelCell.owner_key, 0)), pipeline, months is not None))
         parts += [_from_deals(deal_where(), pipeline, n) for n in range(len(edges))]
         return parts[0] if len(parts) == 1 else union_all(*parts)
 

@@ -205,22 +205,32 @@ def _rank(deals: list[Deal]) -> None:
             deal.board_rank = n * RANK_GAP
 
 
-async def load(db: AsyncSession, users: dict[str, User]) -> int:
-    """Add the demo deals unless they are there already; returns how many were added."""
+async def inputs(db: AsyncSession, users: dict[str, User]) -> dict[str, Any] | None:
+    """What the demo's stories are decided from (Demo's arguments but the moment); None when an admin
+    reshaped the pipeline and the story does not fit it."""
     pipeline = await setup.ensure_defaults(db)
-    kinds = {s.kind for s in pipeline.stages}
-    if not {"open", "won", "lost"} <= kinds:
-        return 0  # an admin reshaped the pipeline: the demo story does not fit it
+    if not {"open", "won", "lost"} <= {s.kind for s in pipeline.stages}:
+        return None
     names = {name for *_, accounts in catalog.OWNERS for name in accounts}
     companies = {c.name: c for c in await db.scalars(select(Company).where(Company.name.in_(names)))}
-    ids = [c.id for c in companies.values()]
     persons = list(
         await db.scalars(
-            select(Person).where(Person.company_id.in_(ids), Person.left_company.is_(False)).order_by(Person.id)
+            select(Person)
+            .where(Person.company_id.in_([c.id for c in companies.values()]), Person.left_company.is_(False))
+            .order_by(Person.id)
         )
     )
     reasons = {r.name: r.id for r in await setup.list_lost_reasons(db)}
-    demo = Demo(pipeline, users, companies, persons, reasons, now=utcnow(), today=local_today())
+    return {"pipeline": pipeline, "users": users, "companies": companies, "persons": persons, "reasons": reasons}
+
+
+async def load(db: AsyncSession, users: dict[str, User]) -> int:
+    """Add the demo deals unless they are there already; returns how many were added."""
+    found = await inputs(db, users)
+    if found is None:
+        return 0
+    ids = [c.id for c in found["companies"].values()]
+    demo = Demo(**found, now=utcnow(), today=local_today())
     plans = demo.plans()
     existing = set((await db.execute(select(Deal.company_id, Deal.title).where(Deal.company_id.in_(ids)))).tuples())
     if not plans or existing & {(p.company.id, p.title) for p in plans}:

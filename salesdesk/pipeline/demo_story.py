@@ -225,6 +225,9 @@ class Planner:
             low, high = catalog.STAGE_DAYS[min(self.open.index(stage), 4)]
             offsets.insert(0, offsets[0] + rng.randint(low, high))
         plan.entered = [self._at(d) for d in offsets]
+        for i in range(1, len(plan.entered)):  # two stages entered on one workday: in the path's order
+            later = max(plan.entered[i], plan.entered[i - 1] + timedelta(minutes=5))
+            plan.entered[i] = min(later, self.now - timedelta(minutes=1))
         if plan.stage.is_open:
             plan.last_at = min(
                 max(self._at(idle), plan.entered[0] + timedelta(minutes=30)), self.now - timedelta(minutes=5)

@@ -4,6 +4,7 @@ the module."""
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from salesdesk.auth.models import User
 from salesdesk.db import run_async, utcnow
 from salesdesk.i18n import local_today
 from salesdesk.pipeline import board, committee, moves
+from salesdesk.pipeline.demo_story import TOKYO
 from salesdesk.pipeline.filters import DealFilter
 from salesdesk.pipeline.models import Deal, DealContact, DealEvent, Stage
 from salesdesk.tasks.models import Task, TaskStatus
@@ -153,6 +155,26 @@ def value_at(history: list[DealEvent], field: str, at, now_value):
     """The field's value at `at`, as the events tell it (None when unset)."""
     later = [e for e in history if e.field == field and e.at > at]
     return later[0].old_value if later else DealEvent.text(now_value)
+
+
+async def test_every_story_keeps_its_order_whenever_the_demo_is_loaded(db):
+    """The stories are dated relative to the moment of loading: two stages entered on one workday, an evening
+    change moved to office hours. Decided (not written) for a moment every 5 hours over 12 days from now, every
+    deal's history runs forward from its creation, and nothing is in the future."""
+    from salesdesk.pipeline import demo as pipeline_demo
+
+    users = {u.email: u for u in await db.scalars(select(User))}
+    found = await pipeline_demo.inputs(db, users)
+    start = utcnow()
+    for hours in range(0, 12 * 24, 5):
+        now = start + timedelta(hours=hours)
+        decided = pipeline_demo.Demo(**found, now=now, today=now.astimezone(TOKYO).date())
+        for plan in decided.plans():
+            built = decided.build(plan)
+            history = [c for c in built.children if isinstance(c, DealEvent)]
+            moments = [e.at for e in history]
+            assert history[0].old_value is None and moments[0] == built.deal.created_at, (now, plan.title)
+            assert moments == sorted(moments) and moments[-1] <= now, (now, plan.title, moments)
 
 
 async def test_forecast_drops_carry_their_reason(db):
